@@ -1,0 +1,169 @@
+# hoxton-operator Makefile (kubebuilder layout). Tools are installed into ./bin at pinned
+# versions through the Go module proxy on first use; nothing is downloaded from release
+# pages, so every target works offline as long as the Go module proxy is reachable.
+
+IMG ?= ghcr.io/hoxton-operator/hoxton-operator:latest
+CONTAINER_TOOL ?= docker
+
+# Tool versions (pinned; each one's go.mod asks for go 1.26 or older).
+CONTROLLER_TOOLS_VERSION ?= v0.23.0
+KUSTOMIZE_VERSION ?= v5.8.2
+GOLANGCI_LINT_VERSION ?= v2.15.0
+SETUP_ENVTEST_VERSION ?= v0.25.1
+# Kubernetes version of the envtest control plane, matching the k8s.io/* client libraries.
+ENVTEST_K8S_VERSION ?= 1.37.2
+
+LOCALBIN ?= $(shell pwd)/bin
+CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+SETUP_ENVTEST ?= $(LOCALBIN)/setup-envtest-$(SETUP_ENVTEST_VERSION)
+
+# The envtest binaries live where setup-envtest keeps them.
+ENVTEST_DIR = $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/kubebuilder-envtest/k8s/$(ENVTEST_K8S_VERSION)-$(shell go env GOOS)-$(shell go env GOARCH)
+
+# Tests run with the race detector; TEST_FLAGS adds to `go test`.
+TEST_FLAGS ?=
+GO_TEST_TIMEOUT ?= 30m
+
+SHELL = /usr/bin/env bash -o pipefail
+.SHELLFLAGS = -ec
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: controller-gen ## Generate CRDs and RBAC from the markers.
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./internal/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+
+.PHONY: generate
+generate: controller-gen ## Generate DeepCopy methods.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
+
+.PHONY: fmt
+fmt: ## Run go fmt.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## Run go vet.
+	go vet ./...
+
+.PHONY: lint
+lint: golangci-lint ## Run golangci-lint (config: .golangci.yml).
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: lint-fix
+lint-fix: golangci-lint ## Run golangci-lint and apply its fixes.
+	$(GOLANGCI_LINT) run --fix ./...
+
+.PHONY: envtest
+envtest: setup-envtest ## Provide kube-apiserver, etcd and kubectl for envtest (downloads, or builds them offline).
+	@ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) SETUP_ENVTEST=$(SETUP_ENVTEST) hack/envtest/install.sh >/dev/null
+
+.PHONY: test
+test: manifests generate fmt vet envtest ## Run all tests (unit, fake API, contract, envtest).
+	KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go test -race -timeout $(GO_TEST_TIMEOUT) $(TEST_FLAGS) ./...
+
+.PHONY: demo
+demo: manifests envtest ## Run the operator on an embedded control plane and fake HoxtonAi API with the samples (DEMO_MANIFESTS=dir, DEMO_ONCE=1).
+	KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go run ./hack/demo --manifests "$(or $(DEMO_MANIFESTS),config/samples)" $(if $(DEMO_ONCE),--once)
+
+.PHONY: bench
+bench: manifests envtest ## Run the performance harness in test/bench.
+	KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./test/bench/...
+
+##@ Build
+
+.PHONY: build
+build: manifests generate fmt vet ## Build the manager and hoxtonctl binaries.
+	go build -o bin/manager ./cmd/manager
+	go build -o bin/hoxtonctl ./cmd/hoxtonctl
+
+.PHONY: run
+run: manifests generate fmt vet ## Run the manager against the current kubeconfig (a real cluster and HoxtonAi).
+	go run ./cmd/manager
+
+.PHONY: docker-build
+docker-build: ## Build the manager image.
+	$(CONTAINER_TOOL) build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the manager image.
+	$(CONTAINER_TOOL) push $(IMG)
+
+.PHONY: build-installer
+build-installer: manifests generate kustomize ## Write dist/install.yaml: CRDs, RBAC and the manager Deployment.
+	mkdir -p dist
+	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build config/default > dist/install.yaml
+
+##@ Deployment
+
+ifndef ignore-not-found
+  ignore-not-found = false
+endif
+
+.PHONY: install
+install: manifests kustomize ## Install the CRDs into the current cluster.
+	$(KUSTOMIZE) build config/crd | kubectl apply --server-side -f -
+
+.PHONY: uninstall
+uninstall: manifests kustomize ## Remove the CRDs from the current cluster.
+	$(KUSTOMIZE) build config/crd | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
+
+.PHONY: deploy
+deploy: manifests kustomize ## Deploy the manager to the current cluster.
+	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build config/default | kubectl apply --server-side -f -
+
+.PHONY: undeploy
+undeploy: kustomize ## Remove the manager from the current cluster.
+	$(KUSTOMIZE) build config/default | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ Tools
+
+$(LOCALBIN):
+	mkdir -p $(LOCALBIN)
+
+.PHONY: controller-gen
+controller-gen: $(CONTROLLER_GEN)
+$(CONTROLLER_GEN): | $(LOCALBIN)
+	$(call go-install-tool,$(CONTROLLER_GEN),sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_TOOLS_VERSION))
+
+.PHONY: kustomize
+kustomize: $(KUSTOMIZE)
+$(KUSTOMIZE): | $(LOCALBIN)
+	$(call go-install-tool,$(KUSTOMIZE),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION))
+
+.PHONY: golangci-lint
+golangci-lint: $(GOLANGCI_LINT)
+$(GOLANGCI_LINT): | $(LOCALBIN)
+	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+
+.PHONY: setup-envtest
+setup-envtest: $(SETUP_ENVTEST)
+$(SETUP_ENVTEST): | $(LOCALBIN)
+	$(call go-install-tool,$(SETUP_ENVTEST),sigs.k8s.io/controller-runtime/tools/setup-envtest,$(SETUP_ENVTEST_VERSION))
+
+# go-install-tool installs package $2 at version $3 as $1 (a versioned file name, so a
+# version bump in this Makefile installs the new one) and links the plain name to it.
+define go-install-tool
+@[ -f "$(1)" ] || { \
+set -e; \
+package=$(2)@$(3) ;\
+echo "Installing $${package}" ;\
+rm -f "$(1)" ;\
+GOBIN="$(LOCALBIN)" go install "$${package}" ;\
+name=$$(basename "$(2)"); case "$$name" in v[0-9]*) name=$$(basename "$$(dirname "$(2)")");; esac ;\
+mv "$(LOCALBIN)/$$name" "$(1)" ;\
+} ;\
+ln -sf "$$(basename "$(1)")" "$$(echo "$(1)" | sed "s/-$(3)$$//")"
+endef

@@ -1,0 +1,187 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Grant is the OAuth2 grant a Connection uses to obtain tokens.
+// +kubebuilder:validation:Enum=ClientCredentials;Password;RefreshToken
+type Grant string
+
+const (
+	// GrantClientCredentials uses the Secret keys clientID and clientSecret.
+	GrantClientCredentials Grant = "ClientCredentials"
+	// GrantPassword uses clientID, clientSecret, username and password.
+	GrantPassword Grant = "Password"
+	// GrantRefreshToken uses clientID, clientSecret and refreshToken; a refresh token
+	// rotated by the authorization server is written back to the Secret.
+	GrantRefreshToken Grant = "RefreshToken"
+)
+
+// Keys read from a Connection's credentials Secret.
+const (
+	SecretKeyClientID     = "clientID"
+	SecretKeyClientSecret = "clientSecret"
+	SecretKeyUsername     = "username"
+	SecretKeyPassword     = "password"
+	SecretKeyRefreshToken = "refreshToken"
+)
+
+// RequestBudget bounds how fast all controllers together call the API through one
+// Connection. A 429 or 503 with Retry-After from HoxtonAi pauses the whole budget.
+type RequestBudget struct {
+	// RequestsPerSecond is the sustained rate.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	// +kubebuilder:default=10
+	// +optional
+	RequestsPerSecond int32 `json:"requestsPerSecond,omitempty"`
+	// Burst is how many requests may go at once after a quiet period.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	// +kubebuilder:default=20
+	// +optional
+	Burst int32 `json:"burst,omitempty"`
+}
+
+// ConnectionParameters are the settings Connection and ClusterConnection share.
+type ConnectionParameters struct {
+	// APIURL is the base URL of the HoxtonAi API.
+	// +kubebuilder:default="https://hoxton.cloud/api/v0"
+	// +kubebuilder:validation:Pattern=`^https?://`
+	// +optional
+	APIURL string `json:"apiURL,omitempty"`
+
+	// TokenURL is the OAuth2 token endpoint.
+	// +kubebuilder:default="https://auth.hoxton.ai/oauth/token"
+	// +kubebuilder:validation:Pattern=`^https?://`
+	// +optional
+	TokenURL string `json:"tokenURL,omitempty"`
+
+	// Audience is sent with every token request.
+	// +kubebuilder:default="https://api.hoxton.cloud"
+	// +optional
+	Audience string `json:"audience,omitempty"`
+
+	// OrganisationID is the HoxtonAi organisation the managed objects belong to.
+	// +kubebuilder:validation:Format=uuid
+	// +kubebuilder:validation:MaxLength=36
+	OrganisationID string `json:"organisationID"`
+
+	// Grant is the OAuth2 grant used to obtain tokens; it decides which Secret keys
+	// are needed (see the Secret* key constants: clientID, clientSecret, username,
+	// password, refreshToken).
+	// +kubebuilder:default=ClientCredentials
+	// +optional
+	Grant Grant `json:"grant,omitempty"`
+
+	// CABundle is a PEM bundle trusted for the API and token endpoints, in addition
+	// to the system roots.
+	// +optional
+	CABundle string `json:"caBundle,omitempty"`
+
+	// RequestBudget bounds the request rate through this Connection.
+	// +optional
+	RequestBudget *RequestBudget `json:"requestBudget,omitempty"`
+}
+
+// ConnectionStatus is what the operator reports about a Connection. It never holds a token.
+type ConnectionStatus struct {
+	// ObservedGeneration is the metadata.generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// Conditions: Ready, with reasons such as SecretNotFound, SecretKeyMissing,
+	// CredentialsRejected, TokenEndpointUnavailable, APIUnavailable and Available.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// TokenExpiresAt is when the current access token expires (the token itself is
+	// never written anywhere).
+	// +optional
+	TokenExpiresAt *metav1.Time `json:"tokenExpiresAt,omitempty"`
+	// OrganisationName is the name HoxtonAi reports for spec.organisationID.
+	// +optional
+	OrganisationName string `json:"organisationName,omitempty"`
+}
+
+// ConnectionSpec configures a namespaced Connection.
+type ConnectionSpec struct {
+	ConnectionParameters `json:",inline"`
+	// CredentialsSecretRef names a Secret in the Connection's own namespace holding
+	// the keys the grant needs. A Connection can never read another namespace's Secret.
+	CredentialsSecretRef LocalReference `json:"credentialsSecretRef"`
+}
+
+// ClusterConnectionSpec configures a cluster-scoped ClusterConnection.
+type ClusterConnectionSpec struct {
+	ConnectionParameters `json:",inline"`
+	// CredentialsSecretRef names the Secret and its namespace.
+	CredentialsSecretRef NamespacedSecretReference `json:"credentialsSecretRef"`
+}
+
+// NamespacedSecretReference names a Secret in a given namespace.
+type NamespacedSecretReference struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+	// Namespace of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	Namespace string `json:"namespace"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=hoxton
+// +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="ORGANISATION",type=string,JSONPath=`.status.organisationName`
+// +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// Connection holds the HoxtonAi credentials managed objects of its namespace act with.
+type Connection struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   ConnectionSpec   `json:"spec"`
+	Status ConnectionStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// ConnectionList is a list of Connections.
+type ConnectionList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Connection `json:"items"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:scope=Cluster,categories=hoxton
+// +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="ORGANISATION",type=string,JSONPath=`.status.organisationName`
+// +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// ClusterConnection holds HoxtonAi credentials usable from every namespace.
+type ClusterConnection struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   ClusterConnectionSpec `json:"spec"`
+	Status ConnectionStatus      `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// ClusterConnectionList is a list of ClusterConnections.
+type ClusterConnectionList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []ClusterConnection `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Connection{}, &ConnectionList{}, &ClusterConnection{}, &ClusterConnectionList{})
+}
