@@ -1,0 +1,98 @@
+package connection
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+)
+
+// retryUnavailable is how soon an unreachable token endpoint or API is tried again.
+const retryUnavailable = 30 * time.Second
+
+// Reconciler checks a Connection or ClusterConnection: it builds the client, obtains a
+// token, reads the organisation, and reports the outcome in the Ready condition.
+type Reconciler[C Object] struct {
+	client       client.Client
+	resolver     *Resolver
+	recorder     events.EventRecorder
+	newObject    func() C
+	pollInterval time.Duration
+}
+
+// Reconcile checks one Connection and patches its status once.
+func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	conn := r.newObject()
+	if err := r.client.Get(ctx, req.NamespacedName, conn); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	orig := conn.DeepCopyObject().(C)
+	res, checkErr := r.check(ctx, conn)
+	st := conn.GetConnectionStatus()
+	st.ObservedGeneration = conn.GetGeneration()
+	if !equality.Semantic.DeepEqual(orig.GetConnectionStatus(), st) {
+		if err := r.client.Status().Patch(ctx, conn, client.MergeFrom(orig)); err != nil {
+			return ctrl.Result{}, errors.Join(checkErr, err)
+		}
+	}
+	return res, checkErr
+}
+
+// check verifies the credentials end to end and sets the Ready condition.
+func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) {
+	st := conn.GetConnectionStatus()
+	notReady := func(reason, msg string) {
+		if conditions.Set(&st.Conditions, conn.GetGeneration(), conditions.TypeReady, false, reason, msg) {
+			r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, reason, "Check", "%s", msg)
+		}
+	}
+	c, source, err := r.resolver.Client(ctx, conn)
+	var cfg *ConfigError
+	switch {
+	case errors.As(err, &cfg):
+		notReady(cfg.Reason, cfg.Message)
+		return ctrl.Result{}, nil // the Secret and spec watches bring the next check
+	case err != nil:
+		return ctrl.Result{}, err
+	}
+	tok, err := source.Token(ctx)
+	switch {
+	case auth.IsRejected(err), auth.IsCircuitOpen(err):
+		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", conn.SecretKey(), err))
+		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+	case err != nil:
+		notReady(conditions.ReasonTokenEndpointUnavailable, fmt.Sprintf("token endpoint: %v", err))
+		return ctrl.Result{RequeueAfter: retryUnavailable}, nil
+	}
+	st.TokenExpiresAt = &metav1.Time{Time: tok.Expiry.UTC().Truncate(time.Second)}
+	orgID := conn.GetParameters().OrganisationID
+	org, err := c.GetOrganisation(ctx, orgID)
+	switch {
+	case hoxton.IsAuth(err):
+		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("HoxtonAi refused these credentials access to organisation %s: %v", orgID, err))
+		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+	case hoxton.IsNotFound(err):
+		notReady(conditions.ReasonOrganisationNotFound, fmt.Sprintf("organisation %s not found", orgID))
+		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+	case err != nil:
+		notReady(conditions.ReasonAPIUnavailable, fmt.Sprintf("HoxtonAi API: %v", err))
+		return ctrl.Result{RequeueAfter: retryUnavailable}, nil
+	}
+	st.OrganisationName = org.Name
+	msg := fmt.Sprintf("token obtained; organisation %q", org.Name)
+	if conditions.Set(&st.Conditions, conn.GetGeneration(), conditions.TypeReady, true, conditions.ReasonAvailable, msg) {
+		r.recorder.Eventf(conn, nil, corev1.EventTypeNormal, conditions.ReasonAvailable, "Check", "%s", msg)
+	}
+	return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+}

@@ -1,0 +1,86 @@
+package connection
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+)
+
+// ConfigError is a Connection problem only the user can fix (a missing Secret or key,
+// an invalid CA bundle). Reason is the Ready condition reason to report.
+type ConfigError struct {
+	Reason  string
+	Message string
+}
+
+func (e *ConfigError) Error() string { return e.Message }
+
+// keysFor lists the Secret keys each grant needs.
+var keysFor = map[v1alpha1.Grant][]string{
+	v1alpha1.GrantClientCredentials: {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret},
+	v1alpha1.GrantPassword:          {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret, v1alpha1.SecretKeyUsername, v1alpha1.SecretKeyPassword},
+	v1alpha1.GrantRefreshToken:      {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret, v1alpha1.SecretKeyRefreshToken},
+}
+
+// credentialsFrom builds the token credentials of a Connection from its Secret. The
+// error names missing keys, never values.
+func credentialsFrom(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (auth.Credentials, error) {
+	grant := p.Grant
+	if grant == "" {
+		grant = v1alpha1.GrantClientCredentials
+	}
+	for _, k := range keysFor[grant] {
+		if len(secret.Data[k]) == 0 {
+			return auth.Credentials{}, &ConfigError{
+				Reason:  conditions.ReasonSecretKeyMissing,
+				Message: fmt.Sprintf("Secret %s/%s has no key %q, which grant %s needs", secret.Namespace, secret.Name, k, grant),
+			}
+		}
+	}
+	get := func(k string) string { return string(secret.Data[k]) }
+	return auth.Credentials{
+		Grant:        auth.Grant(grant),
+		TokenURL:     p.TokenURL,
+		Audience:     p.Audience,
+		ClientID:     get(v1alpha1.SecretKeyClientID),
+		ClientSecret: get(v1alpha1.SecretKeyClientSecret),
+		Username:     get(v1alpha1.SecretKeyUsername),
+		Password:     get(v1alpha1.SecretKeyPassword),
+		RefreshToken: get(v1alpha1.SecretKeyRefreshToken),
+	}, nil
+}
+
+// httpTimeout bounds every API and token request.
+const httpTimeout = 30 * time.Second
+
+// httpClientFor returns an HTTP client trusting the system roots plus caBundle.
+func httpClientFor(caBundle string) (*http.Client, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if caBundle != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM([]byte(caBundle)) {
+			return nil, &ConfigError{Reason: conditions.ReasonInvalidConfiguration, Message: "spec.caBundle holds no PEM certificate"}
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: transport, Timeout: httpTimeout}, nil
+}
+
+// bundleKey identifies a CA bundle without keeping it as a map key.
+func bundleKey(caBundle string) string {
+	sum := sha256.Sum256([]byte(caBundle))
+	return hex.EncodeToString(sum[:8])
+}

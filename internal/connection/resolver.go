@@ -1,0 +1,215 @@
+// Package connection turns Connections and ClusterConnections into ready HoxtonAi API
+// clients, and reconciles their status.
+//
+// The Resolver keeps one API client, one token source and one request budget per
+// Connection, shared by every controller. It reads a Connection's Secret only when the
+// Secret's resourceVersion or the Connection's generation changed: the manager caches
+// Secret metadata (without annotations, which may hold a copy of the data), never
+// Secret contents, so the operator holds no credentials but those it uses. A
+// namespaced Connection only ever reads a Secret of its own namespace.
+package connection
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/reference"
+)
+
+// Object is a Connection or a ClusterConnection.
+type Object interface {
+	client.Object
+	GetParameters() *v1alpha1.ConnectionParameters
+	GetConnectionStatus() *v1alpha1.ConnectionStatus
+	SecretKey() types.NamespacedName
+	Reference() v1alpha1.ConnectionReference
+}
+
+// Default request budget when a Connection sets none.
+const (
+	defaultRequestsPerSecond = 10
+	defaultBurst             = 20
+)
+
+// Resolver hands out API clients per Connection. It is safe for concurrent use.
+type Resolver struct {
+	cache     client.Reader // Connections, and Secret metadata
+	secrets   client.Reader // uncached: the contents of the one Secret a Connection names
+	writer    client.Client // writes rotated refresh tokens back
+	ctx       context.Context
+	tokenOpts auth.Options
+	userAgent string
+
+	mu          sync.Mutex
+	tokenCaches map[string]*auth.Cache // by CA bundle
+	entries     map[string]*entry      // by connection key
+
+	// authFailures wake the Connection controllers when HoxtonAi rejects credentials
+	// during a managed object's reconcile.
+	authFailures        chan event.GenericEvent
+	clusterAuthFailures chan event.GenericEvent
+}
+
+type entry struct {
+	generation    int64
+	secretVersion string
+	client        *hoxton.Client
+	source        *auth.Source
+	budget        *hoxton.Budget
+	qps, burst    int32
+}
+
+// NewResolver returns a Resolver. ctx is long-lived (the manager's): token requests
+// run under it. cache is the manager's client, secrets an uncached reader (the
+// manager's APIReader) and writer a client allowed to patch Secrets.
+func NewResolver(ctx context.Context, cache, secrets client.Reader, writer client.Client, tokenOpts auth.Options, userAgent string) *Resolver {
+	return &Resolver{
+		cache: cache, secrets: secrets, writer: writer, ctx: ctx, tokenOpts: tokenOpts, userAgent: userAgent,
+		tokenCaches:         map[string]*auth.Cache{},
+		entries:             map[string]*entry{},
+		authFailures:        make(chan event.GenericEvent, 64),
+		clusterAuthFailures: make(chan event.GenericEvent, 64),
+	}
+}
+
+// ClientFor implements managed.Connections: the client of a Ready Connection, or a
+// reference.NotReadyError saying why there is none.
+func (r *Resolver) ClientFor(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error) {
+	var conn Object = &v1alpha1.Connection{}
+	key := client.ObjectKey{Namespace: namespace, Name: ref.Name}
+	if ref.Kind == v1alpha1.ConnectionKindCluster {
+		conn, key = &v1alpha1.ClusterConnection{}, client.ObjectKey{Name: ref.Name}
+	}
+	if err := r.cache.Get(ctx, key, conn); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q not found", ref.Kind, ref.Name)}}
+		}
+		return nil, err
+	}
+	if c := conditions.Get(conn.GetConnectionStatus().Conditions, conditions.TypeReady); c == nil || c.Status != metav1.ConditionTrue {
+		why := "not checked yet"
+		if c != nil {
+			why = c.Reason + ": " + c.Message
+		}
+		return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q is not Ready (%s)", ref.Kind, ref.Name, why)}}
+	}
+	c, _, err := r.Client(ctx, conn)
+	if err != nil {
+		return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q: %v", ref.Kind, ref.Name, err)}}
+	}
+	return c, nil
+}
+
+// ReportAuthFailure implements managed.Connections.
+func (r *Resolver) ReportAuthFailure(namespace string, ref v1alpha1.ConnectionReference) {
+	ch, obj := r.authFailures, client.Object(&v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: ref.Name}})
+	if ref.Kind == v1alpha1.ConnectionKindCluster {
+		ch, obj = r.clusterAuthFailures, &v1alpha1.ClusterConnection{ObjectMeta: metav1.ObjectMeta{Name: ref.Name}}
+	}
+	select {
+	case ch <- event.GenericEvent{Object: obj}:
+	default: // the Connection is already due for a check
+	}
+}
+
+// Client returns the API client and token source of conn, building them when the
+// Connection or its Secret changed since the last call.
+func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *auth.Source, error) {
+	secretKey := conn.SecretKey()
+	meta := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}}
+	if err := r.cache.Get(ctx, secretKey, meta); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
+		}
+		return nil, nil, err
+	}
+	key := connectionKey(conn)
+	r.mu.Lock()
+	e := r.entries[key]
+	r.mu.Unlock()
+	if e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
+		return e.client, e.source, nil
+	}
+	e, err := r.build(ctx, conn, secretKey, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.mu.Lock()
+	r.entries[key] = e
+	r.mu.Unlock()
+	return e.client, e.source, nil
+}
+
+// build reads the Secret and assembles client, token source and budget. The token
+// source comes from the token cache, so unchanged credentials keep their token.
+func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.NamespacedName, prev *entry) (*entry, error) {
+	secret := &corev1.Secret{}
+	if err := r.secrets.Get(ctx, secretKey, secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
+		}
+		return nil, err
+	}
+	p := conn.GetParameters()
+	creds, err := credentialsFrom(p, secret)
+	if err != nil {
+		return nil, err
+	}
+	httpClient, err := httpClientFor(p.CABundle)
+	if err != nil {
+		return nil, err
+	}
+	source := r.tokenCache(p.CABundle, httpClient).Source(creds, r.persistRefreshToken(secretKey))
+	qps, burst := int32(defaultRequestsPerSecond), int32(defaultBurst)
+	if b := p.RequestBudget; b != nil {
+		qps, burst = max(b.RequestsPerSecond, 1), max(b.Burst, 1)
+	}
+	budget := hoxton.NewBudget(float64(qps), int(burst))
+	if prev != nil && prev.qps == qps && prev.burst == burst {
+		budget = prev.budget // keep the budget, and any pause a 429 put on it
+	}
+	c, err := hoxton.New(hoxton.Config{
+		BaseURL: p.APIURL, OrganisationID: p.OrganisationID, HTTPClient: httpClient,
+		Tokens: source, Budget: budget, UserAgent: r.userAgent,
+	})
+	if err != nil {
+		return nil, &ConfigError{Reason: conditions.ReasonInvalidConfiguration, Message: err.Error()}
+	}
+	return &entry{
+		generation: conn.GetGeneration(), secretVersion: secret.ResourceVersion,
+		client: c, source: source, budget: budget, qps: qps, burst: burst,
+	}, nil
+}
+
+// tokenCache returns the token cache for a CA bundle: token requests must trust the
+// same roots as API requests.
+func (r *Resolver) tokenCache(caBundle string, httpClient *http.Client) *auth.Cache {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := bundleKey(caBundle)
+	if c, ok := r.tokenCaches[k]; ok {
+		return c
+	}
+	opts := r.tokenOpts
+	opts.HTTPClient = httpClient
+	c := auth.NewCache(r.ctx, opts)
+	r.tokenCaches[k] = c
+	return c
+}
+
+func connectionKey(conn Object) string {
+	return string(conn.Reference().Kind) + "/" + conn.GetNamespace() + "/" + conn.GetName()
+}

@@ -1,0 +1,92 @@
+package connection
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+)
+
+// secretIndex indexes Connections and ClusterConnections by "namespace/name" of their Secret.
+const secretIndex = "hoxtonai.dev/credentials-secret"
+
+// SecretMetadataOnly configures the manager's cache to keep only the metadata of
+// Secrets, with annotations and managed fields dropped (kubectl's last-applied
+// annotation would otherwise bring a copy of the data into memory). The operator
+// learns from it that a Secret changed, and reads the contents of just that Secret.
+func SecretMetadataOnly(opts *cache.Options) {
+	if opts.ByObject == nil {
+		opts.ByObject = map[client.Object]cache.ByObject{}
+	}
+	opts.ByObject[secretMetadata()] = cache.ByObject{Transform: func(obj any) (any, error) {
+		if m, ok := obj.(metav1.Object); ok {
+			m.SetAnnotations(nil)
+			m.SetManagedFields(nil)
+		}
+		return obj, nil
+	}}
+}
+
+func secretMetadata() *metav1.PartialObjectMetadata {
+	return &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}}
+}
+
+// Setup registers the Connection and ClusterConnection controllers.
+func Setup(ctx context.Context, mgr ctrl.Manager, resolver *Resolver, pollInterval time.Duration) error {
+	if err := setupKind(ctx, mgr, resolver, pollInterval, "Connection", func() *v1alpha1.Connection { return &v1alpha1.Connection{} },
+		func() client.ObjectList { return &v1alpha1.ConnectionList{} }, resolver.authFailures, true); err != nil {
+		return err
+	}
+	return setupKind(ctx, mgr, resolver, pollInterval, "ClusterConnection", func() *v1alpha1.ClusterConnection { return &v1alpha1.ClusterConnection{} },
+		func() client.ObjectList { return &v1alpha1.ClusterConnectionList{} }, resolver.clusterAuthFailures, false)
+}
+
+func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolver, poll time.Duration, name string,
+	newObject func() C, newList func() client.ObjectList, authFailures chan event.GenericEvent, namespaced bool) error {
+	if err := mgr.GetFieldIndexer().IndexField(ctx, newObject(), secretIndex, func(o client.Object) []string {
+		return []string{o.(C).SecretKey().String()}
+	}); err != nil {
+		return err
+	}
+	r := &Reconciler[C]{
+		client: mgr.GetClient(), resolver: resolver, recorder: mgr.GetEventRecorder("hoxton-operator"),
+		newObject: newObject, pollInterval: poll,
+	}
+	bySecret := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, secret client.Object) []reconcile.Request {
+		list := newList()
+		opts := []client.ListOption{client.MatchingFields{secretIndex: client.ObjectKeyFromObject(secret).String()}}
+		if namespaced {
+			opts = append(opts, client.InNamespace(secret.GetNamespace()))
+		}
+		if err := mgr.GetClient().List(ctx, list, opts...); err != nil {
+			return nil
+		}
+		var reqs []reconcile.Request
+		_ = meta.EachListItem(list, func(o runtime.Object) error {
+			m := o.(client.Object)
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}})
+			return nil
+		})
+		return reqs
+	})
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		For(newObject(), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesMetadata(secretMetadata(), bySecret, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
+		WatchesRawSource(source.Channel(authFailures, &handler.EnqueueRequestForObject{})).
+		Complete(r)
+}

@@ -1,0 +1,121 @@
+package managed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+	"github.com/hoxton-operator/hoxton-operator/internal/reference"
+)
+
+// Event reasons, typed so that users can filter on them.
+const (
+	ReasonCreated            = "Created"
+	ReasonUpdated            = "Updated"
+	ReasonDeleted            = "Deleted"
+	ReasonOrphaned           = "Orphaned"
+	ReasonAdopted            = "Adopted"
+	ReasonDrifted            = "Drifted"
+	ReasonTerminalError      = "TerminalError"
+	ReasonReconcileError     = "ReconcileError"
+	ReasonCredentialsInvalid = "CredentialsRejected"
+)
+
+const (
+	eventNormal  = corev1.EventTypeNormal
+	eventWarning = corev1.EventTypeWarning
+)
+
+// minThrottleWait keeps a Retry-After of zero from turning into a hot loop.
+const minThrottleWait = time.Second
+
+// fail maps an error to conditions, an event and a requeue: the one place where the
+// error classes of the client become outcomes.
+//
+//   - references not ready: Synced=False/ReferencesNotReady, wait for the watch;
+//   - Terminal (400/409/422, Gone, adoption of nothing): Synced=False/Terminal with the
+//     service's message, no retry until the next poll or a spec change;
+//   - Throttled: retry after Retry-After;
+//   - Auth: reported here and on the Connection, retried at the next poll;
+//   - Transient and anything else: returned, so the work queue backs off exponentially.
+func (r *Reconciler[O, R]) fail(a *attempt[O], action string, err error) (ctrl.Result, error) {
+	o := a.obj
+	if !conditions.IsTrue(o.GetManagedStatus().Conditions, conditions.TypeReady) && o.GetDeletionTimestamp() == nil {
+		r.setReady(o, false, conditions.ReasonUnavailable, "not available in HoxtonAi yet")
+	}
+	msg := fmt.Sprintf("%s: %v", action, err)
+	var adopt *adoptionError
+	var terminal *TerminalError
+	switch {
+	case reference.IsNotReady(err):
+		r.setSynced(o, false, conditions.ReasonReferencesNotReady, msg)
+		return r.requeuePoll(o), nil
+	case errors.As(err, &adopt), errors.As(err, &terminal), hoxton.IsTerminal(err), hoxton.IsGone(err):
+		if hoxton.IsGone(err) {
+			msg = fmt.Sprintf("%s: HoxtonAi object %s was deleted outside the operator and its id cannot be reused; "+
+				"recreate this object under another name, or adopt another HoxtonAi object with spec.externalID (%v)",
+				action, o.GetManagedStatus().ExternalID, err)
+		}
+		if r.setSynced(o, false, conditions.ReasonTerminal, msg) {
+			r.event(o, eventWarning, ReasonTerminalError, action, "%s", msg)
+		}
+		return r.requeuePoll(o), nil
+	case hoxton.IsThrottled(err):
+		wait, _ := hoxton.RetryAfter(err)
+		r.setSynced(o, false, conditions.ReasonReconcileError, msg)
+		return ctrl.Result{RequeueAfter: max(wait, minThrottleWait) + jitter(minThrottleWait)}, nil
+	case hoxton.IsAuth(err):
+		r.conns.ReportAuthFailure(o.GetNamespace(), o.GetManagedSpec().GetConnectionRef())
+		if r.setSynced(o, false, conditions.ReasonReconcileError, msg) {
+			r.event(o, eventWarning, ReasonCredentialsInvalid, action, "%s", msg)
+		}
+		return r.requeuePoll(o), nil
+	default:
+		if r.setSynced(o, false, conditions.ReasonReconcileError, msg) {
+			r.event(o, eventWarning, ReasonReconcileError, action, "%s", msg)
+		}
+		return ctrl.Result{}, err
+	}
+}
+
+// finish stamps the generation and patches the status once, if anything changed. In
+// steady state nothing changes, so nothing is written.
+func (r *Reconciler[O, R]) finish(ctx context.Context, a *attempt[O], res ctrl.Result, err error) (ctrl.Result, error) {
+	if a.gone {
+		return res, err
+	}
+	a.obj.GetManagedStatus().ObservedGeneration = a.obj.GetGeneration()
+	if equality.Semantic.DeepEqual(a.orig, a.obj) {
+		return res, err
+	}
+	if perr := r.client.Status().Patch(ctx, a.obj, client.MergeFrom(a.orig)); perr != nil && client.IgnoreNotFound(perr) != nil {
+		logf.FromContext(ctx).Error(perr, "patching status")
+		return res, errors.Join(err, perr)
+	}
+	return res, err
+}
+
+// setReady sets the Ready condition; it reports whether it changed.
+func (r *Reconciler[O, R]) setReady(o O, ready bool, reason, msg string) bool {
+	return conditions.Set(&o.GetManagedStatus().Conditions, o.GetGeneration(), conditions.TypeReady, ready, reason, msg)
+}
+
+// setSynced sets the Synced condition; it reports whether it changed, so that
+// warnings become events once per change rather than once per retry.
+func (r *Reconciler[O, R]) setSynced(o O, synced bool, reason, msg string) bool {
+	return conditions.Set(&o.GetManagedStatus().Conditions, o.GetGeneration(), conditions.TypeSynced, synced, reason, msg)
+}
+
+// event records a Kubernetes Event on o.
+func (r *Reconciler[O, R]) event(o O, eventType, reason, action, format string, args ...any) {
+	r.recorder.Eventf(o, nil, eventType, reason, action, format, args...)
+}

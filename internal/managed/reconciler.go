@@ -1,0 +1,118 @@
+package managed
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+)
+
+// Connections hands out API clients for the Connection a managed object names.
+type Connections interface {
+	// ClientFor returns the client of a Ready Connection, or a reference.NotReadyError
+	// naming why the Connection cannot be used yet.
+	ClientFor(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error)
+	// ReportAuthFailure tells the Connection that HoxtonAi rejected its credentials,
+	// so that it re-checks them and reports the failure in its own status.
+	ReportAuthFailure(namespace string, ref v1alpha1.ConnectionReference)
+}
+
+// Options are the settings every managed kind's reconciler shares.
+type Options struct {
+	// IDNamespace is the UUID namespace deterministic ids are derived in.
+	IDNamespace uuid.UUID
+	// PollInterval is how often an in-sync object is re-read (jittered ±10%).
+	PollInterval time.Duration
+	// MaxConcurrentReconciles per kind.
+	MaxConcurrentReconciles int
+}
+
+// Reconciler is the generic reconciler of one managed kind.
+type Reconciler[O Object, R any] struct {
+	kind     Kind[O, R]
+	client   client.Client
+	reader   client.Reader
+	conns    Connections
+	recorder events.EventRecorder
+	opts     Options
+}
+
+// attempt is the state of one reconcile: the object as read (base of the status
+// patch) and the object as it is being changed.
+type attempt[O Object] struct {
+	orig, obj O
+	// gone is set once the finalizer is removed: the object may no longer exist, so
+	// there is no status to patch.
+	gone bool
+}
+
+// Reconcile is the lifecycle of one managed object, as a short list of steps. The
+// status is patched once, in finish; only the finalizer and the external id are
+// persisted as soon as they are known.
+func (r *Reconciler[O, R]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
+	o := r.kind.New()
+	if err := r.client.Get(ctx, req.NamespacedName, o); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	a := &attempt[O]{orig: o.DeepCopyObject().(O), obj: o}
+	defer func() { result, err = r.finish(ctx, a, result, err) }()
+
+	switch {
+	case isPaused(o):
+		return r.pause(a), nil
+	case o.GetDeletionTimestamp() != nil:
+		return r.delete(ctx, a)
+	}
+	if err := r.ensureFinalizer(ctx, a); err != nil {
+		return ctrl.Result{}, err
+	}
+	c, err := r.conns.ClientFor(ctx, o.GetNamespace(), o.GetManagedSpec().GetConnectionRef())
+	if err != nil {
+		return r.fail(a, "connection", err)
+	}
+	refs, err := r.kind.Adapter.Resolve(ctx, r.reader, o)
+	if err != nil {
+		return r.fail(a, "references", err)
+	}
+	if err := r.assignID(ctx, a); err != nil {
+		return ctrl.Result{}, err
+	}
+	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+	if err != nil {
+		return r.fail(a, "observe", err)
+	}
+	if err := r.recordFound(ctx, a, obs); err != nil {
+		return ctrl.Result{}, err
+	}
+	if o.GetManagedSpec().ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
+		return r.reportObserved(a, obs), nil
+	}
+	return r.converge(ctx, a, c, refs, obs)
+}
+
+// requeuePoll is the result of a reconcile that has nothing left to do until the next
+// drift check.
+func (r *Reconciler[O, R]) requeuePoll(o O) ctrl.Result {
+	return ctrl.Result{RequeueAfter: jitter(pollInterval(o, r.opts.PollInterval))}
+}
+
+// recordFound persists an id the adapter discovered while observing (a camera found
+// by its serial after a crash or a claim answered 409), so the next reconcile reads
+// the object directly.
+func (r *Reconciler[O, R]) recordFound(ctx context.Context, a *attempt[O], obs Observation) error {
+	id := a.obj.GetManagedStatus().ExternalID
+	if !obs.Exists || id == a.orig.GetManagedStatus().ExternalID {
+		return nil
+	}
+	if err := r.persistExternalID(ctx, a); err != nil {
+		return err
+	}
+	r.event(a.obj, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s", r.kind.Name, id)
+	return nil
+}

@@ -1,0 +1,134 @@
+package managed
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+)
+
+// connectionIndex indexes managed objects by the Connection they use, as
+// "Connection/<name>" or "ClusterConnection/<name>".
+const connectionIndex = "hoxtonai.dev/connection"
+
+// ConnectionIndexValue is the value connectionIndex stores for a reference.
+func ConnectionIndexValue(ref v1alpha1.ConnectionReference) string {
+	return string(ref.Kind) + "/" + ref.Name
+}
+
+// Setup registers the generic reconciler of one kind with the manager: its field
+// indexes, and watches on its Connections and on the kinds it references.
+func Setup[O Object, R any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, R], conns Connections, opts Options) error {
+	r := &Reconciler[O, R]{
+		kind:     kind,
+		client:   mgr.GetClient(),
+		reader:   mgr.GetClient(),
+		conns:    conns,
+		recorder: mgr.GetEventRecorder("hoxton-operator"),
+		opts:     opts,
+	}
+	indexer := mgr.GetFieldIndexer()
+	if err := indexer.IndexField(ctx, kind.New(), connectionIndex, func(obj client.Object) []string {
+		return []string{ConnectionIndexValue(obj.(O).GetManagedSpec().GetConnectionRef())}
+	}); err != nil {
+		return fmt.Errorf("indexing %s by connection: %w", kind.Name, err)
+	}
+
+	b := ctrl.NewControllerManagedBy(mgr).
+		Named(kind.Name).
+		For(kind.New(), builder.WithPredicates(specOrLifecycleChanged())).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1)}).
+		Watches(&v1alpha1.Connection{}, r.dependents(connectionIndex, func(o client.Object) string {
+			return ConnectionIndexValue(v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindNamespaced, Name: o.GetName()})
+		}, true), builder.WithPredicates(readinessChanged(nil))).
+		Watches(&v1alpha1.ClusterConnection{}, r.dependents(connectionIndex, func(o client.Object) string {
+			return ConnectionIndexValue(v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindCluster, Name: o.GetName()})
+		}, false), builder.WithPredicates(readinessChanged(nil)))
+
+	for _, ref := range kind.References {
+		index := "hoxtonai.dev/ref." + ref.Kind
+		names := ref.Names
+		if err := indexer.IndexField(ctx, kind.New(), index, func(obj client.Object) []string { return names(obj.(O)) }); err != nil {
+			return fmt.Errorf("indexing %s by %s: %w", kind.Name, ref.Kind, err)
+		}
+		b = b.Watches(ref.Target, r.dependents(index, client.Object.GetName, true), builder.WithPredicates(readinessChanged(ref.Value)))
+	}
+	return b.Complete(r)
+}
+
+// dependents maps an object to the managed objects whose index field equals key(obj):
+// those in obj's namespace, or in every namespace for cluster-scoped objects.
+func (r *Reconciler[O, R]) dependents(index string, key func(client.Object) string, sameNamespace bool) handler.EventHandler {
+	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, obj client.Object) []reconcile.Request {
+		list := r.kind.NewList()
+		opts := []client.ListOption{client.MatchingFields{index: key(obj)}}
+		if sameNamespace {
+			opts = append(opts, client.InNamespace(obj.GetNamespace()))
+		}
+		if err := r.reader.List(ctx, list, opts...); err != nil {
+			return nil
+		}
+		items, err := meta.ExtractList(list)
+		if err != nil {
+			return nil
+		}
+		reqs := make([]reconcile.Request, 0, len(items))
+		for _, it := range items {
+			m, err := meta.Accessor(it)
+			if err != nil {
+				continue
+			}
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}})
+		}
+		return reqs
+	})
+}
+
+// specOrLifecycleChanged lets through what a user changes (spec, annotations such as
+// pause, deletion) and not the operator's own status patches, which would otherwise
+// re-trigger a reconcile, and an API call, after every status write.
+func specOrLifecycleChanged() predicate.Predicate {
+	return predicate.Or(
+		predicate.GenerationChangedPredicate{},
+		predicate.AnnotationChangedPredicate{},
+		predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+			return (e.ObjectOld.GetDeletionTimestamp() == nil) != (e.ObjectNew.GetDeletionTimestamp() == nil)
+		}},
+	)
+}
+
+// readinessChanged lets through events of a referenced object that can change what a
+// reference to it resolves to: creation, deletion, its Ready condition, or value(obj).
+func readinessChanged(value func(client.Object) string) predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		if readyOf(e.ObjectOld) != readyOf(e.ObjectNew) {
+			return true
+		}
+		return value != nil && value(e.ObjectOld) != value(e.ObjectNew)
+	}}
+}
+
+// readyOf returns the Ready status of any of this API's kinds.
+func readyOf(obj client.Object) bool {
+	switch o := obj.(type) {
+	case Object:
+		return conditions.IsTrue(o.GetManagedStatus().Conditions, conditions.TypeReady)
+	case *v1alpha1.Connection:
+		return conditions.IsTrue(o.Status.Conditions, conditions.TypeReady)
+	case *v1alpha1.ClusterConnection:
+		return conditions.IsTrue(o.Status.Conditions, conditions.TypeReady)
+	}
+	return false
+}

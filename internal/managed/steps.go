@@ -1,0 +1,197 @@
+package managed
+
+import (
+	"context"
+	"fmt"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+)
+
+// ensureFinalizer adds the finalizer before anything is created in HoxtonAi, so that
+// nothing created can outlive its Kubernetes object unnoticed.
+func (r *Reconciler[O, R]) ensureFinalizer(ctx context.Context, a *attempt[O]) error {
+	if controllerutil.ContainsFinalizer(a.obj, Finalizer) {
+		return nil
+	}
+	base := a.obj.DeepCopyObject().(O)
+	controllerutil.AddFinalizer(a.obj, Finalizer)
+	// The optimistic lock keeps finalizers other controllers add concurrently.
+	if err := r.client.Patch(ctx, a.obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return fmt.Errorf("adding finalizer: %w", err)
+	}
+	r.rebase(a)
+	return nil
+}
+
+// removeFinalizer lets Kubernetes delete the object.
+func (r *Reconciler[O, R]) removeFinalizer(ctx context.Context, a *attempt[O]) error {
+	base := a.obj.DeepCopyObject().(O)
+	controllerutil.RemoveFinalizer(a.obj, Finalizer)
+	if err := r.client.Patch(ctx, a.obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	a.gone = true
+	return nil
+}
+
+// rebase makes the object as written the base of the final status patch, keeping the
+// status changes made so far.
+func (r *Reconciler[O, R]) rebase(a *attempt[O]) {
+	status := *a.obj.GetManagedStatus()
+	a.orig = a.obj.DeepCopyObject().(O)
+	*a.orig.GetManagedStatus() = status
+}
+
+// assignID decides which HoxtonAi object this object is: the one it adopts
+// (spec.externalID), the one it already manages (status.externalID), or for
+// deterministic kinds the id derived from its identity. A derived id is persisted
+// before the first write, so that an empty status.externalID always means nothing was
+// ever created (deletion then needs no API call).
+func (r *Reconciler[O, R]) assignID(ctx context.Context, a *attempt[O]) error {
+	spec, status := a.obj.GetManagedSpec(), a.obj.GetManagedStatus()
+	switch {
+	case spec.ExternalID != "":
+		status.ExternalID = spec.ExternalID
+	case status.ExternalID != "" || r.kind.IDs != DeterministicID:
+		return nil
+	default:
+		status.ExternalID = DeterministicIDFor(r.opts.IDNamespace, r.kind.Name, a.obj.GetNamespace(), a.obj.GetName())
+	}
+	if a.orig.GetManagedStatus().ExternalID == status.ExternalID {
+		return nil
+	}
+	return r.persistExternalID(ctx, a)
+}
+
+// persistExternalID writes status.externalID at once, not in the final patch: it is
+// the one piece of state that must survive a crash right after the API call.
+func (r *Reconciler[O, R]) persistExternalID(ctx context.Context, a *attempt[O]) error {
+	written := a.orig.DeepCopyObject().(O)
+	written.GetManagedStatus().ExternalID = a.obj.GetManagedStatus().ExternalID
+	if err := r.client.Status().Patch(ctx, written, client.MergeFrom(a.orig)); err != nil {
+		return fmt.Errorf("recording external id: %w", err)
+	}
+	a.orig = written
+	a.obj.SetResourceVersion(written.GetResourceVersion())
+	return nil
+}
+
+// converge creates or updates the HoxtonAi object as the observation requires.
+func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxton.Client, refs R, obs Observation) (ctrl.Result, error) {
+	o := a.obj
+	status := o.GetManagedStatus()
+	switch {
+	case !obs.Exists && o.GetManagedSpec().ExternalID != "":
+		return r.fail(a, "adopt", &adoptionError{id: status.ExternalID})
+	case !obs.Exists:
+		id, err := r.kind.Adapter.Create(ctx, c, o, refs)
+		if err != nil {
+			return r.fail(a, "create", err)
+		}
+		if id != status.ExternalID {
+			status.ExternalID = id
+			if err := r.persistExternalID(ctx, a); err != nil {
+				return ctrl.Result{}, err
+			}
+		}
+		r.event(o, eventNormal, ReasonCreated, "Create", "created HoxtonAi %s %s", r.kind.Name, id)
+	case !obs.UpToDate:
+		if err := r.kind.Adapter.Update(ctx, c, o, refs); err != nil {
+			return r.fail(a, "update", err)
+		}
+		r.event(o, eventNormal, ReasonUpdated, "Update", "updated HoxtonAi %s %s: %s", r.kind.Name, status.ExternalID, obs.Diff)
+	default:
+		if o.GetManagedSpec().ExternalID != "" && !conditions.IsTrue(a.orig.GetManagedStatus().Conditions, conditions.TypeReady) {
+			r.event(o, eventNormal, ReasonAdopted, "Adopt", "adopted existing HoxtonAi %s %s", r.kind.Name, status.ExternalID)
+		}
+		r.setReady(o, true, conditions.ReasonAvailable, "")
+		r.setSynced(o, true, conditions.ReasonReconcileSuccess, "")
+		return r.requeuePoll(o), nil
+	}
+	return r.verify(ctx, a, c, refs)
+}
+
+// verify reads the object back after a write: it fills the status with what HoxtonAi
+// now reports (ids other objects resolve, such as a camera's position) and makes the
+// status honest about a write that did not take effect.
+func (r *Reconciler[O, R]) verify(ctx context.Context, a *attempt[O], c *hoxton.Client, refs R) (ctrl.Result, error) {
+	o := a.obj
+	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+	switch {
+	case err != nil:
+		return r.fail(a, "read back", err)
+	case !obs.Exists:
+		return r.fail(a, "read back", fmt.Errorf("HoxtonAi %s %s is missing right after it was written", r.kind.Name, o.GetManagedStatus().ExternalID))
+	case !obs.UpToDate:
+		r.setReady(o, true, conditions.ReasonAvailable, "")
+		r.setSynced(o, false, conditions.ReasonReconcileError, "HoxtonAi did not take the change: "+obs.Diff)
+		return r.requeuePoll(o), nil
+	}
+	r.setReady(o, true, conditions.ReasonAvailable, "")
+	r.setSynced(o, true, conditions.ReasonReconcileSuccess, "")
+	return r.requeuePoll(o), nil
+}
+
+// reportObserved reports an ObserveOnly object: it never writes, only says what differs.
+func (r *Reconciler[O, R]) reportObserved(a *attempt[O], obs Observation) ctrl.Result {
+	o := a.obj
+	switch {
+	case !obs.Exists:
+		r.setReady(o, false, conditions.ReasonUnavailable, fmt.Sprintf("no HoxtonAi %s %s to observe", r.kind.Name, o.GetManagedStatus().ExternalID))
+		r.setSynced(o, false, conditions.ReasonDrifted, "the HoxtonAi object does not exist; managementPolicy ObserveOnly never creates it")
+	case !obs.UpToDate:
+		r.setReady(o, true, conditions.ReasonAvailable, "")
+		if r.setSynced(o, false, conditions.ReasonDrifted, "HoxtonAi differs from the spec (ObserveOnly, not corrected): "+obs.Diff) {
+			r.event(o, eventWarning, ReasonDrifted, "Observe", "HoxtonAi %s %s differs from the spec: %s", r.kind.Name, o.GetManagedStatus().ExternalID, obs.Diff)
+		}
+	default:
+		r.setReady(o, true, conditions.ReasonAvailable, "")
+		r.setSynced(o, true, conditions.ReasonReconcileSuccess, "")
+	}
+	return r.requeuePoll(o)
+}
+
+// pause reports a paused object; it makes no API call at all.
+func (r *Reconciler[O, R]) pause(a *attempt[O]) ctrl.Result {
+	r.setSynced(a.obj, false, conditions.ReasonPaused, "reconciliation is paused by the annotation "+AnnotationPaused+"; deletion waits for it to be removed")
+	return ctrl.Result{}
+}
+
+// delete deletes or orphans the HoxtonAi object, then releases the finalizer.
+func (r *Reconciler[O, R]) delete(ctx context.Context, a *attempt[O]) (ctrl.Result, error) {
+	o := a.obj
+	if !controllerutil.ContainsFinalizer(o, Finalizer) {
+		return ctrl.Result{}, nil
+	}
+	spec, id := o.GetManagedSpec(), o.GetManagedStatus().ExternalID
+	switch {
+	case id == "" && spec.ExternalID == "":
+		// Nothing was ever created (see assignID).
+	case spec.DeletionPolicy == v1alpha1.DeletionPolicyOrphan || spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
+		r.event(o, eventNormal, ReasonOrphaned, "Delete", "left HoxtonAi %s %s in place (deletionPolicy %s, managementPolicy %s)", r.kind.Name, id, spec.DeletionPolicy, spec.ManagementPolicy)
+	default:
+		r.setReady(o, false, conditions.ReasonDeleting, "")
+		c, err := r.conns.ClientFor(ctx, o.GetNamespace(), spec.GetConnectionRef())
+		if err != nil {
+			return r.fail(a, "delete", err)
+		}
+		if err := hoxton.IgnoreGone(r.kind.Adapter.Delete(ctx, c, o)); err != nil {
+			return r.fail(a, "delete", err)
+		}
+		r.event(o, eventNormal, ReasonDeleted, "Delete", "deleted HoxtonAi %s %s%s", r.kind.Name, id, r.kind.DeletionNote)
+	}
+	return ctrl.Result{}, r.removeFinalizer(ctx, a)
+}
+
+// adoptionError says spec.externalID names no HoxtonAi object.
+type adoptionError struct{ id string }
+
+func (e *adoptionError) Error() string {
+	return fmt.Sprintf("spec.externalID %s: no such HoxtonAi object to adopt (it does not exist, was deleted, or belongs to another organisation)", e.id)
+}

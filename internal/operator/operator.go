@@ -1,0 +1,126 @@
+// Package operator assembles the hoxton-operator manager: scheme, cache settings,
+// the Connection resolver and controllers, and every managed kind. cmd/manager, the
+// demo and the envtest suites all build the manager here, so what is tested is what
+// runs.
+package operator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/connection"
+	"github.com/hoxton-operator/hoxton-operator/internal/controller"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+)
+
+// Options configure the manager.
+type Options struct {
+	// IDNamespace is the UUID namespace deterministic ids are derived in.
+	IDNamespace uuid.UUID
+	// PollInterval is how often an in-sync object is re-read to detect drift.
+	PollInterval time.Duration
+	// MaxConcurrentReconciles per kind.
+	MaxConcurrentReconciles int
+	// MetricsAddr serves Prometheus metrics ("0" disables).
+	MetricsAddr string
+	// ProbeAddr serves /healthz and /readyz ("0" disables).
+	ProbeAddr string
+	// LeaderElection makes only one replica reconcile at a time.
+	LeaderElection bool
+	// LeaderElectionNamespace holds the lease when running outside a cluster.
+	LeaderElectionNamespace string
+	// Token tunes token refresh and the credentials circuit breaker.
+	Token auth.Options
+	// UserAgent is sent with every API request.
+	UserAgent string
+	// NewClient, when set, builds the manager's client (tests wrap it to inject
+	// failures such as a crash between an API write and the status update).
+	NewClient client.NewClientFunc
+	// SkipNameValidation allows several managers in one process (tests, restarts).
+	SkipNameValidation bool
+}
+
+// Defaults fills unset options.
+func (o *Options) Defaults() {
+	if o.IDNamespace == uuid.Nil {
+		o.IDNamespace = managed.DefaultIDNamespace
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 10 * time.Minute
+	}
+	if o.MaxConcurrentReconciles <= 0 {
+		o.MaxConcurrentReconciles = 4
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "hoxton-operator"
+	}
+}
+
+// NewScheme returns the scheme with the Kubernetes kinds and this API.
+func NewScheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// New builds the manager with every controller registered. ctx is long-lived: token
+// requests run under it, so it should live as long as the manager.
+func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, error) {
+	opts.Defaults()
+	scheme, err := NewScheme()
+	if err != nil {
+		return nil, err
+	}
+	cacheOpts := cache.Options{}
+	connection.SecretMetadataOnly(&cacheOpts)
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  scheme,
+		Cache:                   cacheOpts,
+		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsAddr},
+		HealthProbeBindAddress:  opts.ProbeAddr,
+		LeaderElection:          opts.LeaderElection,
+		LeaderElectionID:        "hoxton-operator.hoxtonai.dev",
+		LeaderElectionNamespace: opts.LeaderElectionNamespace,
+		// Release the lease on shutdown so that a rolling update hands over at once.
+		LeaderElectionReleaseOnCancel: true,
+		NewClient:                     opts.NewClient,
+		Controller:                    config.Controller{SkipNameValidation: &opts.SkipNameValidation},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating manager: %w", err)
+	}
+	resolver := connection.NewResolver(ctx, mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient(), opts.Token, opts.UserAgent)
+	if err := connection.Setup(ctx, mgr, resolver, opts.PollInterval); err != nil {
+		return nil, fmt.Errorf("setting up connections: %w", err)
+	}
+	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles}
+	if err := controller.SetupAll(ctx, mgr, resolver, managedOpts); err != nil {
+		return nil, fmt.Errorf("setting up controllers: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}

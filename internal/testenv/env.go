@@ -1,0 +1,124 @@
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/operator"
+)
+
+// Env is a control plane, a fake HoxtonAi API and (when started) a manager.
+type Env struct {
+	ControlPlane *ControlPlane
+	API          *hoxtontest.Server
+	// Client talks to the kube-apiserver directly, without a cache, so tests read
+	// what is stored.
+	Client client.Client
+
+	stopManager func() error
+}
+
+// Start starts the control plane and the fake API. The manager is started separately
+// (StartManager), so that tests can stop and restart it.
+func Start(api hoxtontest.Options) (*Env, error) {
+	cp, err := StartControlPlane()
+	if err != nil {
+		return nil, err
+	}
+	scheme, err := operator.NewScheme()
+	if err != nil {
+		return nil, errors.Join(err, cp.Stop())
+	}
+	c, err := client.New(cp.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, errors.Join(err, cp.Stop())
+	}
+	return &Env{ControlPlane: cp, API: hoxtontest.NewServer(api), Client: c}, nil
+}
+
+// StartManager starts the manager with every controller. Metrics and probes are off
+// and several managers may run in one process over time.
+func (e *Env) StartManager(opts operator.Options) error {
+	if e.stopManager != nil {
+		return errors.New("a manager is already running")
+	}
+	opts.MetricsAddr, opts.ProbeAddr, opts.SkipNameValidation = "0", "0", true
+	ctx, cancel := context.WithCancel(context.Background())
+	mgr, err := operator.New(ctx, e.ControlPlane.Config, opts)
+	if err != nil {
+		cancel()
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	e.stopManager = func() error {
+		cancel()
+		return <-done
+	}
+	return nil
+}
+
+// StopManager stops the running manager, if any, as a crash would: nothing is
+// flushed beyond what the manager already wrote.
+func (e *Env) StopManager() error {
+	if e.stopManager == nil {
+		return nil
+	}
+	err := e.stopManager()
+	e.stopManager = nil
+	return err
+}
+
+// Stop stops the manager, the fake API and the control plane.
+func (e *Env) Stop() error {
+	err := e.StopManager()
+	e.API.Close()
+	return errors.Join(err, e.ControlPlane.Stop())
+}
+
+// CreateNamespace creates a namespace.
+func (e *Env) CreateNamespace(ctx context.Context, name string) error {
+	return e.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+}
+
+// ConnectionSecret returns the Secret with the fake API's default client credentials.
+func ConnectionSecret(namespace, name string) *corev1.Secret {
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		StringData: map[string]string{
+			v1alpha1.SecretKeyClientID:     hoxtontest.DefaultClientID,
+			v1alpha1.SecretKeyClientSecret: hoxtontest.DefaultClientSecret,
+		},
+	}
+}
+
+// Connection returns a Connection to the fake API using the Secret secretName.
+func (e *Env) Connection(namespace, name, secretName string) *v1alpha1.Connection {
+	return &v1alpha1.Connection{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		Spec: v1alpha1.ConnectionSpec{
+			ConnectionParameters: v1alpha1.ConnectionParameters{
+				APIURL:         e.API.APIURL(),
+				TokenURL:       e.API.TokenURL(),
+				OrganisationID: e.API.OrganisationID(),
+			},
+			CredentialsSecretRef: v1alpha1.LocalReference{Name: secretName},
+		},
+	}
+}
+
+// CreateConnection creates the Secret and the Connection named name (usually
+// "default") in namespace, pointing at the fake API.
+func (e *Env) CreateConnection(ctx context.Context, namespace, name string) error {
+	if err := e.Client.Create(ctx, ConnectionSecret(namespace, name+"-credentials")); err != nil {
+		return fmt.Errorf("creating the connection secret: %w", err)
+	}
+	return e.Client.Create(ctx, e.Connection(namespace, name, name+"-credentials"))
+}
