@@ -30,7 +30,7 @@ type NotReadyError struct {
 }
 
 func (e *NotReadyError) Error() string {
-	return "waiting for " + strings.Join(e.Missing, "; ")
+	return strings.Join(e.Missing, "; ")
 }
 
 // IsNotReady reports whether err (or an error it wraps) is a NotReadyError.
