@@ -124,5 +124,5 @@ type CameraList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Camera{}, &CameraList{})
+	register(&Camera{}, &CameraList{})
 }

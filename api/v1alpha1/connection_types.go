@@ -183,5 +183,5 @@ type ClusterConnectionList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Connection{}, &ConnectionList{}, &ClusterConnection{}, &ClusterConnectionList{})
+	register(&Connection{}, &ConnectionList{}, &ClusterConnection{}, &ClusterConnectionList{})
 }

@@ -160,5 +160,5 @@ type PeopleCountMonitorList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&PeopleCountMonitor{}, &PeopleCountMonitorList{})
+	register(&PeopleCountMonitor{}, &PeopleCountMonitorList{})
 }

@@ -74,7 +74,9 @@ func TestFakeAPIProcess(t *testing.T) {
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-exited
+			if err := <-exited; err != nil {
+				t.Logf("killed fake-api: %v", err)
+			}
 		}
 	})
 

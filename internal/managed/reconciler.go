@@ -65,7 +65,8 @@ func (r *Reconciler[O, R]) Reconcile(ctx context.Context, req ctrl.Request) (res
 
 	switch {
 	case isPaused(o):
-		return r.pause(a), nil
+		r.pause(a)
+		return ctrl.Result{}, nil
 	case o.GetDeletionTimestamp() != nil:
 		return r.delete(ctx, a)
 	}

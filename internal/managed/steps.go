@@ -158,9 +158,8 @@ func (r *Reconciler[O, R]) reportObserved(a *attempt[O], obs Observation) ctrl.R
 }
 
 // pause reports a paused object; it makes no API call at all.
-func (r *Reconciler[O, R]) pause(a *attempt[O]) ctrl.Result {
+func (r *Reconciler[O, R]) pause(a *attempt[O]) {
 	r.setSynced(a.obj, false, conditions.ReasonPaused, "reconciliation is paused by the annotation "+AnnotationPaused+"; deletion waits for it to be removed")
-	return ctrl.Result{}
 }
 
 // delete deletes or orphans the HoxtonAi object, then releases the finalizer.

@@ -80,7 +80,7 @@ func TestKey(t *testing.T) {
 	if strings.Contains(base.Key(), testClientSecret) {
 		t.Fatalf("Key %q contains the secret", base.Key())
 	}
-	if base.Key() != base.Key() {
+	if again := base; again.Key() != base.Key() {
 		t.Fatal("Key is not deterministic")
 	}
 	for name, edit := range change {

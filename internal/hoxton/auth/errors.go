@@ -85,7 +85,8 @@ func (e *Error) Error() string {
 	// A RetrieveError's text repeats the response body, which is already
 	// summarised above; other causes (network errors, the rejection behind
 	// an open circuit) are worth showing.
-	if _, isRetrieve := e.Err.(*oauth2.RetrieveError); e.Err != nil && !isRetrieve {
+	var retrieve *oauth2.RetrieveError
+	if e.Err != nil && !errors.As(e.Err, &retrieve) {
 		b.WriteString(": " + e.Err.Error())
 	}
 	return b.String()

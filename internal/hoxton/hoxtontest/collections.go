@@ -75,8 +75,10 @@ func date(name string) field {
 	return field{name: name, kind: kDate, nullable: true}
 }
 func state() field { return field{name: "state", kind: kEnum, enum: stateEnum} }
-func ref(name, target string, required bool) field {
-	return field{name: name, kind: kUUID, ref: target, required: required}
+
+// requiredRef is a required reference to an object of the target collection.
+func requiredRef(name, target string) field {
+	return field{name: name, kind: kUUID, ref: target, required: true}
 }
 func orgField(kind kind) field { return field{name: "organisationId", kind: kind, required: true} }
 func dailyReset() field {
@@ -150,7 +152,7 @@ func init() {
 	register(&collection{name: "camera-positions", owner: "organisationId"})
 	register(softCollection("annotations", "cameraPositionId",
 		map[string]string{"cameraPositionId": "cameraPositionId"},
-		ref("cameraPositionId", "camera-positions", true),
+		requiredRef("cameraPositionId", "camera-positions"),
 		field{name: "kind", kind: kEnum, enum: []string{"polygon", "multipolygon"}},
 		field{name: "roi", kind: kObject, required: true, nullable: true},
 	))
@@ -166,7 +168,7 @@ func init() {
 	))
 	alertLink := func(name, other, target string) {
 		register(softCollection(name, "alertId", map[string]string{"alertId": "alertId", other: other},
-			ref("alertId", "alerts", true), ref(other, target, true)))
+			requiredRef("alertId", "alerts"), requiredRef(other, target)))
 	}
 	alertLink("alert-notification-group-mappings", "notificationGroupId", "notification-groups")
 	alertLink("alert-camera-position-mappings", "cameraPositionId", "camera-positions")
@@ -179,8 +181,8 @@ func init() {
 	))
 	links := softCollection("notification-group-notification-groups", "organisationId",
 		map[string]string{"parentId": "parentId", "childId": "childId"},
-		ref("parentId", "notification-groups", true),
-		ref("childId", "notification-groups", true),
+		requiredRef("parentId", "notification-groups"),
+		requiredRef("childId", "notification-groups"),
 		orgField(kUUID),
 	)
 	links.check = func(o map[string]any) []string {
@@ -191,7 +193,7 @@ func init() {
 	}
 	register(links)
 	monitor := func(name string, extra ...field) {
-		fields := append([]field{ref("siteId", "sites", true), str("name")}, extra...)
+		fields := append([]field{requiredRef("siteId", "sites"), str("name")}, extra...)
 		fields = append(fields, date("reportingStartDate"), date("reportingEndDate"))
 		c := softCollection(name, "siteId", map[string]string{"siteId": "siteId"}, fields...)
 		c.check = reportingWindow
@@ -203,8 +205,8 @@ func init() {
 	monitorLink := func(name, monitorField, target string) {
 		register(softCollection(name, monitorField,
 			map[string]string{monitorField: monitorField, "cameraPositionId": "cameraPositionId"},
-			ref(monitorField, target, true),
-			ref("cameraPositionId", "camera-positions", true),
+			requiredRef(monitorField, target),
+			requiredRef("cameraPositionId", "camera-positions"),
 			field{name: "direction1Maps", kind: kEnum, enum: directionEnum},
 			field{name: "direction2Maps", kind: kEnum, enum: directionEnum},
 		))
