@@ -19,12 +19,15 @@ func main() {
 	var (
 		opts        operator.Options
 		idNamespace string
+		kubeQPS     float64
 	)
 	flag.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 disables it.")
 	flag.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	flag.BoolVar(&opts.LeaderElection, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
 	flag.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (outside a cluster).")
 	flag.DurationVar(&opts.PollInterval, "poll-interval", 10*time.Minute, "How often an in-sync object is re-read to detect drift (jittered ±10%; per object: annotation hoxtonai.dev/poll-interval).")
+	flag.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the kube-apiserver.")
+	flag.IntVar(&opts.KubeBurst, "kube-api-burst", 100, "Burst of requests to the kube-apiserver.")
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Reconciles running at once per kind.")
 	flag.StringVar(&idNamespace, "id-namespace", managed.DefaultIDNamespace.String(),
 		"UUID namespace from which HoxtonAi ids are derived (namespace/kind/name). Keep it stable: a different one makes the operator create new objects instead of finding its old ones.")
@@ -40,6 +43,7 @@ func main() {
 		os.Exit(2)
 	}
 	opts.IDNamespace = space
+	opts.KubeQPS = float32(kubeQPS)
 
 	ctx := ctrl.SetupSignalHandler()
 	mgr, err := operator.New(ctx, ctrl.GetConfigOrDie(), opts)

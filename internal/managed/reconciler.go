@@ -81,10 +81,11 @@ func (r *Reconciler[O, R]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	if err != nil {
 		return r.fail(a, "references", err)
 	}
+	fresh := r.neverWritten(o)
 	if err := r.assignID(ctx, a); err != nil {
 		return ctrl.Result{}, err
 	}
-	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+	obs, err := r.observe(ctx, c, o, refs, fresh)
 	if err != nil {
 		return r.fail(a, "observe", err)
 	}
@@ -116,4 +117,21 @@ func (r *Reconciler[O, R]) recordFound(ctx context.Context, a *attempt[O], obs O
 	}
 	r.event(a.obj, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s", r.kind.Name, id)
 	return nil
+}
+
+// neverWritten reports whether o is about to get its first, derived id: nothing can
+// exist under an id that was never recorded.
+func (r *Reconciler[O, R]) neverWritten(o O) bool {
+	return r.kind.IDs == DeterministicID && o.GetManagedStatus().ExternalID == "" && o.GetManagedSpec().ExternalID == ""
+}
+
+// observe asks the adapter what HoxtonAi holds, except for a fresh object in Manage
+// mode: its create is an idempotent upsert, so the read would only cost a request.
+// (Should a crash have come between the id being recorded and the status write, the
+// id is recorded, so this shortcut is not taken.)
+func (r *Reconciler[O, R]) observe(ctx context.Context, c *hoxton.Client, o O, refs R, fresh bool) (Observation, error) {
+	if fresh && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
+		return Observation{}, nil
+	}
+	return r.kind.Adapter.Observe(ctx, c, o, refs)
 }

@@ -47,6 +47,11 @@ type Options struct {
 	Token auth.Options
 	// UserAgent is sent with every API request.
 	UserAgent string
+	// KubeQPS and KubeBurst bound the manager's requests to the kube-apiserver. Each
+	// new object costs three or four writes (finalizer, id, status), so client-go's
+	// defaults (5 or 20 per second) make a large apply converge slowly.
+	KubeQPS   float32
+	KubeBurst int
 	// NewClient, when set, builds the manager's client (tests wrap it to inject
 	// failures such as a crash between an API write and the status update).
 	NewClient client.NewClientFunc
@@ -67,6 +72,12 @@ func (o *Options) Defaults() {
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "hoxton-operator"
+	}
+	if o.KubeQPS <= 0 {
+		o.KubeQPS = 50
+	}
+	if o.KubeBurst <= 0 {
+		o.KubeBurst = 100
 	}
 }
 
@@ -90,6 +101,8 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	if err != nil {
 		return nil, err
 	}
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = opts.KubeQPS, opts.KubeBurst
 	cacheOpts := cache.Options{}
 	connection.SecretMetadataOnly(&cacheOpts)
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
