@@ -1,0 +1,14 @@
+-- Argo CD health of a hoxtonai.dev Connection or ClusterConnection: Healthy when the
+-- operator obtained a token and read the organisation with its credentials.
+if obj.status == nil or obj.status.conditions == nil then
+  return {status = "Progressing", message = "Waiting for the operator to check the credentials"}
+end
+for _, c in ipairs(obj.status.conditions) do
+  if c.type == "Ready" then
+    if c.status == "True" then
+      return {status = "Healthy", message = c.message or ""}
+    end
+    return {status = "Degraded", message = c.reason .. ": " .. (c.message or "")}
+  end
+end
+return {status = "Progressing", message = "Waiting for the operator to check the credentials"}
