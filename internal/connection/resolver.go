@@ -213,3 +213,10 @@ func (r *Resolver) tokenCache(caBundle string, httpClient *http.Client) *auth.Ca
 func connectionKey(conn Object) string {
 	return string(conn.Reference().Kind) + "/" + conn.GetNamespace() + "/" + conn.GetName()
 }
+
+// forget drops what the resolver holds for a deleted Connection.
+func (r *Resolver) forget(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.entries, key)
+}
