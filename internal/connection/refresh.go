@@ -36,7 +36,7 @@ func (r *Resolver) persistRefreshToken(secretKey types.NamespacedName) func(stri
 		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: secretKey.Namespace, Name: secretKey.Name}}
 		err = wait.ExponentialBackoffWithContext(ctx, wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Steps: 6},
 			func(ctx context.Context) (bool, error) {
-				return r.writer.Patch(ctx, secret, client.RawPatch(types.MergePatchType, patch)) == nil, nil
+				return r.writer.Patch(withoutBodyLogging(ctx), secret, client.RawPatch(types.MergePatchType, patch)) == nil, nil
 			})
 		log := logf.FromContext(r.ctx).WithValues("secret", secretKey.String())
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -157,7 +158,7 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 // source comes from the token cache, so unchanged credentials keep their token.
 func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.NamespacedName, prev *entry) (*entry, error) {
 	secret := &corev1.Secret{}
-	if err := r.secrets.Get(ctx, secretKey, secret); err != nil {
+	if err := r.secrets.Get(withoutBodyLogging(ctx), secretKey, secret); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
 		}
@@ -208,6 +209,15 @@ func (r *Resolver) tokenCache(caBundle string, httpClient *http.Client) *auth.Ca
 	c := auth.NewCache(r.ctx, opts)
 	r.tokenCaches[k] = c
 	return c
+}
+
+// withoutBodyLogging returns ctx for the requests whose bodies are credentials (reading
+// a Connection's Secret, writing a rotated refresh token back). client-go logs request
+// and response bodies at V(8) through the context's logger, so at that verbosity the
+// manager's log would hold every client secret and refresh token: these requests get
+// a logger that drops everything (their errors are returned, not logged).
+func withoutBodyLogging(ctx context.Context) context.Context {
+	return logr.NewContext(ctx, logr.Discard())
 }
 
 func connectionKey(conn Object) string {

@@ -78,6 +78,13 @@ func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1
 		}
 		cam, err = mine, nil
 	}
+	if hoxton.IsNotFound(err) {
+		// The claim answers 404 when the site is not an active site of the organisation
+		// (a wrong spec.siteID, or a site deleted in HoxtonAi). Retrying at once cannot
+		// help, and an error would be retried in a tightening loop: wait for the poll,
+		// or a change of the spec or of the referenced Site.
+		return "", managed.Terminal("cannot claim serial %q into site %s: %v", o.Spec.SerialNumber, refs.SiteID, err)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -110,25 +111,35 @@ func specOrLifecycleChanged() predicate.Predicate {
 }
 
 // readinessChanged lets through events of a referenced object that can change what a
-// reference to it resolves to: creation, deletion, its Ready condition, or value(obj).
+// reference to it resolves to, or what the referring objects report about it:
+// creation, deletion, its Ready condition, or value(obj). The Ready reason counts too:
+// a Connection going from "not checked yet" to CredentialsRejected is not Ready either
+// way, but its dependents' ReferencesNotReady message would otherwise keep saying "not
+// checked yet" until their next poll.
 func readinessChanged(value func(client.Object) string) predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
-		if readyOf(e.ObjectOld) != readyOf(e.ObjectNew) {
+		if readinessOf(e.ObjectOld) != readinessOf(e.ObjectNew) {
 			return true
 		}
 		return value != nil && value(e.ObjectOld) != value(e.ObjectNew)
 	}}
 }
 
-// readyOf returns the Ready status of any of this API's kinds.
-func readyOf(obj client.Object) bool {
+// readinessOf returns the status and reason of the Ready condition of any of this
+// API's kinds ("" when it has none).
+func readinessOf(obj client.Object) string {
+	var conds []metav1.Condition
 	switch o := obj.(type) {
 	case Object:
-		return conditions.IsTrue(o.GetManagedStatus().Conditions, conditions.TypeReady)
+		conds = o.GetManagedStatus().Conditions
 	case *v1alpha1.Connection:
-		return conditions.IsTrue(o.Status.Conditions, conditions.TypeReady)
+		conds = o.Status.Conditions
 	case *v1alpha1.ClusterConnection:
-		return conditions.IsTrue(o.Status.Conditions, conditions.TypeReady)
+		conds = o.Status.Conditions
 	}
-	return false
+	c := conditions.Get(conds, conditions.TypeReady)
+	if c == nil {
+		return ""
+	}
+	return string(c.Status) + "/" + c.Reason
 }

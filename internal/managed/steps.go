@@ -86,6 +86,11 @@ func (r *Reconciler[O, R]) persistExternalID(ctx context.Context, a *attempt[O])
 func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxton.Client, refs R, obs Observation) (ctrl.Result, error) {
 	o := a.obj
 	status := o.GetManagedStatus()
+	if obs.Exists && o.GetManagedSpec().ExternalID != "" && !conditions.IsTrue(a.orig.GetManagedStatus().Conditions, conditions.TypeReady) {
+		// Announced before any update: an adopted object that differs from the spec
+		// is adopted too, and the Updated event alone would not say so.
+		r.event(o, eventNormal, ReasonAdopted, "Adopt", "adopted existing HoxtonAi %s %s", r.kind.Name, status.ExternalID)
+	}
 	switch {
 	case !obs.Exists && o.GetManagedSpec().ExternalID != "":
 		return r.fail(a, "adopt", &adoptionError{id: status.ExternalID})
@@ -107,9 +112,6 @@ func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxto
 		}
 		r.event(o, eventNormal, ReasonUpdated, "Update", "updated HoxtonAi %s %s: %s", r.kind.Name, status.ExternalID, obs.Diff)
 	default:
-		if o.GetManagedSpec().ExternalID != "" && !conditions.IsTrue(a.orig.GetManagedStatus().Conditions, conditions.TypeReady) {
-			r.event(o, eventNormal, ReasonAdopted, "Adopt", "adopted existing HoxtonAi %s %s", r.kind.Name, status.ExternalID)
-		}
 		r.setReady(o, true, conditions.ReasonAvailable, "")
 		r.setSynced(o, true, conditions.ReasonReconcileSuccess, "")
 		return r.requeuePoll(o), nil
