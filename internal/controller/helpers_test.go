@@ -1,0 +1,570 @@
+package controller_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.uber.org/zap/zapcore"
+	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+	"github.com/hoxton-operator/hoxton-operator/internal/operator"
+)
+
+// Timing of the suite.
+const (
+	// pollInterval is the drift poll of the managers most tests start: short, so that
+	// drift is corrected within seconds.
+	pollInterval = 2 * time.Second
+	// longPollInterval is for tests that must prove a watch, not the poll, did the work.
+	longPollInterval = 10 * time.Minute
+	// waitTimeout bounds every wait for a condition.
+	waitTimeout = 30 * time.Second
+	// waitPeriod is how often a wait re-checks its condition.
+	waitPeriod = 100 * time.Millisecond
+)
+
+// zapLevelAll makes the zap logger log every V level.
+var zapLevelAll = zapcore.Level(-10)
+
+// ctx is the context of the suite's Kubernetes calls.
+var ctx = context.Background()
+
+// syncBuffer is a bytes.Buffer safe for the manager's concurrent log writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// tail returns the last n bytes written, for failure messages.
+func (b *syncBuffer) tail(n int) string {
+	s := b.String()
+	if len(s) > n {
+		s = "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// ---- waits ----
+
+// eventually polls cond every waitPeriod until it reports true, and fails the test
+// after waitTimeout with what was awaited and the last thing cond saw.
+func eventually(t testing.TB, what string, cond func() (bool, string)) {
+	t.Helper()
+	eventuallyWithin(t, waitTimeout, what, cond)
+}
+
+// eventuallyWithin is eventually with its own deadline.
+func eventuallyWithin(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, last := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s; last seen: %s", timeout, what, last)
+		}
+		time.Sleep(waitPeriod)
+	}
+}
+
+// consistently checks cond every waitPeriod for the whole window and fails the test
+// as soon as it does not hold: the way to assert that nothing happens.
+func consistently(t testing.TB, window time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	end := time.Now().Add(window)
+	for {
+		if ok, last := cond(); !ok {
+			t.Fatalf("expected %s throughout %s; broken after %s: %s", what, window, window-time.Until(end).Round(time.Millisecond), last)
+		}
+		if time.Now().After(end) {
+			return
+		}
+		time.Sleep(waitPeriod)
+	}
+}
+
+// ---- Kubernetes objects ----
+
+// key returns the key of obj.
+func key(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
+
+// create creates obj, failing the test on error.
+func create(t testing.TB, obj client.Object) {
+	t.Helper()
+	if err := env.Client.Create(ctx, obj); err != nil {
+		t.Fatalf("creating %T %s: %v", obj, key(obj), err)
+	}
+}
+
+// get re-reads obj from the API server (uncached).
+func get(t testing.TB, obj client.Object) {
+	t.Helper()
+	if err := env.Client.Get(ctx, key(obj), obj); err != nil {
+		t.Fatalf("reading %T %s: %v", obj, key(obj), err)
+	}
+}
+
+// update re-reads obj, applies mutate and writes it back, retrying on conflicts
+// (the manager writes finalizers and status concurrently).
+func update[O client.Object](t testing.TB, obj O, mutate func(O)) {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		get(t, obj)
+		mutate(obj)
+		err := env.Client.Update(ctx, obj)
+		if err == nil {
+			return
+		}
+		if !apierrors.IsConflict(err) || attempt == 10 {
+			t.Fatalf("updating %T %s: %v", obj, key(obj), err)
+		}
+	}
+}
+
+// deleteObject deletes obj (absent is fine).
+func deleteObject(t testing.TB, obj client.Object) {
+	t.Helper()
+	if err := env.Client.Delete(ctx, obj); client.IgnoreNotFound(err) != nil {
+		t.Fatalf("deleting %T %s: %v", obj, key(obj), err)
+	}
+}
+
+// waitGone waits until obj no longer exists in Kubernetes.
+func waitGone(t testing.TB, obj client.Object) {
+	t.Helper()
+	probe := obj.DeepCopyObject().(client.Object)
+	eventually(t, fmt.Sprintf("%T %s to be gone", obj, key(obj)), func() (bool, string) {
+		err := env.Client.Get(ctx, key(obj), probe)
+		if apierrors.IsNotFound(err) {
+			return true, ""
+		}
+		if err != nil {
+			return false, err.Error()
+		}
+		return false, fmt.Sprintf("still there: deletionTimestamp=%v finalizers=%v %s", probe.GetDeletionTimestamp(), probe.GetFinalizers(), describeStatus(probe))
+	})
+}
+
+// ---- conditions ----
+
+// cond returns the condition of the given type of a managed object or Connection.
+func cond(obj client.Object, condType string) *metav1.Condition {
+	switch o := obj.(type) {
+	case managed.Object:
+		return conditions.Get(o.GetManagedStatus().Conditions, condType)
+	case *v1alpha1.Connection:
+		return conditions.Get(o.Status.Conditions, condType)
+	}
+	return nil
+}
+
+// describeStatus summarises the generation and conditions of obj for failure messages.
+func describeStatus(obj client.Object) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "generation=%d", obj.GetGeneration())
+	if o, ok := obj.(managed.Object); ok {
+		st := o.GetManagedStatus()
+		fmt.Fprintf(&b, " status.observedGeneration=%d status.externalID=%q", st.ObservedGeneration, st.ExternalID)
+	}
+	for _, t := range []string{conditions.TypeReady, conditions.TypeSynced} {
+		if c := cond(obj, t); c != nil {
+			fmt.Fprintf(&b, " %s=%s/%s(gen %d): %q", t, c.Status, c.Reason, c.ObservedGeneration, c.Message)
+		}
+	}
+	return b.String()
+}
+
+// hasCondition reports whether obj's condition condType has the status and reason
+// (any reason when reason is empty).
+func hasCondition(obj client.Object, condType string, status metav1.ConditionStatus, reason string) bool {
+	c := cond(obj, condType)
+	return c != nil && c.Status == status && (reason == "" || c.Reason == reason)
+}
+
+// isReadyAndSynced reports whether a managed object is Ready=True and Synced=True,
+// with both conditions and status.observedGeneration at the current generation.
+func isReadyAndSynced(o managed.Object) bool {
+	gen := o.GetGeneration()
+	r, s := cond(o, conditions.TypeReady), cond(o, conditions.TypeSynced)
+	return r != nil && s != nil && r.Status == metav1.ConditionTrue && s.Status == metav1.ConditionTrue &&
+		r.ObservedGeneration == gen && s.ObservedGeneration == gen && o.GetManagedStatus().ObservedGeneration == gen
+}
+
+// waitFor re-reads obj until pred holds, failing with what and obj's status.
+func waitFor[O client.Object](t testing.TB, obj O, what string, pred func(O) bool) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("%T %s to be %s", obj, key(obj), what), func() (bool, string) {
+		if err := env.Client.Get(ctx, key(obj), obj); err != nil {
+			return false, err.Error()
+		}
+		return pred(obj), describeStatus(obj)
+	})
+}
+
+// waitReady waits until a managed object is Ready and Synced at its current generation.
+func waitReady[O managed.Object](t testing.TB, obj O) {
+	t.Helper()
+	waitFor(t, obj, "Ready=True and Synced=True at its generation", func(o O) bool { return isReadyAndSynced(o) })
+}
+
+// waitSyncedFalse waits until obj's Synced condition is False with the given reason,
+// at its current generation.
+func waitSyncedFalse[O managed.Object](t testing.TB, obj O, reason string) {
+	t.Helper()
+	waitFor(t, obj, "Synced=False/"+reason, func(o O) bool {
+		c := cond(o, conditions.TypeSynced)
+		return c != nil && c.Status == metav1.ConditionFalse && c.Reason == reason && c.ObservedGeneration == o.GetGeneration()
+	})
+}
+
+// waitConnection waits until a Connection's Ready condition has the status and reason.
+func waitConnection(t testing.TB, conn *v1alpha1.Connection, status metav1.ConditionStatus, reason string) {
+	t.Helper()
+	waitFor(t, conn, fmt.Sprintf("Ready=%s/%s", status, reason), func(c *v1alpha1.Connection) bool {
+		return hasCondition(c, conditions.TypeReady, status, reason) && c.Status.ObservedGeneration == c.Generation
+	})
+}
+
+// ---- namespaces, Connections, managers ----
+
+var namespaceSeq atomic.Int32
+
+var notDNS = regexp.MustCompile(`[^a-z0-9]+`)
+
+// newNamespace creates a namespace named after the test, and deletes every managed
+// object in it when the test ends, so that no later manager reconciles it.
+func newNamespace(t *testing.T) string {
+	t.Helper()
+	name := strings.Trim(notDNS.ReplaceAllString(strings.ToLower(t.Name()), "-"), "-")
+	if len(name) > 50 {
+		name = name[len(name)-50:]
+	}
+	name = fmt.Sprintf("%s-%d", strings.Trim(name, "-"), namespaceSeq.Add(1))
+	if err := env.CreateNamespace(ctx, name); err != nil {
+		t.Fatalf("creating namespace %s: %v", name, err)
+	}
+	t.Cleanup(func() { cleanNamespace(t, name) })
+	return name
+}
+
+// newConnectedNamespace creates a namespace with a working Connection "default".
+func newConnectedNamespace(t *testing.T) string {
+	t.Helper()
+	ns := newNamespace(t)
+	if err := env.CreateConnection(ctx, ns, v1alpha1.DefaultConnectionName); err != nil {
+		t.Fatalf("creating the Connection in %s: %v", ns, err)
+	}
+	return ns
+}
+
+// waitDefaultConnectionReady waits until the namespace's Connection "default" is Ready.
+func waitDefaultConnectionReady(t testing.TB, ns string) {
+	t.Helper()
+	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName}}
+	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
+}
+
+// cleanNamespace deletes the managed objects of ns and waits for them to go: through
+// the running manager when there is one (its finalizer), else, or when that takes too
+// long, by removing the finalizer.
+func cleanNamespace(t *testing.T, ns string) {
+	lists := []client.ObjectList{&v1alpha1.PeopleCountMonitorList{}, &v1alpha1.CameraList{}, &v1alpha1.SiteList{}}
+	for _, list := range lists {
+		if err := env.Client.DeleteAllOf(ctx, newItemOf(list), client.InNamespace(ns)); err != nil {
+			t.Errorf("cleaning up %s: %v", ns, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left := 0
+		for _, list := range lists {
+			if err := env.Client.List(ctx, list, client.InNamespace(ns)); err != nil {
+				t.Errorf("cleaning up %s: %v", ns, err)
+				return
+			}
+			left += forEachItem(list, func(o client.Object) {
+				if time.Now().After(deadline) {
+					t.Logf("cleanup: %s %s was not deleted in time, removing its finalizer: %s",
+						o.GetObjectKind().GroupVersionKind().Kind, key(o), describeStatus(o))
+					patch := client.MergeFrom(o.DeepCopyObject().(client.Object))
+					controllerutil.RemoveFinalizer(o, managed.Finalizer)
+					_ = env.Client.Patch(ctx, o, patch)
+				}
+			})
+		}
+		if left == 0 {
+			return
+		}
+		time.Sleep(waitPeriod)
+	}
+}
+
+func newItemOf(list client.ObjectList) client.Object {
+	switch list.(type) {
+	case *v1alpha1.SiteList:
+		return &v1alpha1.Site{}
+	case *v1alpha1.CameraList:
+		return &v1alpha1.Camera{}
+	default:
+		return &v1alpha1.PeopleCountMonitor{}
+	}
+}
+
+func forEachItem(list client.ObjectList, fn func(client.Object)) int {
+	n := 0
+	switch l := list.(type) {
+	case *v1alpha1.SiteList:
+		for i := range l.Items {
+			fn(&l.Items[i])
+			n++
+		}
+	case *v1alpha1.CameraList:
+		for i := range l.Items {
+			fn(&l.Items[i])
+			n++
+		}
+	case *v1alpha1.PeopleCountMonitorList:
+		for i := range l.Items {
+			fn(&l.Items[i])
+			n++
+		}
+	}
+	return n
+}
+
+// startManager starts a manager for the test and stops it when the test ends (after
+// the namespaces of the test are cleaned, since cleanups run last-in first-out when
+// the manager is started before the namespaces are created).
+func startManager(t *testing.T, opts operator.Options) {
+	t.Helper()
+	if opts.PollInterval == 0 {
+		opts.PollInterval = pollInterval
+	}
+	if err := env.StartManager(opts); err != nil {
+		t.Fatalf("starting the manager: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := env.StopManager(); err != nil {
+			t.Errorf("stopping the manager: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("manager log (tail):\n%s", managerLog.tail(6000))
+		}
+	})
+}
+
+// stopManager stops the test's manager now (a crash, as far as the API is concerned).
+func stopManager(t testing.TB) {
+	t.Helper()
+	if err := env.StopManager(); err != nil {
+		t.Fatalf("stopping the manager: %v", err)
+	}
+}
+
+// restartManager starts another manager after stopManager. The cleanup registered by
+// startManager stops it, after the test's namespaces are cleaned.
+func restartManager(t testing.TB, opts operator.Options) {
+	t.Helper()
+	if opts.PollInterval == 0 {
+		opts.PollInterval = pollInterval
+	}
+	if err := env.StartManager(opts); err != nil {
+		t.Fatalf("starting the manager again: %v", err)
+	}
+}
+
+// ---- the fake API ----
+
+// seedSite puts an active site straight into the fake, for kinds that need a site
+// (by siteID) without depending on the Site controller.
+func seedSite(t testing.TB) string {
+	t.Helper()
+	id := uuid.NewString()
+	env.API.SetObject("sites", map[string]any{
+		"id": id, "name": "Seeded site " + id[:8], "organisationId": env.API.OrganisationID(), "state": "active",
+	})
+	return id
+}
+
+// seedCamera puts a running, claimed camera straight into the fake and returns it.
+func seedCamera(t testing.TB, siteID, serial string) map[string]any {
+	t.Helper()
+	cam := map[string]any{
+		"id": uuid.NewString(), "serialNumber": serial, "name": "Seeded " + serial,
+		"organisationId": env.API.OrganisationID(), "siteId": siteID, "cameraPositionId": uuid.NewString(),
+		"state": "running", "isOnline": true,
+	}
+	env.API.SetObject("cameras", cam)
+	return cam
+}
+
+// fakeObject returns the fake's object, failing the test when it does not exist.
+func fakeObject(t testing.TB, collection, id string) map[string]any {
+	t.Helper()
+	o, ok := env.API.Object(collection, id)
+	if !ok {
+		t.Fatalf("no %s %q in the fake", collection, id)
+	}
+	return o
+}
+
+// fakeField returns a field of a fake object as a string ("" when absent).
+func fakeField(o map[string]any, field string) string {
+	switch v := o[field].(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// activeObjects returns the fake's objects of a collection that are not soft-deleted
+// and match every given field.
+func activeObjects(collection string, fields map[string]string) []map[string]any {
+	var out []map[string]any
+	for _, o := range env.API.Objects(collection) {
+		if o["state"] == "deleted" {
+			continue
+		}
+		match := true
+		for k, v := range fields {
+			match = match && fakeField(o, k) == v
+		}
+		if match {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// apiCalls counts the fake's API requests from a moment on.
+type apiCalls struct{ since time.Time }
+
+// countCalls starts counting.
+func countCalls() apiCalls { return apiCalls{since: time.Now()} }
+
+// requests returns the requests since the start that match (all when match is nil).
+func (c apiCalls) requests(match func(hoxtontest.Request) bool) []hoxtontest.Request {
+	var out []hoxtontest.Request
+	for _, r := range env.API.Requests() {
+		if !r.Time.Before(c.since) && (match == nil || match(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// count counts the requests since the start with that method and a path starting with
+// pathPrefix ("" matches any).
+func (c apiCalls) count(method, pathPrefix string) int {
+	return len(c.requests(func(r hoxtontest.Request) bool {
+		return (method == "" || r.Method == method) && strings.HasPrefix(r.Path, pathPrefix)
+	}))
+}
+
+// writes counts the write requests since the start.
+func (c apiCalls) writes() int {
+	return len(c.requests(func(r hoxtontest.Request) bool { return isWrite(r.Method) }))
+}
+
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch:
+		return true
+	}
+	return false
+}
+
+// summary formats requests as "GET=5 PUT=2 DELETE=1 total=8", methods in a fixed order.
+func summary(reqs []hoxtontest.Request) string {
+	counts := map[string]int{}
+	for _, r := range reqs {
+		counts[r.Method]++
+	}
+	var parts []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if counts[m] > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", m, counts[m]))
+		}
+	}
+	return strings.Join(append(parts, fmt.Sprintf("total=%d", len(reqs))), " ")
+}
+
+// describeRequests lists requests for failure messages.
+func describeRequests(reqs []hoxtontest.Request) string {
+	lines := make([]string, 0, len(reqs))
+	for _, r := range reqs {
+		line := fmt.Sprintf("%s %s -> %d", r.Method, r.Path, r.Status)
+		if r.Query != "" {
+			line = fmt.Sprintf("%s %s?%s -> %d", r.Method, r.Path, r.Query, r.Status)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+// ---- events ----
+
+// events returns the events of the namespace about the object named name.
+func events(t testing.TB, ns, name string) []eventsv1.Event {
+	t.Helper()
+	list := &eventsv1.EventList{}
+	if err := env.Client.List(ctx, list, client.InNamespace(ns)); err != nil {
+		t.Fatalf("listing events in %s: %v", ns, err)
+	}
+	return slices.DeleteFunc(list.Items, func(e eventsv1.Event) bool { return e.Regarding.Name != name })
+}
+
+// waitEvent waits for an event with the reason about the object named name, and
+// returns it.
+func waitEvent(t testing.TB, ns, name, reason string) eventsv1.Event {
+	t.Helper()
+	var found eventsv1.Event
+	eventually(t, fmt.Sprintf("a %s event about %s/%s", reason, ns, name), func() (bool, string) {
+		var seen []string
+		for _, e := range events(t, ns, name) {
+			if e.Reason == reason {
+				found = e
+				return true, ""
+			}
+			seen = append(seen, e.Reason)
+		}
+		return false, fmt.Sprintf("events: %v", seen)
+	})
+	return found
+}
