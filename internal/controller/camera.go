@@ -62,7 +62,7 @@ func (cameraAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.
 	o.Status.ExternalID = cam.ID
 	o.Status.AtProvider = cameraObservation(cam)
 	diff := cameraDiff(o.Spec, cam)
-	return managed.Observation{Exists: true, UpToDate: diff == "", Diff: diff}, nil
+	return managed.Observation{Exists: true, UpToDate: diff == "", Diff: diff, Observed: cam}, nil
 }
 
 func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs siteRefs) (string, error) {
@@ -98,12 +98,8 @@ func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1
 	return cam.ID, nil
 }
 
-func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ siteRefs) error {
-	cam, err := c.GetCamera(ctx, o.Status.ExternalID)
-	if err != nil {
-		return err
-	}
-	return a.apply(ctx, c, o, cam)
+func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ siteRefs, obs managed.Observation) error {
+	return a.apply(ctx, c, o, obs.Observed.(*hoxton.Camera))
 }
 
 // apply makes the name, aliases and state of cam match the spec, with only the calls

@@ -96,3 +96,14 @@ func valueOr[T any](p *T, def T) T {
 	}
 	return *p
 }
+
+// joinDiffs joins non-empty difference descriptions.
+func joinDiffs(parts ...string) string {
+	var d differences
+	for _, p := range parts {
+		if p != "" {
+			d = append(d, p)
+		}
+	}
+	return d.String()
+}

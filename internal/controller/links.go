@@ -52,16 +52,13 @@ func linkDiff(want, have []link) string {
 	return d.String()
 }
 
-// syncLinks makes the owner's active links match want: it updates links whose
-// mapping differs, creates missing ones and deletes extra ones. The listing is the
-// source of truth, so a link created before a crash is found, not duplicated. A new
+// syncLinks makes the owner's active links (have, as just listed) match want: it
+// updates links whose mapping differs, creates missing ones and deletes extra ones.
+// The listing is the source of truth, so a link created before a crash is found, not
+// duplicated. A new
 // link gets an id derived from owner and camera position; when that id belongs to a
 // link deleted earlier (410: ids are never reused), the next derived id is tried.
-func (a linkAPI) syncLinks(ctx context.Context, c *hoxton.Client, space uuid.UUID, ownerID string, want []link) error {
-	have, err := a.list(ctx, c, ownerID)
-	if err != nil {
-		return err
-	}
+func (a linkAPI) syncLinks(ctx context.Context, c *hoxton.Client, space uuid.UUID, ownerID string, want, have []link) error {
 	for _, w := range want {
 		h, ok := findLink(have, w.CameraPositionID)
 		switch {

@@ -99,27 +99,40 @@ func (a peopleCountMonitorAdapter) Observe(ctx context.Context, c *hoxton.Client
 		return managed.Observation{}, err
 	}
 	o.Status.AtProvider = v1alpha1.PeopleCountMonitorObservation{SiteID: got.SiteID, State: string(got.State), CameraPositions: linkStatus(links)}
-	var d differences
-	if diff := peopleCountMonitorDiff(peopleCountMonitorToAPI(o, refs), *got); diff != "" {
-		d.add("%s", diff)
-	}
-	if diff := linkDiff(refs.Links, links); diff != "" {
-		d.add("%s", diff)
-	}
-	return managed.Observation{Exists: true, UpToDate: len(d) == 0, Diff: d.String()}, nil
+	seen := observedMonitor{monitorDiff: peopleCountMonitorDiff(peopleCountMonitorToAPI(o, refs), *got), links: links}
+	diff := joinDiffs(seen.monitorDiff, linkDiff(refs.Links, links))
+	return managed.Observation{Exists: true, UpToDate: diff == "", Diff: diff, Observed: seen}, nil
 }
 
+// Create upserts the monitor, then its links, which need the monitor to exist. The
+// links are listed first: a monitor found again by its derived id (a cluster rebuilt
+// from the same Git) may have links already.
 func (a peopleCountMonitorAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.PeopleCountMonitor, refs monitorRefs) (string, error) {
-	return o.Status.ExternalID, a.Update(ctx, c, o, refs)
+	if _, err := c.PutPeopleCountMonitor(ctx, peopleCountMonitorToAPI(o, refs)); err != nil {
+		return "", err
+	}
+	have, err := a.links.list(ctx, c, o.Status.ExternalID)
+	if err != nil {
+		return "", err
+	}
+	return o.Status.ExternalID, a.links.syncLinks(ctx, c, a.space, o.Status.ExternalID, refs.Links, have)
 }
 
-// Update re-PUTs the monitor (the upsert is idempotent) and then its links, which
-// need the monitor to exist.
-func (a peopleCountMonitorAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.PeopleCountMonitor, refs monitorRefs) error {
-	if _, err := c.PutPeopleCountMonitor(ctx, peopleCountMonitorToAPI(o, refs)); err != nil {
-		return err
+// Update writes only what Observe found different: the monitor, its links, or both.
+func (a peopleCountMonitorAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.PeopleCountMonitor, refs monitorRefs, obs managed.Observation) error {
+	seen := obs.Observed.(observedMonitor)
+	if seen.monitorDiff != "" {
+		if _, err := c.PutPeopleCountMonitor(ctx, peopleCountMonitorToAPI(o, refs)); err != nil {
+			return err
+		}
 	}
-	return a.links.syncLinks(ctx, c, a.space, o.Status.ExternalID, refs.Links)
+	return a.links.syncLinks(ctx, c, a.space, o.Status.ExternalID, refs.Links, seen.links)
+}
+
+// observedMonitor is what Observe read of a monitor, for Update.
+type observedMonitor struct {
+	monitorDiff string
+	links       []link
 }
 
 func (peopleCountMonitorAdapter) Delete(ctx context.Context, c *hoxton.Client, o *v1alpha1.PeopleCountMonitor) error {

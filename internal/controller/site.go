@@ -45,11 +45,16 @@ func (siteAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Si
 	return managed.Observation{Exists: true, UpToDate: diff == "", Diff: diff}, nil
 }
 
-func (a siteAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site, refs managed.NoRefs) (string, error) {
-	return o.Status.ExternalID, a.Update(ctx, c, o, refs)
+func (siteAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site, _ managed.NoRefs) (string, error) {
+	return o.Status.ExternalID, putSite(ctx, c, o)
 }
 
-func (siteAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site, _ managed.NoRefs) error {
+func (siteAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site, _ managed.NoRefs, _ managed.Observation) error {
+	return putSite(ctx, c, o)
+}
+
+// putSite upserts the full site: the PUT replaces every writable field.
+func putSite(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site) error {
 	want, err := siteToAPI(o)
 	if err != nil {
 		return err

@@ -31,6 +31,10 @@ type Observation struct {
 	UpToDate bool
 	// Diff names what differs when UpToDate is false, for conditions and events.
 	Diff string
+	// Observed is the adapter's own record of what it read (its wire structs). The
+	// reconciler hands it back to Update, which can then write only what differs
+	// without reading the object again.
+	Observed any
 }
 
 // Adapter connects one kind to the HoxtonAi API. R holds the ids its references
@@ -47,8 +51,8 @@ type Adapter[O Object, R any] interface {
 	// Create creates the object and returns its id. For kinds with deterministic ids
 	// the id to use is already in status.externalID.
 	Create(ctx context.Context, c *hoxton.Client, o O, refs R) (string, error)
-	// Update makes the existing object match the spec.
-	Update(ctx context.Context, c *hoxton.Client, o O, refs R) error
+	// Update makes the existing object match the spec; obs is what Observe returned.
+	Update(ctx context.Context, c *hoxton.Client, o O, refs R, obs Observation) error
 	// Delete deletes the object; absent or already gone is success.
 	Delete(ctx context.Context, c *hoxton.Client, o O) error
 }

@@ -107,7 +107,7 @@ func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxto
 		}
 		r.event(o, eventNormal, ReasonCreated, "Create", "created HoxtonAi %s %s", r.kind.Name, id)
 	case !obs.UpToDate:
-		if err := r.kind.Adapter.Update(ctx, c, o, refs); err != nil {
+		if err := r.kind.Adapter.Update(ctx, c, o, refs, obs); err != nil {
 			return r.fail(a, "update", err)
 		}
 		r.event(o, eventNormal, ReasonUpdated, "Update", "updated HoxtonAi %s %s: %s", r.kind.Name, status.ExternalID, obs.Diff)
