@@ -119,16 +119,17 @@ func (r *Reconciler[O, R]) recordFound(ctx context.Context, a *attempt[O], obs O
 	return nil
 }
 
-// neverWritten reports whether o is about to get its first, derived id: nothing can
-// exist under an id that was never recorded.
+// neverWritten reports whether o is about to get its first, derived id, so that no
+// write of this cluster can have used it yet.
 func (r *Reconciler[O, R]) neverWritten(o O) bool {
 	return r.kind.IDs == DeterministicID && o.GetManagedStatus().ExternalID == "" && o.GetManagedSpec().ExternalID == ""
 }
 
 // observe asks the adapter what HoxtonAi holds, except for a fresh object in Manage
-// mode: its create is an idempotent upsert, so the read would only cost a request.
-// (Should a crash have come between the id being recorded and the status write, the
-// id is recorded, so this shortcut is not taken.)
+// mode: its create is an idempotent upsert with the derived id, so the read would
+// only cost a request. If the object does exist (a cluster rebuilt from the same Git
+// created it), the upsert updates it; after a crash following the first write the id
+// is already recorded, so this shortcut is not taken.
 func (r *Reconciler[O, R]) observe(ctx context.Context, c *hoxton.Client, o O, refs R, fresh bool) (Observation, error) {
 	if fresh && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
 		return Observation{}, nil
