@@ -4,6 +4,8 @@
 package conditions
 
 import (
+	"unicode/utf8"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -81,9 +83,16 @@ func toStatus(b bool) metav1.ConditionStatus {
 // message; a service error body could otherwise be arbitrarily long.
 const maxMessage = 1024
 
+// truncate cuts s to maxMessage bytes on a character boundary: a split character
+// would be stored as U+FFFD, so the message would never compare equal to the next
+// reconcile's and every retry would patch the status and emit an event again.
 func truncate(s string) string {
 	if len(s) <= maxMessage {
 		return s
 	}
-	return s[:maxMessage-3] + "..."
+	cut := maxMessage - 3
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
