@@ -13,7 +13,10 @@ import (
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
@@ -30,7 +33,21 @@ type Reconciler[C Object] struct {
 	recorder     events.EventRecorder
 	newObject    func() C
 	pollInterval time.Duration
+	// users counts the managed objects that use a Connection.
+	users Users
 }
+
+// Users counts the managed objects that use the Connection ref (in namespace, or in
+// every namespace for a ClusterConnection).
+type Users func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error)
+
+// InUseFinalizer keeps a Connection while managed objects use it: deleting those
+// objects needs its credentials, and `kubectl delete -f` on a folder, or deleting an
+// Argo CD application, deletes the Connection and its Secret at the same moment.
+const InUseFinalizer = "hoxtonai.dev/connection-in-use"
+
+// releaseCheckInterval is how often a Connection being deleted counts its users.
+const releaseCheckInterval = 2 * time.Second
 
 // Reconcile checks one Connection and patches its status once.
 func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -43,6 +60,16 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	if conn.GetDeletionTimestamp() != nil {
+		return r.release(ctx, conn)
+	}
+	if !controllerutil.ContainsFinalizer(conn, InUseFinalizer) {
+		base := conn.DeepCopyObject().(C)
+		controllerutil.AddFinalizer(conn, InUseFinalizer)
+		if err := r.client.Patch(ctx, conn, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 	orig := conn.DeepCopyObject().(C)
 	res, checkErr := r.check(ctx, conn)
 	st := conn.GetConnectionStatus()
@@ -53,6 +80,30 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		}
 	}
 	return res, checkErr
+}
+
+// release lets a deleted Connection go once no managed object uses it. Until then it
+// keeps its status (Ready) and its client, so those objects can still be deleted in
+// HoxtonAi.
+func (r *Reconciler[C]) release(ctx context.Context, conn C) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(conn, InUseFinalizer) {
+		return ctrl.Result{}, nil
+	}
+	n, err := r.users(ctx, conn.GetNamespace(), conn.Reference())
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if n > 0 {
+		logf.FromContext(ctx).V(1).Info("deletion waits for the objects that use the Connection", "objects", n)
+		return ctrl.Result{RequeueAfter: releaseCheckInterval}, nil
+	}
+	base := conn.DeepCopyObject().(C)
+	controllerutil.RemoveFinalizer(conn, InUseFinalizer)
+	if err := r.client.Patch(ctx, conn, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	r.resolver.forget(connectionKey(conn))
+	return ctrl.Result{}, nil
 }
 
 // check verifies the credentials end to end and sets the Ready condition.

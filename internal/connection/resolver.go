@@ -100,7 +100,9 @@ func (r *Resolver) ClientFor(ctx context.Context, namespace string, ref v1alpha1
 		}
 		return nil, err
 	}
-	if c := conditions.Get(conn.GetConnectionStatus().Conditions, conditions.TypeReady); c == nil || c.Status != metav1.ConditionTrue {
+	// A Connection being deleted serves the objects that still use it whatever its last
+	// check said: its Secret is often deleted first, and they need it to be deleted.
+	if c := conditions.Get(conn.GetConnectionStatus().Conditions, conditions.TypeReady); conn.GetDeletionTimestamp() == nil && (c == nil || c.Status != metav1.ConditionTrue) {
 		why := "not checked yet"
 		if c != nil {
 			why = c.Reason + ": " + c.Message
@@ -130,17 +132,22 @@ func (r *Resolver) ReportAuthFailure(namespace string, ref v1alpha1.ConnectionRe
 // Connection or its Secret changed since the last call.
 func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *auth.Source, error) {
 	secretKey := conn.SecretKey()
+	key := connectionKey(conn)
+	r.mu.Lock()
+	e := r.entries[key]
+	r.mu.Unlock()
 	meta := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}}
 	if err := r.cache.Get(ctx, secretKey, meta); err != nil {
+		if apierrors.IsNotFound(err) && e != nil && conn.GetDeletionTimestamp() != nil {
+			// A Connection being deleted keeps the credentials it had, so the objects
+			// that use it can still be deleted after its Secret went first.
+			return e.client, e.source, nil
+		}
 		if apierrors.IsNotFound(err) {
 			return nil, nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
 		}
 		return nil, nil, err
 	}
-	key := connectionKey(conn)
-	r.mu.Lock()
-	e := r.entries[key]
-	r.mu.Unlock()
 	if e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
 		return e.client, e.source, nil
 	}

@@ -45,17 +45,18 @@ func secretMetadata() *metav1.PartialObjectMetadata {
 	return &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}}
 }
 
-// Setup registers the Connection and ClusterConnection controllers.
-func Setup(ctx context.Context, mgr ctrl.Manager, resolver *Resolver, pollInterval time.Duration) error {
-	if err := setupKind(ctx, mgr, resolver, pollInterval, "Connection", func() *v1alpha1.Connection { return &v1alpha1.Connection{} },
+// Setup registers the Connection and ClusterConnection controllers. users counts the
+// managed objects that still use a Connection being deleted.
+func Setup(ctx context.Context, mgr ctrl.Manager, resolver *Resolver, pollInterval time.Duration, users Users) error {
+	if err := setupKind(ctx, mgr, resolver, pollInterval, users, "Connection", func() *v1alpha1.Connection { return &v1alpha1.Connection{} },
 		func() client.ObjectList { return &v1alpha1.ConnectionList{} }, resolver.authFailures, true); err != nil {
 		return err
 	}
-	return setupKind(ctx, mgr, resolver, pollInterval, "ClusterConnection", func() *v1alpha1.ClusterConnection { return &v1alpha1.ClusterConnection{} },
+	return setupKind(ctx, mgr, resolver, pollInterval, users, "ClusterConnection", func() *v1alpha1.ClusterConnection { return &v1alpha1.ClusterConnection{} },
 		func() client.ObjectList { return &v1alpha1.ClusterConnectionList{} }, resolver.clusterAuthFailures, false)
 }
 
-func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolver, poll time.Duration, name string,
+func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolver, poll time.Duration, users Users, name string,
 	newObject func() C, newList func() client.ObjectList, authFailures chan event.GenericEvent, namespaced bool) error {
 	if err := mgr.GetFieldIndexer().IndexField(ctx, newObject(), secretIndex, func(o client.Object) []string {
 		return []string{o.(C).SecretKey().String()}
@@ -64,7 +65,7 @@ func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolv
 	}
 	r := &Reconciler[C]{
 		client: mgr.GetClient(), resolver: resolver, recorder: mgr.GetEventRecorder("hoxton-operator"),
-		newObject: newObject, pollInterval: poll,
+		newObject: newObject, pollInterval: poll, users: users,
 	}
 	bySecret := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, secret client.Object) []reconcile.Request {
 		list := newList()
@@ -85,8 +86,15 @@ func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolv
 	})
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
-		For(newObject(), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(newObject(), builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, deletionStarted()))).
 		WatchesMetadata(secretMetadata(), bySecret, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
 		WatchesRawSource(source.Channel(authFailures, &handler.EnqueueRequestForObject{})).
 		Complete(r)
+}
+
+// deletionStarted lets through the update that marks a Connection for deletion.
+func deletionStarted() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		return e.ObjectOld.GetDeletionTimestamp() == nil && e.ObjectNew.GetDeletionTimestamp() != nil
+	}}
 }

@@ -24,6 +24,24 @@ import (
 // "Connection/<name>" or "ClusterConnection/<name>".
 const connectionIndex = "hoxtonai.dev/connection"
 
+// ConnectionUsers counts the objects of the given kinds that use the Connection ref:
+// in namespace for a Connection, in every namespace for a ClusterConnection.
+func ConnectionUsers(ctx context.Context, r client.Reader, newLists []func() client.ObjectList, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
+	opts := []client.ListOption{client.MatchingFields{connectionIndex: ConnectionIndexValue(ref)}}
+	if ref.Kind != v1alpha1.ConnectionKindCluster {
+		opts = append(opts, client.InNamespace(namespace))
+	}
+	n := 0
+	for _, newList := range newLists {
+		list := newList()
+		if err := r.List(ctx, list, opts...); err != nil {
+			return 0, err
+		}
+		n += meta.LenList(list)
+	}
+	return n, nil
+}
+
 // ConnectionIndexValue is the value connectionIndex stores for a reference.
 func ConnectionIndexValue(ref v1alpha1.ConnectionReference) string {
 	return string(ref.Kind) + "/" + ref.Name

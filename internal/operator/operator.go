@@ -122,7 +122,11 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
 	resolver := connection.NewResolver(ctx, mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient(), opts.Token, opts.UserAgent)
-	if err := connection.Setup(ctx, mgr, resolver, opts.PollInterval); err != nil {
+	lists := controller.NewLists()
+	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
+		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
+	}
+	if err := connection.Setup(ctx, mgr, resolver, opts.PollInterval, users); err != nil {
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
 	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles}
