@@ -1,4 +1,4 @@
-// Command hoxtonctl is the command-line companion of hoxton-operator.
+// Package main is hoxtonctl, the command-line companion of hoxton-operator.
 //
 // Each subcommand lives in its own file and registers itself from an init
 // function, so new ones (login, export, …) are added without touching this

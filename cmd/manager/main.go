@@ -1,4 +1,4 @@
-// Command manager runs the hoxton-operator controllers: it makes HoxtonAi
+// Package main is the manager: it runs the hoxton-operator controllers: it makes HoxtonAi
 // organisations match the hoxtonai.dev objects of the cluster it runs in.
 package main
 
