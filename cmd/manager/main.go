@@ -1,5 +1,5 @@
-// Package main is the manager: it runs the hoxton-operator controllers: it makes HoxtonAi
-// organisations match the hoxtonai.dev objects of the cluster it runs in.
+// Package main is the manager, which runs the hoxton-operator controllers: it makes
+// HoxtonAi organisations match the hoxtonai.dev objects of the cluster it runs in.
 package main
 
 import (

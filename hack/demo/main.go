@@ -1,5 +1,5 @@
-// Package main is `make demo`: it runs hoxton-operator end to end on this machine, with nothing to
-// install but Go: an envtest control plane (real kube-apiserver and etcd), the fake
+// Package main is `make demo`: it runs hoxton-operator end to end on this machine,
+// with nothing to install but Go: an envtest control plane (real kube-apiserver and etcd), the fake
 // HoxtonAi API, and the manager with every controller. It applies the sample manifests
 // (or those in --manifests), pointing every Connection at the fake API, and shows each
 // object's READY / SYNCED / EXTERNAL-ID as they change. It writes a kubeconfig so the
