@@ -65,37 +65,39 @@ func (cameraAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.
 	return managed.Observation{Exists: true, UpToDate: diff == "", Diff: diff, Observed: cam}, nil
 }
 
-func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs siteRefs) (string, error) {
+func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs siteRefs) (managed.Created, error) {
 	cam, err := c.ClaimCamera(ctx, hoxton.CameraClaim{SerialNumber: o.Spec.SerialNumber, SiteID: refs.SiteID, Name: o.Spec.Name})
+	existed := false
 	if apiErr := (*hoxton.APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
 		// Claimed already: ours (adopt it) or another organisation's (nothing to do).
 		mine, ferr := c.FindCameraBySerial(ctx, o.Spec.SerialNumber)
 		if hoxton.IsNotFound(ferr) {
-			return "", managed.Terminal("serial %q is claimed by another organisation", o.Spec.SerialNumber)
+			return managed.Created{}, managed.Terminal("serial %q is claimed by another organisation", o.Spec.SerialNumber)
 		}
 		if ferr != nil {
-			return "", ferr
+			return managed.Created{}, ferr
 		}
-		cam, err = mine, nil
+		cam, err, existed = mine, nil, true
 	}
 	if hoxton.IsNotFound(err) {
 		// The claim answers 404 when the site is not an active site of the organisation
 		// (a wrong spec.siteID, or a site deleted in HoxtonAi). Retrying at once cannot
 		// help, and an error would be retried in a tightening loop: wait for the poll,
 		// or a change of the spec or of the referenced Site.
-		return "", managed.Terminal("cannot claim serial %q into site %s: %v", o.Spec.SerialNumber, refs.SiteID, err)
+		return managed.Created{}, managed.Terminal("cannot claim serial %q into site %s: %v", o.Spec.SerialNumber, refs.SiteID, err)
 	}
 	if err != nil {
-		return "", err
+		return managed.Created{}, err
 	}
 	// The claim only takes serial, site and name; aliases and pause follow at once.
+	created := managed.Created{ID: cam.ID, Existed: existed}
 	if diff := cameraDiff(o.Spec, cam); diff != "" {
 		o.Status.ExternalID = cam.ID
 		if err := a.apply(ctx, c, o, cam); err != nil {
-			return cam.ID, err
+			return created, err
 		}
 	}
-	return cam.ID, nil
+	return created, nil
 }
 
 func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ siteRefs, obs managed.Observation) error {

@@ -107,15 +107,17 @@ func (a peopleCountMonitorAdapter) Observe(ctx context.Context, c *hoxton.Client
 // Create upserts the monitor, then its links, which need the monitor to exist. The
 // links are listed first: a monitor found again by its derived id (a cluster rebuilt
 // from the same Git) may have links already.
-func (a peopleCountMonitorAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.PeopleCountMonitor, refs monitorRefs) (string, error) {
-	if _, err := c.PutPeopleCountMonitor(ctx, peopleCountMonitorToAPI(o, refs)); err != nil {
-		return "", err
+func (a peopleCountMonitorAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.PeopleCountMonitor, refs monitorRefs) (managed.Created, error) {
+	res, err := c.PutPeopleCountMonitor(ctx, peopleCountMonitorToAPI(o, refs))
+	if err != nil {
+		return managed.Created{}, err
 	}
+	created := managed.Created{ID: o.Status.ExternalID, Existed: !res.Created}
 	have, err := a.links.list(ctx, c, o.Status.ExternalID)
 	if err != nil {
-		return "", err
+		return created, err
 	}
-	return o.Status.ExternalID, a.links.syncLinks(ctx, c, a.space, o.Status.ExternalID, refs.Links, have)
+	return created, a.links.syncLinks(ctx, c, a.space, o.Status.ExternalID, refs.Links, have)
 }
 
 // Update writes only what Observe found different: the monitor, its links, or both.

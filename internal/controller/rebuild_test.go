@@ -12,7 +12,7 @@ import (
 // being deleted in HoxtonAi (a cluster rebuilt from the same Git repository; here the
 // objects are deleted with deletionPolicy Orphan), then applied again. Each finds its
 // HoxtonAi object again: same id, no second object, no second camera claim, no second
-// monitor link.
+// monitor link, and an Adopted event rather than a Created one.
 func TestRebuiltClusterFindsItsObjects(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 	forEachKind(t, func(t *testing.T, kc kindCase, f fixture) {
@@ -35,6 +35,12 @@ func TestRebuiltClusterFindsItsObjects(t *testing.T) {
 		if n := len(activeObjects(kc.collection, nil)); n != active {
 			t.Fatalf("%d active %s in HoxtonAi after re-applying, want still %d", n, kc.collection, active)
 		}
+		for _, e := range events(t, f.ns, again.GetName()) {
+			if e.Reason == managed.ReasonCreated && e.Regarding.UID == again.GetUID() {
+				t.Fatalf("re-applied %s reported %q, but nothing was created", kc.kind, e.Note)
+			}
+		}
+		waitEvent(t, f.ns, again.GetName(), managed.ReasonAdopted)
 		if d := kc.mismatch(again, fakeObject(t, kc.collection, id)); d != "" {
 			t.Fatalf("the found object does not match the spec: %s", d)
 		}

@@ -45,22 +45,23 @@ func (siteAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Si
 	return managed.Observation{Exists: true, UpToDate: diff == "", Diff: diff}, nil
 }
 
-func (siteAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site, _ managed.NoRefs) (string, error) {
-	return o.Status.ExternalID, putSite(ctx, c, o)
+func (siteAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site, _ managed.NoRefs) (managed.Created, error) {
+	res, err := putSite(ctx, c, o)
+	return managed.Created{ID: o.Status.ExternalID, Existed: !res.Created}, err
 }
 
 func (siteAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site, _ managed.NoRefs, _ managed.Observation) error {
-	return putSite(ctx, c, o)
+	_, err := putSite(ctx, c, o)
+	return err
 }
 
 // putSite upserts the full site: the PUT replaces every writable field.
-func putSite(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site) error {
+func putSite(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site) (hoxton.PutResult, error) {
 	want, err := siteToAPI(o)
 	if err != nil {
-		return err
+		return hoxton.PutResult{}, err
 	}
-	_, err = c.PutSite(ctx, want)
-	return err
+	return c.PutSite(ctx, want)
 }
 
 func (siteAdapter) Delete(ctx context.Context, c *hoxton.Client, o *v1alpha1.Site) error {

@@ -48,13 +48,23 @@ type Adapter[O Object, R any] interface {
 	// kinds with server-assigned ids that have not been created yet). Gone or absent
 	// is Exists=false with a nil error.
 	Observe(ctx context.Context, c *hoxton.Client, o O, refs R) (Observation, error)
-	// Create creates the object and returns its id. For kinds with deterministic ids
-	// the id to use is already in status.externalID.
-	Create(ctx context.Context, c *hoxton.Client, o O, refs R) (string, error)
+	// Create creates the object. For kinds with deterministic ids the id to use is
+	// already in status.externalID.
+	Create(ctx context.Context, c *hoxton.Client, o O, refs R) (Created, error)
 	// Update makes the existing object match the spec; obs is what Observe returned.
 	Update(ctx context.Context, c *hoxton.Client, o O, refs R, obs Observation) error
 	// Delete deletes the object; absent or already gone is success.
 	Delete(ctx context.Context, c *hoxton.Client, o O) error
+}
+
+// Created is what Create did.
+type Created struct {
+	// ID of the object.
+	ID string
+	// Existed is true when the object was already there and Create made it match
+	// (an upsert answered 204 for an object an earlier cluster created, a claim of a
+	// camera the organisation already holds), so that events say so.
+	Existed bool
 }
 
 // NoRefs is the resolved-references type of kinds that refer to nothing.

@@ -77,12 +77,13 @@ func (f *fakeAdapter) Observe(_ context.Context, _ *hoxton.Client, o *v1alpha1.S
 	return Observation{Exists: true, UpToDate: true}, nil
 }
 
-func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ NoRefs) (string, error) {
+func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ NoRefs) (Created, error) {
 	f.record("create", o, Observation{})
 	if f.CreateFn != nil {
-		return f.CreateFn(o)
+		id, err := f.CreateFn(o)
+		return Created{ID: id}, err
 	}
-	return o.Status.ExternalID, nil
+	return Created{ID: o.Status.ExternalID}, nil
 }
 
 func (f *fakeAdapter) Update(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ NoRefs, obs Observation) error {

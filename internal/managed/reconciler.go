@@ -50,6 +50,8 @@ type attempt[O Object] struct {
 	// gone is set once the finalizer is removed: the object may no longer exist, so
 	// there is no status to patch.
 	gone bool
+	// adopting is set when this reconcile records spec.externalID for the first time.
+	adopting bool
 }
 
 // Reconcile is the lifecycle of one managed object, as a short list of steps. The

@@ -57,6 +57,7 @@ func (r *Reconciler[O, R]) assignID(ctx context.Context, a *attempt[O]) error {
 	spec, status := a.obj.GetManagedSpec(), a.obj.GetManagedStatus()
 	switch {
 	case spec.ExternalID != "":
+		a.adopting = status.ExternalID != spec.ExternalID
 		status.ExternalID = spec.ExternalID
 	case status.ExternalID != "" || r.kind.IDs != DeterministicID:
 		return nil
@@ -86,7 +87,7 @@ func (r *Reconciler[O, R]) persistExternalID(ctx context.Context, a *attempt[O])
 func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxton.Client, refs R, obs Observation) (ctrl.Result, error) {
 	o := a.obj
 	status := o.GetManagedStatus()
-	if obs.Exists && o.GetManagedSpec().ExternalID != "" && !conditions.IsTrue(a.orig.GetManagedStatus().Conditions, conditions.TypeReady) {
+	if obs.Exists && a.adopting {
 		// Announced before any update: an adopted object that differs from the spec
 		// is adopted too, and the Updated event alone would not say so.
 		r.event(o, eventNormal, ReasonAdopted, "Adopt", "adopted existing HoxtonAi %s %s", r.kind.Name, status.ExternalID)
@@ -95,17 +96,21 @@ func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxto
 	case !obs.Exists && o.GetManagedSpec().ExternalID != "":
 		return r.fail(a, "adopt", &adoptionError{id: status.ExternalID})
 	case !obs.Exists:
-		id, err := r.kind.Adapter.Create(ctx, c, o, refs)
+		created, err := r.kind.Adapter.Create(ctx, c, o, refs)
 		if err != nil {
 			return r.fail(a, "create", err)
 		}
-		if id != status.ExternalID {
-			status.ExternalID = id
+		if created.ID != status.ExternalID {
+			status.ExternalID = created.ID
 			if err := r.persistExternalID(ctx, a); err != nil {
 				return ctrl.Result{}, err
 			}
 		}
-		r.event(o, eventNormal, ReasonCreated, "Create", "created HoxtonAi %s %s", r.kind.Name, id)
+		if created.Existed {
+			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s and made it match the spec", r.kind.Name, created.ID)
+		} else {
+			r.event(o, eventNormal, ReasonCreated, "Create", "created HoxtonAi %s %s", r.kind.Name, created.ID)
+		}
 	case !obs.UpToDate:
 		if err := r.kind.Adapter.Update(ctx, c, o, refs, obs); err != nil {
 			return r.fail(a, "update", err)
