@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-logr/logr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -37,6 +38,8 @@ func main() {
 	flag.Parse()
 	if *verbose {
 		ctrl.SetLogger(zap.New())
+	} else {
+		ctrl.SetLogger(logr.Discard()) // the table is the demo's output
 	}
 	os.Exit(run(*manifests, *kubeconfig, *once, *timeout))
 }
