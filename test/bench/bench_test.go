@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
@@ -60,7 +62,10 @@ func BenchmarkConvergeFleet(b *testing.B) {
 func convergeFleet(b *testing.B, ns string, sites int) {
 	ctx := context.Background()
 	must(b, env.StartManager(operator.Options{MaxConcurrentReconciles: 4}))
-	defer func() { must(b, env.StopManager()) }()
+	defer func() {
+		must(b, env.StopManager())
+		clearNamespace(b, ns)
+	}()
 	must(b, env.CreateNamespace(ctx, ns))
 	must(b, env.CreateConnection(ctx, ns, "default"))
 	waitReady(b, ns, &v1alpha1.ConnectionList{}, 1, time.Minute)
@@ -104,6 +109,26 @@ func BenchmarkSteadyState(b *testing.B) {
 		b.ReportMetric(float64(reads)/float64(objects)/polls, "api-reads/object/poll")
 		b.ReportMetric(float64(env.API.CountWrites()), "api-writes")
 		must(b, env.StopManager())
+		clearNamespace(b, ns)
+	}
+}
+
+// clearNamespace removes a benchmark's objects from the cluster without touching HoxtonAi
+// (the manager is stopped and the finalizers are dropped), so that the next
+// benchmark's manager does not poll them.
+func clearNamespace(b *testing.B, ns string) {
+	ctx := context.Background()
+	for _, list := range []client.ObjectList{&v1alpha1.PeopleCountMonitorList{}, &v1alpha1.CameraList{}, &v1alpha1.SiteList{}, &v1alpha1.ConnectionList{}} {
+		must(b, env.Client.List(ctx, list, client.InNamespace(ns)))
+		must(b, meta.EachListItem(list, func(o runtime.Object) error {
+			obj := o.(client.Object)
+			base := obj.DeepCopyObject().(client.Object)
+			obj.SetFinalizers(nil)
+			if err := env.Client.Patch(ctx, obj, client.MergeFrom(base)); client.IgnoreNotFound(err) != nil {
+				return err
+			}
+			return client.IgnoreNotFound(env.Client.Delete(ctx, obj))
+		}))
 	}
 }
 
@@ -113,16 +138,16 @@ func createFleet(b *testing.B, ns string, sites int) int {
 	ctx := context.Background()
 	for s := range sites {
 		site := fmt.Sprintf("site-%d", s)
-		must(b, env.Client.Create(ctx, &v1alpha1.Site{ObjectMeta: meta(ns, site), Spec: v1alpha1.SiteSpec{Name: "Store " + site, TimeZone: "Europe/London"}}))
+		must(b, env.Client.Create(ctx, &v1alpha1.Site{ObjectMeta: objectMeta(ns, site), Spec: v1alpha1.SiteSpec{Name: "Store " + site, TimeZone: "Europe/London"}}))
 		var positions []v1alpha1.MonitorCameraPosition
 		for c := range camerasPerSite {
 			cam := fmt.Sprintf("%s-cam-%d", site, c)
-			must(b, env.Client.Create(ctx, &v1alpha1.Camera{ObjectMeta: meta(ns, cam), Spec: v1alpha1.CameraSpec{
+			must(b, env.Client.Create(ctx, &v1alpha1.Camera{ObjectMeta: objectMeta(ns, cam), Spec: v1alpha1.CameraSpec{
 				SerialNumber: ns + "-" + cam, SiteRef: &v1alpha1.LocalReference{Name: site}, Name: cam,
 			}}))
 			positions = append(positions, v1alpha1.MonitorCameraPosition{CameraRef: &v1alpha1.LocalReference{Name: cam}})
 		}
-		must(b, env.Client.Create(ctx, &v1alpha1.PeopleCountMonitor{ObjectMeta: meta(ns, site+"-footfall"), Spec: v1alpha1.PeopleCountMonitorSpec{
+		must(b, env.Client.Create(ctx, &v1alpha1.PeopleCountMonitor{ObjectMeta: objectMeta(ns, site+"-footfall"), Spec: v1alpha1.PeopleCountMonitorSpec{
 			SiteRef: &v1alpha1.LocalReference{Name: site}, Name: "Footfall " + site, CameraPositions: positions,
 		}}))
 	}
@@ -173,7 +198,9 @@ func ready(conds []metav1.Condition) int {
 	return 0
 }
 
-func meta(ns, name string) metav1.ObjectMeta { return metav1.ObjectMeta{Namespace: ns, Name: name} }
+func objectMeta(ns, name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Namespace: ns, Name: name}
+}
 
 func must(b *testing.B, err error) {
 	b.Helper()
