@@ -54,9 +54,11 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	conn := r.newObject()
 	if err := r.client.Get(ctx, req.NamespacedName, conn); err != nil {
 		if apierrors.IsNotFound(err) {
-			// Deleted: drop its client, token source and budget.
-			ref := conn.Reference()
-			r.resolver.forget(string(ref.Kind) + "/" + req.Namespace + "/" + req.Name)
+			// Deleted (without our finalizer, or while the manager was down): drop its
+			// client, token source and budget.
+			conn.SetNamespace(req.Namespace)
+			conn.SetName(req.Name)
+			r.resolver.forget(connectionKey(conn))
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}

@@ -19,15 +19,14 @@ import (
 
 // Event reasons, typed so that users can filter on them.
 const (
-	ReasonCreated            = "Created"
-	ReasonUpdated            = "Updated"
-	ReasonDeleted            = "Deleted"
-	ReasonOrphaned           = "Orphaned"
-	ReasonAdopted            = "Adopted"
-	ReasonDrifted            = "Drifted"
-	ReasonTerminalError      = "TerminalError"
-	ReasonReconcileError     = "ReconcileError"
-	ReasonCredentialsInvalid = "CredentialsRejected"
+	ReasonCreated        = "Created"
+	ReasonUpdated        = "Updated"
+	ReasonDeleted        = "Deleted"
+	ReasonOrphaned       = "Orphaned"
+	ReasonAdopted        = "Adopted"
+	ReasonDrifted        = "Drifted"
+	ReasonTerminalError  = "TerminalError"
+	ReasonReconcileError = "ReconcileError"
 )
 
 const (
@@ -76,7 +75,7 @@ func (r *Reconciler[O, R]) fail(a *attempt[O], action string, err error) (ctrl.R
 	case hoxton.IsAuth(err):
 		r.conns.ReportAuthFailure(o.GetNamespace(), o.GetManagedSpec().GetConnectionRef())
 		if r.setSynced(o, false, conditions.ReasonReconcileError, msg) {
-			r.event(o, eventWarning, ReasonCredentialsInvalid, action, "%s", msg)
+			r.event(o, eventWarning, conditions.ReasonCredentialsRejected, action, "%s", msg)
 		}
 		return r.requeuePoll(o), nil
 	default:
