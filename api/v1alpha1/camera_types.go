@@ -24,7 +24,7 @@ type CameraSpec struct {
 	SiteRef *LocalReference `json:"siteRef,omitempty"`
 
 	// SiteID is the HoxtonAi id of the site, for sites not managed here.
-	// +kubebuilder:validation:Format=uuid
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +kubebuilder:validation:MaxLength=36
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="a camera cannot move to another site: the HoxtonAi API has no such operation"
 	// +optional

@@ -58,6 +58,7 @@ type LocalReference struct {
 }
 
 // ManagedSpec is the part of the spec every managed kind shares.
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.externalID) || has(self.externalID)",message="externalID cannot be removed once set: the object would go on managing the adopted HoxtonAi object under another id; delete it with deletionPolicy Orphan instead"
 type ManagedSpec struct {
 	// ConnectionRef selects the credentials. Default: the Connection named "default"
 	// in the object's namespace.
@@ -77,8 +78,9 @@ type ManagedSpec struct {
 	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 
 	// ExternalID adopts an existing HoxtonAi object with this id instead of creating one.
-	// It can be set once and not changed afterwards.
-	// +kubebuilder:validation:Format=uuid
+	// It can be set once, at creation, and neither changed nor removed afterwards;
+	// adding it to an object that already manages another HoxtonAi object is refused.
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +kubebuilder:validation:MaxLength=36
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="externalID is immutable: delete the object with deletionPolicy Orphan and create a new one to adopt another HoxtonAi object"
 	// +optional
@@ -113,4 +115,42 @@ func (s *ManagedSpec) GetConnectionRef() ConnectionReference {
 		ref.Kind = ConnectionKindNamespaced
 	}
 	return ref
+}
+
+// SiteParent is the site a monitor belongs to: a Site of the namespace, or the id of a
+// site not managed here.
+// +kubebuilder:validation:XValidation:rule="has(self.siteRef) != has(self.siteID)",message="set exactly one of siteRef and siteID"
+type SiteParent struct {
+	// SiteRef names the Site (same namespace) the object belongs to.
+	// +optional
+	SiteRef *LocalReference `json:"siteRef,omitempty"`
+
+	// SiteID is the HoxtonAi id of the site, for sites not managed here.
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
+	// +kubebuilder:validation:MaxLength=36
+	// +optional
+	SiteID string `json:"siteID,omitempty"`
+}
+
+// ReportingWindow is the span of days a monitor reports on.
+// +kubebuilder:validation:XValidation:rule="!has(self.reportingStartDate) || !has(self.reportingEndDate) || self.reportingStartDate <= self.reportingEndDate",message="reportingEndDate must not be before reportingStartDate"
+type ReportingWindow struct {
+	// ReportingStartDate is the first day reported on (YYYY-MM-DD).
+	// +kubebuilder:validation:Format=date
+	// +optional
+	ReportingStartDate string `json:"reportingStartDate,omitempty"`
+
+	// ReportingEndDate is the last day reported on (YYYY-MM-DD).
+	// +kubebuilder:validation:Format=date
+	// +optional
+	ReportingEndDate string `json:"reportingEndDate,omitempty"`
+}
+
+// ObservedLink is one link object of a managed object as HoxtonAi reports it: a camera
+// position feeding a monitor, a group an alert notifies.
+type ObservedLink struct {
+	// ID of the link object in HoxtonAi.
+	ID string `json:"id"`
+	// TargetID is the id of what the link joins the object to.
+	TargetID string `json:"targetID"`
 }

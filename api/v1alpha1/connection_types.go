@@ -64,7 +64,7 @@ type ConnectionParameters struct {
 	Audience string `json:"audience,omitempty"`
 
 	// OrganisationID is the HoxtonAi organisation the managed objects belong to.
-	// +kubebuilder:validation:Format=uuid
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +kubebuilder:validation:MaxLength=36
 	OrganisationID string `json:"organisationID"`
 

@@ -23,7 +23,7 @@ type MonitorCameraPosition struct {
 	CameraRef *LocalReference `json:"cameraRef,omitempty"`
 
 	// CameraPositionID is the HoxtonAi camera position id, for cameras not managed here.
-	// +kubebuilder:validation:Format=uuid
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +kubebuilder:validation:MaxLength=36
 	// +optional
 	CameraPositionID string `json:"cameraPositionID,omitempty"`
@@ -40,20 +40,10 @@ type MonitorCameraPosition struct {
 }
 
 // PeopleCountMonitorSpec is the desired state of a HoxtonAi people count monitor.
-// +kubebuilder:validation:XValidation:rule="has(self.siteRef) != has(self.siteID)",message="set exactly one of siteRef and siteID"
-// +kubebuilder:validation:XValidation:rule="!has(self.reportingStartDate) || !has(self.reportingEndDate) || self.reportingStartDate <= self.reportingEndDate",message="reportingEndDate must not be before reportingStartDate"
 type PeopleCountMonitorSpec struct {
-	ManagedSpec `json:",inline"`
-
-	// SiteRef names the Site (same namespace) the monitor belongs to.
-	// +optional
-	SiteRef *LocalReference `json:"siteRef,omitempty"`
-
-	// SiteID is the HoxtonAi id of the site, for sites not managed here.
-	// +kubebuilder:validation:Format=uuid
-	// +kubebuilder:validation:MaxLength=36
-	// +optional
-	SiteID string `json:"siteID,omitempty"`
+	ManagedSpec     `json:",inline"`
+	SiteParent      `json:",inline"`
+	ReportingWindow `json:",inline"`
 
 	// Name of the monitor as shown in the Control Room.
 	// +kubebuilder:validation:MinLength=1
@@ -76,33 +66,18 @@ type PeopleCountMonitorSpec struct {
 	// +optional
 	DailyResetMin *int32 `json:"dailyResetMin,omitempty"`
 
-	// ReportingStartDate is the first day reported on (YYYY-MM-DD).
-	// +kubebuilder:validation:Format=date
-	// +optional
-	ReportingStartDate string `json:"reportingStartDate,omitempty"`
-
-	// ReportingEndDate is the last day reported on (YYYY-MM-DD).
-	// +kubebuilder:validation:Format=date
-	// +optional
-	ReportingEndDate string `json:"reportingEndDate,omitempty"`
-
 	// CameraPositions feed the monitor; the operator makes HoxtonAi's people count
 	// monitor camera positions match this list (creating missing links, deleting extra ones).
-	// +kubebuilder:validation:MaxItems=32
-	// +kubebuilder:validation:XValidation:rule="self.all(p, self.filter(q, has(p.cameraRef) && has(q.cameraRef) && p.cameraRef.name == q.cameraRef.name).size() <= 1)",message="each cameraRef may appear once"
-	// +kubebuilder:validation:XValidation:rule="self.all(p, self.filter(q, has(p.cameraPositionID) && has(q.cameraPositionID) && p.cameraPositionID == q.cameraPositionID).size() <= 1)",message="each cameraPositionID may appear once"
-	// +listType=atomic
 	// +optional
-	CameraPositions []MonitorCameraPosition `json:"cameraPositions,omitempty"`
+	CameraPositions MonitorCameraPositions `json:"cameraPositions,omitempty"`
 }
 
-// CameraPositionLink is one camera position link as HoxtonAi reports it.
-type CameraPositionLink struct {
-	// ID of the link object in HoxtonAi.
-	ID string `json:"id"`
-	// CameraPositionID it links into the monitor.
-	CameraPositionID string `json:"cameraPositionID"`
-}
+// MonitorCameraPositions are the camera positions feeding a monitor, each once.
+// +kubebuilder:validation:MaxItems=32
+// +kubebuilder:validation:XValidation:rule="self.all(p, self.filter(q, has(p.cameraRef) && has(q.cameraRef) && p.cameraRef.name == q.cameraRef.name).size() <= 1)",message="each cameraRef may appear once"
+// +kubebuilder:validation:XValidation:rule="self.all(p, self.filter(q, has(p.cameraPositionID) && has(q.cameraPositionID) && p.cameraPositionID == q.cameraPositionID).size() <= 1)",message="each cameraPositionID may appear once"
+// +listType=atomic
+type MonitorCameraPositions []MonitorCameraPosition
 
 // PeopleCountMonitorObservation is what HoxtonAi reports about the monitor.
 type PeopleCountMonitorObservation struct {
@@ -115,7 +90,7 @@ type PeopleCountMonitorObservation struct {
 	// CameraPositions are the active camera position links of the monitor.
 	// +listType=atomic
 	// +optional
-	CameraPositions []CameraPositionLink `json:"cameraPositions,omitempty"`
+	CameraPositions []ObservedLink `json:"cameraPositions,omitempty"`
 }
 
 // PeopleCountMonitorStatus is the observed state of a PeopleCountMonitor.

@@ -34,6 +34,9 @@ const (
 	ReasonReferencesNotReady = "ReferencesNotReady"
 	ReasonPaused             = "Paused"
 	ReasonTerminal           = "Terminal"
+	// ReasonForbidden is reported when HoxtonAi answers 403 for this object: it is
+	// outside the organisation or role of the Connection's credentials.
+	ReasonForbidden = "Forbidden"
 	// ReasonDrifted is reported by ObserveOnly objects whose HoxtonAi object differs
 	// from the spec; the operator does not correct it.
 	ReasonDrifted = "Drifted"
@@ -86,11 +89,15 @@ const maxMessage = 1024
 // truncate cuts s to maxMessage bytes on a character boundary: a split character
 // would be stored as U+FFFD, so the message would never compare equal to the next
 // reconcile's and every retry would patch the status and emit an event again.
-func truncate(s string) string {
-	if len(s) <= maxMessage {
+func truncate(s string) string { return Truncate(s, maxMessage) }
+
+// Truncate cuts s to at most n bytes on a character boundary, marking the cut with
+// "...".
+func Truncate(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	cut := maxMessage - 3
+	cut := n - 3
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -138,7 +138,8 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 	orgID := conn.GetParameters().OrganisationID
 	org, err := c.GetOrganisation(ctx, orgID)
 	switch {
-	case hoxton.IsAuth(err):
+	case hoxton.IsAuth(err), hoxton.IsForbidden(err):
+		// For the organisation itself, a 403 does mean these credentials cannot use it.
 		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("HoxtonAi refused these credentials access to organisation %s: %v", orgID, err))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
 	case hoxton.IsNotFound(err):

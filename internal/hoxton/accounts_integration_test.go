@@ -29,7 +29,7 @@ func TestUsersAgainstFake(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ctx := testContext(t, time.Minute)
 	site := uuid.NewString()
-	if _, err := e.c.PutSite(ctx, Site{ID: site, Name: "Store"}); err != nil {
+	if _, err := Sites.Put(ctx, e.c, Site{ID: site, Name: "Store"}); err != nil {
 		t.Fatal(err)
 	}
 	user := User{ID: "auth0|" + uuid.NewString(), Email: "ann@example.com", FirstName: "Ann", LastName: "Lee",
@@ -83,7 +83,7 @@ func TestOAuthClientsAgainstFake(t *testing.T) {
 	// The rotated secret is the one the token endpoint now accepts.
 	creds := auth.Credentials{Grant: auth.GrantClientCredentials, TokenURL: e.srv.TokenURL(), Audience: "https://api.hoxton.cloud",
 		ClientID: created.ClientID, ClientSecret: rotated.ClientSecret}
-	if _, err := e.client(t, e.cache.Source(creds, nil)).ListSites(ctx); err != nil {
+	if _, err := Sites.List(ctx, e.client(t, e.cache.Source(creds, nil))); err != nil {
 		t.Errorf("API call with the rotated secret: %v", err)
 	}
 	if err := e.c.DeleteOAuthClient(ctx, created.ClientID); err != nil {
@@ -101,7 +101,7 @@ func TestCamerasAgainstFake(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ctx := testContext(t, time.Minute)
 	site := uuid.NewString()
-	if _, err := e.c.PutSite(ctx, Site{ID: site, Name: "Store"}); err != nil {
+	if _, err := Sites.Put(ctx, e.c, Site{ID: site, Name: "Store"}); err != nil {
 		t.Fatal(err)
 	}
 	serial := "SN-" + uuid.NewString()
@@ -129,13 +129,13 @@ func TestCamerasAgainstFake(t *testing.T) {
 	}
 
 	_, err = e.c.ClaimCamera(ctx, CameraClaim{SerialNumber: serial, SiteID: site})
-	if apiErr, ok := err.(*APIError); !ok || apiErr.StatusCode != http.StatusConflict || !IsTerminal(err) {
-		t.Errorf("second claim = %v, want a Terminal 409", err)
+	if apiErr, ok := err.(*APIError); !ok || apiErr.StatusCode != http.StatusConflict || !IsConflict(err) {
+		t.Errorf("second claim = %v, want a Conflict 409", err)
 	}
 	elsewhere := "SN-" + uuid.NewString()
 	e.srv.ClaimElsewhere(elsewhere)
-	if _, err := e.c.ClaimCamera(ctx, CameraClaim{SerialNumber: elsewhere, SiteID: site}); !IsTerminal(err) {
-		t.Errorf("claim of a serial held elsewhere = %v, want Terminal", err)
+	if _, err := e.c.ClaimCamera(ctx, CameraClaim{SerialNumber: elsewhere, SiteID: site}); !IsConflict(err) {
+		t.Errorf("claim of a serial held elsewhere = %v, want Conflict", err)
 	}
 	if _, err := e.c.FindCameraBySerial(ctx, elsewhere); !IsNotFound(err) {
 		t.Errorf("FindCameraBySerial(held elsewhere) = %v, want NotFound", err)
@@ -146,10 +146,10 @@ func TestDwellTimeReportsAgainstFake(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ctx := testContext(t, time.Minute)
 	site, monitor := uuid.NewString(), uuid.NewString()
-	if _, err := e.c.PutSite(ctx, Site{ID: site, Name: "Store"}); err != nil {
+	if _, err := Sites.Put(ctx, e.c, Site{ID: site, Name: "Store"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.PutPeopleCountMonitor(ctx, PeopleCountMonitor{ID: monitor, SiteID: site}); err != nil {
+	if _, err := PeopleCountMonitors.Put(ctx, e.c, PeopleCountMonitor{ID: monitor, SiteID: site}); err != nil {
 		t.Fatal(err)
 	}
 	req := DwellTimeReportRequest{StartDate: "2026-03-01", EndDate: "2026-03-08", PeopleCountMonitorIDs: []string{monitor}}

@@ -1,7 +1,6 @@
 package hoxton
 
 import (
-	"context"
 	"time"
 )
 
@@ -29,27 +28,6 @@ type Annotation struct {
 	DeletedAt        *time.Time     `json:"deletedAt,omitempty"`
 }
 
-var annotations = newCollection[Annotation]("annotations")
-
-// PutAnnotation creates or updates an annotation (PUT /annotations).
-func (c *Client) PutAnnotation(ctx context.Context, a Annotation) (PutResult, error) {
-	a.CreatedAt, a.DeletedAt = nil, nil
-	return annotations.put(ctx, c, a)
-}
-
-// GetAnnotation returns one annotation; a deleted one is reported as Gone.
-func (c *Client) GetAnnotation(ctx context.Context, id string) (*Annotation, error) {
-	return annotations.get(ctx, c, id)
-}
-
-// DeleteAnnotation soft-deletes an annotation.
-func (c *Client) DeleteAnnotation(ctx context.Context, id string) error {
-	return annotations.delete(ctx, c, id)
-}
-
-// ListAnnotations returns the active annotations of the client's organisation, only
-// those on one camera position when cameraPositionID is not empty.
-func (c *Client) ListAnnotations(ctx context.Context, cameraPositionID string) ([]Annotation, error) {
-	// Assumption A2: GET /annotations?organisationId=&cameraPositionId= lists annotations.
-	return annotations.list(ctx, c, filters("organisationId", c.org, "cameraPositionId", cameraPositionID))
-}
+// Annotations is the annotation collection, listed by organisation (and camera
+// position).
+var Annotations = NewCollection[Annotation]("annotations", ListedByOrganisation)

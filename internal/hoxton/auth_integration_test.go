@@ -40,7 +40,7 @@ func TestEveryGrantReachesTheAPI(t *testing.T) {
 			rotated := make(chan string, 1)
 			c := e.client(t, e.cache.Source(creds, func(rt string) { rotated <- rt }))
 
-			if _, err := c.ListSites(ctx); err != nil {
+			if _, err := Sites.List(ctx, c); err != nil {
 				t.Fatalf("ListSites: %v", err)
 			}
 			if n := e.srv.TokenRequests(tt.wireGrant); n != 1 {
@@ -75,7 +75,7 @@ func TestConcurrentCallsOnColdCacheShareOneToken(t *testing.T) {
 	errs := make(chan error, 100)
 	for range 100 {
 		wg.Go(func() {
-			if _, err := e.c.ListSites(ctx); err != nil {
+			if _, err := Sites.List(ctx, e.c); err != nil {
 				errs <- err
 			}
 		})
@@ -96,14 +96,14 @@ func TestConcurrentCallsOnColdCacheShareOneToken(t *testing.T) {
 func TestRevokedTokenIsRefreshedAndRetriedOnce(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ctx := testContext(t, time.Minute)
-	if _, err := e.c.ListSites(ctx); err != nil {
+	if _, err := Sites.List(ctx, e.c); err != nil {
 		t.Fatal(err)
 	}
 	e.srv.RevokeAllTokens()
 	e.srv.ResetRequests()
 	before := e.srv.TokenRequests("")
 
-	if _, err := e.c.ListSites(ctx); err != nil {
+	if _, err := Sites.List(ctx, e.c); err != nil {
 		t.Fatalf("call after revocation: %v", err)
 	}
 	if n := e.srv.TokenRequests("") - before; n != 1 {
@@ -121,7 +121,7 @@ func TestRevokedTokenIsRefreshedAndRetriedOnce(t *testing.T) {
 func TestCircuitBreakerOpensAndNewCredentialsRecover(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ctx := testContext(t, time.Minute)
-	if _, err := e.c.ListSites(ctx); err != nil {
+	if _, err := Sites.List(ctx, e.c); err != nil {
 		t.Fatal(err)
 	}
 	// The secret changes server-side and the cached token stops working.
@@ -130,7 +130,7 @@ func TestCircuitBreakerOpensAndNewCredentialsRecover(t *testing.T) {
 
 	var err error
 	for i := 0; i < 10 && !auth.IsCircuitOpen(err); i++ {
-		_, err = e.c.ListSites(ctx)
+		_, err = Sites.List(ctx, e.c)
 		if !IsAuth(err) {
 			t.Fatalf("call %d with a revoked secret = %v, want Auth", i, err)
 		}
@@ -140,7 +140,7 @@ func TestCircuitBreakerOpensAndNewCredentialsRecover(t *testing.T) {
 	}
 	tokensBefore, apiBefore := e.srv.TokenRequests(""), len(e.srv.Requests())
 	for range 5 {
-		if _, err := e.c.ListSites(ctx); !IsAuth(err) || !auth.IsCircuitOpen(err) {
+		if _, err := Sites.List(ctx, e.c); !IsAuth(err) || !auth.IsCircuitOpen(err) {
 			t.Fatalf("call with an open circuit = %v, want a fast Auth failure", err)
 		}
 	}
@@ -153,7 +153,7 @@ func TestCircuitBreakerOpensAndNewCredentialsRecover(t *testing.T) {
 
 	creds := clientCredentials(e.srv)
 	creds.ClientSecret = "new-secret"
-	if _, err := e.client(t, e.cache.Source(creds, nil)).ListSites(ctx); err != nil {
+	if _, err := Sites.List(ctx, e.client(t, e.cache.Source(creds, nil))); err != nil {
 		t.Errorf("call with the new secret: %v", err)
 	}
 }
@@ -161,12 +161,12 @@ func TestCircuitBreakerOpensAndNewCredentialsRecover(t *testing.T) {
 func TestRetryAfterIsHonouredAcrossCalls(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ctx := testContext(t, time.Minute)
-	if _, err := e.c.ListSites(ctx); err != nil { // warm the token cache
+	if _, err := Sites.List(ctx, e.c); err != nil { // warm the token cache
 		t.Fatal(err)
 	}
 	e.srv.AddFault(hoxtontest.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Second, Count: 1})
 
-	_, err := e.c.ListSites(ctx)
+	_, err := Sites.List(ctx, e.c)
 	if ra, ok := RetryAfter(err); !IsThrottled(err) || !ok || ra != time.Second {
 		t.Fatalf("throttled call = %v (RetryAfter %v, %v), want Throttled with 1s", err, ra, ok)
 	}
@@ -174,7 +174,7 @@ func TestRetryAfterIsHonouredAcrossCalls(t *testing.T) {
 	if time.Until(end) <= 0 {
 		t.Fatal("budget not paused by Retry-After")
 	}
-	if _, err := e.c.ListSites(ctx); err != nil {
+	if _, err := Sites.List(ctx, e.c); err != nil {
 		t.Fatalf("call after the pause: %v", err)
 	}
 	reqs := e.srv.Requests()
@@ -194,10 +194,10 @@ func TestTokensNeverInErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.srv.AddFault(hoxtontest.Fault{Status: http.StatusInternalServerError, Count: 1})
-	_, apiErr := e.client(t, src).GetSite(ctx, "00000000-0000-4000-8000-000000000000")
+	_, apiErr := Sites.Get(ctx, e.client(t, src), "00000000-0000-4000-8000-000000000000")
 	e.srv.SetClientSecret("test-client", "changed")
 	e.srv.RevokeAllTokens()
-	_, authErr := e.client(t, src).ListSites(ctx)
+	_, authErr := Sites.List(ctx, e.client(t, src))
 	for _, err := range []error{apiErr, authErr} {
 		if err == nil {
 			t.Fatal("want an error")

@@ -83,7 +83,7 @@ func TestThrottledAnswerPausesSharedBudget(t *testing.T) {
 	first, second := newTestClient(t, ts, nil, budget), newTestClient(t, ts, nil, budget)
 	ctx := testContext(t, 10*time.Second)
 
-	_, err := first.ListSites(ctx)
+	_, err := Sites.List(ctx, first)
 	if ra, ok := RetryAfter(err); !IsThrottled(err) || !ok || ra != time.Second {
 		t.Fatalf("err = %v (RetryAfter %v, %v), want Throttled with RetryAfter 1s", err, ra, ok)
 	}
@@ -93,10 +93,10 @@ func TestThrottledAnswerPausesSharedBudget(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if _, err := second.ListSites(short); err == nil || calls.Load() != 1 {
+	if _, err := Sites.List(short, second); err == nil || calls.Load() != 1 {
 		t.Fatalf("call during the pause = %v after %d requests; want it blocked without a request", err, calls.Load())
 	}
-	if _, err := second.ListSites(ctx); err != nil {
+	if _, err := Sites.List(ctx, second); err != nil {
 		t.Fatalf("call after the pause: %v", err)
 	}
 	if time.Now().Before(end) {

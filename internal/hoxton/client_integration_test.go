@@ -3,6 +3,7 @@ package hoxton
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -30,18 +31,18 @@ func newFixtures(ctx context.Context, t *testing.T, c *Client) fixtures {
 			t.Fatalf("fixture: %v", err)
 		}
 	}
-	must(c.PutSite(ctx, Site{ID: f.site, Name: "Fixture site"}))
+	must(Sites.Put(ctx, c, Site{ID: f.site, Name: "Fixture site"}))
 	cam, err := c.ClaimCamera(ctx, CameraClaim{SerialNumber: "SN-" + uuid.NewString(), SiteID: f.site})
 	if err != nil {
 		t.Fatalf("fixture camera: %v", err)
 	}
 	f.cameraPosition = cam.CameraPositionID
-	must(c.PutAlert(ctx, Alert{ID: f.alert, Name: "Fixture alert", AlertType: AlertOccupancy, SiteID: &f.site}))
-	must(c.PutNotificationGroup(ctx, NotificationGroup{ID: f.group, Name: "Parent"}))
-	must(c.PutNotificationGroup(ctx, NotificationGroup{ID: f.group2, Name: "Child"}))
-	must(c.PutPeopleCountMonitor(ctx, PeopleCountMonitor{ID: f.peopleCount, SiteID: f.site}))
-	must(c.PutOccupancyMonitor(ctx, OccupancyMonitor{ID: f.occupancy, SiteID: f.site}))
-	must(c.PutPeelOffMonitor(ctx, PeelOffMonitor{ID: f.peelOff, SiteID: f.site}))
+	must(Alerts.Put(ctx, c, Alert{ID: f.alert, Name: "Fixture alert", AlertType: AlertOccupancy, SiteID: &f.site}))
+	must(NotificationGroups.Put(ctx, c, NotificationGroup{ID: f.group, Name: "Parent"}))
+	must(NotificationGroups.Put(ctx, c, NotificationGroup{ID: f.group2, Name: "Child"}))
+	must(PeopleCountMonitors.Put(ctx, c, PeopleCountMonitor{ID: f.peopleCount, SiteID: f.site}))
+	must(OccupancyMonitors.Put(ctx, c, OccupancyMonitor{ID: f.occupancy, SiteID: f.site}))
+	must(PeelOffMonitors.Put(ctx, c, PeelOffMonitor{ID: f.peelOff, SiteID: f.site}))
 	return f
 }
 
@@ -54,27 +55,58 @@ type lifecycleOps struct {
 	del  func(ctx context.Context, id string) error
 }
 
-func opsOf[T any](put func(context.Context, T) (PutResult, error), get func(context.Context, string) (*T, error),
-	list func(context.Context) ([]T, error), del func(context.Context, string) error, build func(id string) T) lifecycleOps {
+// opsOf binds a collection's calls; filter are the list's filter pairs.
+func opsOf[T any](c *Client, col Collection[T], build func(id string) T, filter ...string) lifecycleOps {
 	return lifecycleOps{
-		put:  func(ctx context.Context, id string) (PutResult, error) { return put(ctx, build(id)) },
+		put:  func(ctx context.Context, id string) (PutResult, error) { return col.Put(ctx, c, build(id)) },
 		body: func(id string) any { return build(id) },
-		get:  func(ctx context.Context, id string) (any, error) { return get(ctx, id) },
-		list: func(ctx context.Context) ([]any, error) {
-			items, err := list(ctx)
-			out := make([]any, len(items))
-			for i := range items {
-				out[i] = items[i]
-			}
-			return out, err
-		},
-		del: del,
+		get:  func(ctx context.Context, id string) (any, error) { return col.Get(ctx, c, id) },
+		list: func(ctx context.Context) ([]any, error) { return anys(col.List(ctx, c, filter...)) },
+		del:  func(ctx context.Context, id string) error { return col.Delete(ctx, c, id) },
 	}
 }
 
-// by binds a list filter.
-func by[T any](list func(context.Context, string) ([]T, error), arg string) func(context.Context) ([]T, error) {
-	return func(ctx context.Context) ([]T, error) { return list(ctx, arg) }
+// linkOpsOf binds a link collection's calls for links of owner to target.
+func linkOpsOf(c *Client, lc LinkCollection, owner, target string, attrs map[string]string) lifecycleOps {
+	build := func(id string) Link { return Link{ID: id, Owner: owner, Target: target, Attrs: attrs} }
+	return lifecycleOps{
+		put: func(ctx context.Context, id string) (PutResult, error) { return lc.Put(ctx, c, build(id)) },
+		body: func(id string) any {
+			m := map[string]any{"id": id, lc.OwnerField: owner, lc.TargetField: target}
+			for k, v := range attrs {
+				m[k] = v
+			}
+			return m
+		},
+		get: func(ctx context.Context, id string) (any, error) {
+			// The stored object as the service answers it, and Get's reading of it.
+			var stored map[string]any
+			if err := get(ctx, c, lc.Resource, lc.Path, id, &stored); err != nil {
+				return nil, err
+			}
+			if l, err := lc.Get(ctx, c, id); err != nil || l.Owner != owner || l.Target != target || l.ID != id {
+				return nil, fmt.Errorf("Get = %+v, %v; want %s from %s to %s", l, err, id, owner, target)
+			}
+			return stored, nil
+		},
+		list: func(ctx context.Context) ([]any, error) {
+			links, err := lc.List(ctx, c, owner)
+			out := make([]any, len(links))
+			for i, l := range links {
+				out[i] = map[string]any{"id": l.ID}
+			}
+			return out, err
+		},
+		del:  func(ctx context.Context, id string) error { return lc.Delete(ctx, c, id) },
+	}
+}
+
+func anys[T any](items []T, err error) ([]any, error) {
+	out := make([]any, len(items))
+	for i := range items {
+		out[i] = items[i]
+	}
+	return out, err
 }
 
 // asMap reduces a wire value to its JSON object.
@@ -102,75 +134,43 @@ func lifecycleCases(c *Client, f fixtures) []lifecycleCase {
 	day, later := Date("2026-01-01"), DateOf(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC))
 	reset := 360
 	roi := map[string]any{"type": "Polygon", "coordinates": []any{[]any{[]any{0.0, 0.0}, []any{1.0, 0.0}, []any{1.0, 1.0}, []any{0.0, 0.0}}}}
+	dirs := func(d1, d2 MonitorDirection) map[string]string {
+		return map[string]string{"direction1Maps": string(d1), "direction2Maps": string(d2)}
+	}
 	return []lifecycleCase{
-		{"sites", opsOf(c.PutSite, c.GetSite, c.ListSites, c.DeleteSite,
-			func(id string) Site {
-				return Site{ID: id, Name: "HQ", TZ: "Europe/London", OpeningHour: map[string]any{"mon": "9-17"}}
-			})},
-		{"annotations", opsOf(c.PutAnnotation, c.GetAnnotation, by(c.ListAnnotations, f.cameraPosition), c.DeleteAnnotation,
-			func(id string) Annotation {
-				return Annotation{ID: id, CameraPositionID: f.cameraPosition, Kind: AnnotationPolygon, ROI: roi}
-			})},
-		{"alerts", opsOf(c.PutAlert, c.GetAlert, by(c.ListAlerts, f.site), c.DeleteAlert,
-			func(id string) Alert {
-				return Alert{ID: id, Name: "Door", AlertType: AlertOffline, SiteID: &f.site, Emails: []string{"ops@example.com"},
-					ConfigurationDetails: map[string]any{"threshold": 5.0}, Webhook: map[string]any{"url": "https://example.com/h"}}
-			})},
-		{"alert notification group mappings", opsOf(c.PutAlertNotificationGroupMapping, c.GetAlertNotificationGroupMapping,
-			by(c.ListAlertNotificationGroupMappings, f.alert), c.DeleteAlertNotificationGroupMapping,
-			func(id string) AlertNotificationGroupMapping {
-				return AlertNotificationGroupMapping{ID: id, AlertID: f.alert, NotificationGroupID: f.group}
-			})},
-		{"alert camera position mappings", opsOf(c.PutAlertCameraPositionMapping, c.GetAlertCameraPositionMapping,
-			by(c.ListAlertCameraPositionMappings, f.alert), c.DeleteAlertCameraPositionMapping,
-			func(id string) AlertCameraPositionMapping {
-				return AlertCameraPositionMapping{ID: id, AlertID: f.alert, CameraPositionID: f.cameraPosition}
-			})},
-		{"alert occupancy monitor mappings", opsOf(c.PutAlertOccupancyMonitorMapping, c.GetAlertOccupancyMonitorMapping,
-			by(c.ListAlertOccupancyMonitorMappings, f.alert), c.DeleteAlertOccupancyMonitorMapping,
-			func(id string) AlertOccupancyMonitorMapping {
-				return AlertOccupancyMonitorMapping{ID: id, AlertID: f.alert, OccupancyMonitorID: f.occupancy}
-			})},
-		{"notification groups", opsOf(c.PutNotificationGroup, c.GetNotificationGroup, c.ListNotificationGroups, c.DeleteNotificationGroup,
-			func(id string) NotificationGroup {
-				return NotificationGroup{ID: id, Name: "On call", Emails: []string{"a@example.com", "b@example.com"}}
-			})},
-		{"notification group links", opsOf(c.PutNotificationGroupLink, c.GetNotificationGroupLink,
-			by(c.ListNotificationGroupLinks, f.group), c.DeleteNotificationGroupLink,
-			func(id string) NotificationGroupLink {
-				return NotificationGroupLink{ID: id, ParentID: f.group, ChildID: f.group2}
-			})},
-		{"people count monitors", opsOf(c.PutPeopleCountMonitor, c.GetPeopleCountMonitor, by(c.ListPeopleCountMonitors, f.site), c.DeletePeopleCountMonitor,
-			func(id string) PeopleCountMonitor {
-				return PeopleCountMonitor{ID: id, SiteID: f.site, Name: "Entrance", Direction1Alias: "in", Direction2Alias: "out",
-					DailyResetMin: &reset, ReportingStartDate: &day, ReportingEndDate: &later}
-			})},
-		{"occupancy monitors", opsOf(c.PutOccupancyMonitor, c.GetOccupancyMonitor, by(c.ListOccupancyMonitors, ""), c.DeleteOccupancyMonitor,
-			func(id string) OccupancyMonitor {
-				return OccupancyMonitor{ID: id, SiteID: f.site, Name: "Hall", DailyResetMin: &reset, ReportingStartDate: &day}
-			})},
-		{"peel-off monitors", opsOf(c.PutPeelOffMonitor, c.GetPeelOffMonitor, by(c.ListPeelOffMonitors, f.site), c.DeletePeelOffMonitor,
-			func(id string) PeelOffMonitor {
-				return PeelOffMonitor{ID: id, SiteID: f.site, Name: "Aisle", ReportingEndDate: &later}
-			})},
-		{"people count monitor camera positions", opsOf(c.PutPeopleCountMonitorCameraPosition, c.GetPeopleCountMonitorCameraPosition,
-			by(c.ListPeopleCountMonitorCameraPositions, f.peopleCount), c.DeletePeopleCountMonitorCameraPosition,
-			func(id string) PeopleCountMonitorCameraPosition {
-				return PeopleCountMonitorCameraPosition{ID: id, PeopleCountMonitorID: f.peopleCount, CameraPositionID: f.cameraPosition,
-					Direction1Maps: MonitorDirection2, Direction2Maps: MonitorDirection1}
-			})},
-		{"occupancy monitor camera positions", opsOf(c.PutOccupancyMonitorCameraPosition, c.GetOccupancyMonitorCameraPosition,
-			by(c.ListOccupancyMonitorCameraPositions, f.occupancy), c.DeleteOccupancyMonitorCameraPosition,
-			func(id string) OccupancyMonitorCameraPosition {
-				return OccupancyMonitorCameraPosition{ID: id, OccupancyMonitorID: f.occupancy, CameraPositionID: f.cameraPosition,
-					Direction1Maps: MonitorDirection1, Direction2Maps: MonitorDirection2}
-			})},
-		{"peel-off monitor camera positions", opsOf(c.PutPeelOffMonitorCameraPosition, c.GetPeelOffMonitorCameraPosition,
-			by(c.ListPeelOffMonitorCameraPositions, f.peelOff), c.DeletePeelOffMonitorCameraPosition,
-			func(id string) PeelOffMonitorCameraPosition {
-				return PeelOffMonitorCameraPosition{ID: id, PeelOffMonitorID: f.peelOff, CameraPositionID: f.cameraPosition,
-					Direction1Maps: MonitorDirection1}
-			})},
+		{"sites", opsOf(c, Sites, func(id string) Site {
+			return Site{ID: id, Name: "HQ", TZ: "Europe/London", OpeningHour: map[string]any{"mon": "9-17"}}
+		})},
+		{"annotations", opsOf(c, Annotations, func(id string) Annotation {
+			return Annotation{ID: id, CameraPositionID: f.cameraPosition, Kind: AnnotationPolygon, ROI: roi}
+		}, "cameraPositionId", f.cameraPosition)},
+		{"alerts", opsOf(c, Alerts, func(id string) Alert {
+			return Alert{ID: id, Name: "Door", AlertType: AlertOffline, SiteID: &f.site, Emails: []string{"ops@example.com"},
+				ConfigurationDetails: map[string]any{"threshold": 5.0}, Webhook: map[string]any{"url": "https://example.com/h"}}
+		}, "siteId", f.site)},
+		{"alert notification group mappings", linkOpsOf(c, AlertNotificationGroupMappings, f.alert, f.group, nil)},
+		{"alert camera position mappings", linkOpsOf(c, AlertCameraPositionMappings, f.alert, f.cameraPosition, nil)},
+		{"alert occupancy monitor mappings", linkOpsOf(c, AlertOccupancyMonitorMappings, f.alert, f.occupancy, nil)},
+		{"notification groups", opsOf(c, NotificationGroups, func(id string) NotificationGroup {
+			return NotificationGroup{ID: id, Name: "On call", Emails: []string{"a@example.com", "b@example.com"}}
+		})},
+		{"notification group links", linkOpsOf(c, NotificationGroupLinks, f.group, f.group2, nil)},
+		{"people count monitors", opsOf(c, PeopleCountMonitors, func(id string) PeopleCountMonitor {
+			return PeopleCountMonitor{ID: id, SiteID: f.site, Name: "Entrance", Direction1Alias: "in", Direction2Alias: "out",
+				DailyResetMin: &reset, ReportingStartDate: &day, ReportingEndDate: &later}
+		}, "siteId", f.site)},
+		{"occupancy monitors", opsOf(c, OccupancyMonitors, func(id string) OccupancyMonitor {
+			return OccupancyMonitor{ID: id, SiteID: f.site, Name: "Hall", DailyResetMin: &reset, ReportingStartDate: &day}
+		})},
+		{"peel-off monitors", opsOf(c, PeelOffMonitors, func(id string) PeelOffMonitor {
+			return PeelOffMonitor{ID: id, SiteID: f.site, Name: "Aisle", ReportingEndDate: &later}
+		}, "siteId", f.site)},
+		{"people count monitor camera positions", linkOpsOf(c, PeopleCountMonitorCameraPositions, f.peopleCount, f.cameraPosition,
+			dirs(MonitorDirection2, MonitorDirection1))},
+		{"occupancy monitor camera positions", linkOpsOf(c, OccupancyMonitorCameraPositions, f.occupancy, f.cameraPosition,
+			dirs(MonitorDirection1, MonitorDirection2))},
+		{"peel-off monitor camera positions", linkOpsOf(c, PeelOffMonitorCameraPositions, f.peelOff, f.cameraPosition,
+			map[string]string{"direction1Maps": string(MonitorDirection1)})},
 	}
 }
 
@@ -254,20 +254,20 @@ func TestValidationAndOwnershipErrorsAgainstFake(t *testing.T) {
 		wantMsg    string
 	}{
 		{"dangling site reference", func() error {
-			_, err := c.PutPeopleCountMonitor(ctx, PeopleCountMonitor{ID: uuid.NewString(), SiteID: uuid.NewString()})
+			_, err := PeopleCountMonitors.Put(ctx, c, PeopleCountMonitor{ID: uuid.NewString(), SiteID: uuid.NewString()})
 			return err
 		}, http.StatusUnprocessableEntity, ClassTerminal, "siteId"},
 		{"daily reset out of range", func() error {
 			bad := 2000
-			_, err := c.PutOccupancyMonitor(ctx, OccupancyMonitor{ID: uuid.NewString(), SiteID: uuid.NewString(), DailyResetMin: &bad})
+			_, err := OccupancyMonitors.Put(ctx, c, OccupancyMonitor{ID: uuid.NewString(), SiteID: uuid.NewString(), DailyResetMin: &bad})
 			return err
 		}, http.StatusUnprocessableEntity, ClassTerminal, "dailyResetMin"},
-		{"another organisation", func() error { _, err := c.GetOrganisation(ctx, other); return err }, http.StatusForbidden, ClassAuth, other},
+		{"another organisation", func() error { _, err := c.GetOrganisation(ctx, other); return err }, http.StatusForbidden, ClassForbidden, other},
 		{"writing into another organisation", func() error {
-			_, err := c.PutSite(ctx, Site{ID: uuid.NewString(), Name: "x", OrganisationID: other})
+			_, err := Sites.Put(ctx, c, Site{ID: uuid.NewString(), Name: "x", OrganisationID: other})
 			return err
-		}, http.StatusForbidden, ClassAuth, "organisationId"},
-		{"unknown object", func() error { _, err := c.GetSite(ctx, uuid.NewString()); return err }, http.StatusNotFound, ClassNotFound, "not found"},
+		}, http.StatusForbidden, ClassForbidden, "organisationId"},
+		{"unknown object", func() error { _, err := Sites.Get(ctx, c, uuid.NewString()); return err }, http.StatusNotFound, ClassNotFound, "not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,7 +47,7 @@ func TestUnauthorizedRetriesOnceWithNewToken(t *testing.T) {
 			ts := newTestServer(t, tt.handler)
 			tokens := &fakeTokens{AccessTokenFunc: sequence("tok-1", "tok-2", "tok-3")}
 			c := newTestClient(t, ts, tokens, nil)
-			_, err := c.PutSite(testContext(t, 10*time.Second), Site{ID: siteID, Name: "HQ"})
+			_, err := Sites.Put(testContext(t, 10*time.Second), c, Site{ID: siteID, Name: "HQ"})
 
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error: %v", err, tt.wantErr)
@@ -93,7 +93,7 @@ func TestTokenErrorsAreClassifiedWithoutRequests(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := newTestServer(t, reply(200, []any{}))
 			tokens := &fakeTokens{AccessTokenFunc: func(context.Context) (string, error) { return "", tt.err }}
-			_, err := newTestClient(t, ts, tokens, nil).ListSites(testContext(t, 10*time.Second))
+			_, err := Sites.List(testContext(t, 10*time.Second), newTestClient(t, ts, tokens, nil))
 			if got := Classify(err); got != tt.want {
 				t.Errorf("Classify(%v) = %q, want %q", err, got, tt.want)
 			}
@@ -115,7 +115,7 @@ func TestRequestShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	deleted := time.Now()
-	res, err := c.PutSite(testContext(t, 10*time.Second), Site{ID: siteID, Name: "HQ", DeletedAt: &deleted})
+	res, err := Sites.Put(testContext(t, 10*time.Second), c, Site{ID: siteID, Name: "HQ", DeletedAt: &deleted})
 	if err != nil || !res.Created {
 		t.Fatalf("PutSite = %+v, %v; want Created", res, err)
 	}
@@ -145,7 +145,7 @@ func TestMetricsCountAndTimeEveryAttempt(t *testing.T) {
 	before401, before204 := counter("alerts", "DELETE", "401"), counter("alerts", "DELETE", "204")
 	histBefore := histogramCount(t, "alerts", "DELETE")
 
-	if err := c.DeleteAlert(testContext(t, 10*time.Second), siteID); err != nil {
+	if err := Alerts.Delete(testContext(t, 10*time.Second), c, siteID); err != nil {
 		t.Fatal(err)
 	}
 	if got := counter("alerts", "DELETE", "401") - before401; got != 1 {

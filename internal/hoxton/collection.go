@@ -1,6 +1,7 @@
 package hoxton
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -19,62 +20,105 @@ const (
 	StateDeleted State = "deleted"
 )
 
-// collection is the recurring upsert / get / soft-delete / list shape of a
-// configuration resource stored at one collection path.
-type collection[T any] struct {
-	// path is the collection path, for example "/sites".
-	path string
-	// resource is the metrics label, for example "sites".
-	resource string
+// Scope says how a collection's objects belong to the organisation.
+type Scope int
+
+const (
+	// ListedByOrganisation: the collection is listed with ?organisationId= and its
+	// bodies do not carry the organisation (monitors, annotations).
+	ListedByOrganisation Scope = iota
+	// CarriesOrganisation: the bodies carry organisationId too, which Put fills with
+	// the client's organisation when it is empty (sites, alerts, notification groups).
+	CarriesOrganisation
+)
+
+// outputOnly are the fields the service sets and a PUT body never carries.
+var outputOnly = []string{"createdAt", "deletedAt"}
+
+// Collection is the shape every upserted configuration resource shares: PUT on the
+// collection path upserts (201 created, 204 updated), GET and DELETE on the item path
+// read and soft-delete, GET on the collection path lists. T is the wire struct.
+type Collection[T any] struct {
+	// Path is the collection path, for example "/sites".
+	Path string
+	// Resource is the metrics label, for example "sites".
+	Resource string
+	scope    Scope
 }
 
-// newCollection returns the collection stored at "/"+resource.
-func newCollection[T any](resource string) collection[T] {
-	return collection[T]{path: "/" + resource, resource: resource}
+// NewCollection returns the collection stored at "/"+resource.
+func NewCollection[T any](resource string, scope Scope) Collection[T] {
+	return Collection[T]{Path: "/" + resource, Resource: resource, scope: scope}
 }
 
-// put upserts v with PUT on the collection path: 201 means created, 204 updated.
+// Put upserts v. Output-only fields are dropped from the body, and an empty
+// organisationId is filled with the client's for collections that carry it.
 // Assumption A8: a PUT naming a soft-deleted object answers 410, returned as Gone.
-func (col collection[T]) put(ctx context.Context, c *Client, v T) (PutResult, error) {
-	status, err := c.do(ctx, http.MethodPut, col.resource, col.path, nil, v, nil)
+func (col Collection[T]) Put(ctx context.Context, c *Client, v T) (PutResult, error) {
+	body, err := putBody(v, col.scope == CarriesOrganisation, c.org)
+	if err != nil {
+		return PutResult{}, &APIError{Method: http.MethodPut, Path: col.Path, Resource: col.Resource, Message: MsgEncode, Err: err}
+	}
+	return put(ctx, c, col.Resource, col.Path, body)
+}
+
+// Get reads one object. Assumption A1: every item path answers GET, and a soft-deleted
+// object comes back as 404 (NotFound) or 200 with state deleted, which the request
+// helper reports as Gone; IgnoreGone treats both alike.
+func (col Collection[T]) Get(ctx context.Context, c *Client, id string) (*T, error) {
+	out := new(T)
+	if err := get(ctx, c, col.Resource, col.Path, id, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete soft-deletes one object. 404 and 410 are returned as errors; finalizers use
+// IgnoreGone.
+func (col Collection[T]) Delete(ctx context.Context, c *Client, id string) error {
+	return del(ctx, c, col.Resource, col.Path, id)
+}
+
+// List returns the active objects of the client's organisation that match the
+// name/value filter pairs (empty values are left out).
+// Assumption A2: GET /<collection>?organisationId=&<filters> lists the organisation's
+// active objects.
+func (col Collection[T]) List(ctx context.Context, c *Client, filterPairs ...string) ([]T, error) {
+	q := filters(append([]string{"organisationId", c.org}, filterPairs...)...)
+	return list[T](ctx, c, col.Resource, col.Path, q)
+}
+
+// put sends a PUT of body on path: 201 means created, 204 updated.
+func put(ctx context.Context, c *Client, resource, path string, body any) (PutResult, error) {
+	status, err := c.do(ctx, http.MethodPut, resource, path, nil, body, nil)
 	if err != nil {
 		return PutResult{}, err
 	}
 	return PutResult{Created: status == http.StatusCreated}, nil
 }
 
-// get reads one object. Assumption A1: every item path answers GET, and a soft-deleted
-// object comes back as 404 (NotFound) or 200 with state deleted, which the request
-// helper reports as Gone; IgnoreGone treats both alike.
-func (col collection[T]) get(ctx context.Context, c *Client, id string) (*T, error) {
+func get(ctx context.Context, c *Client, resource, path, id string, out any) error {
 	if id == "" {
-		return nil, invalid(http.MethodGet, col.path+"/", col.resource, msgEmptyID)
+		return invalid(http.MethodGet, path+"/", resource, msgEmptyID)
 	}
-	out := new(T)
-	if _, err := c.do(ctx, http.MethodGet, col.resource, itemPath(col.path, id), nil, nil, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// delete soft-deletes one object. 404 and 410 are returned as errors; finalizers use
-// IgnoreGone.
-func (col collection[T]) delete(ctx context.Context, c *Client, id string) error {
-	if id == "" {
-		return invalid(http.MethodDelete, col.path+"/", col.resource, msgEmptyID)
-	}
-	_, err := c.do(ctx, http.MethodDelete, col.resource, itemPath(col.path, id), nil, nil, nil)
+	_, err := c.do(ctx, http.MethodGet, resource, itemPath(path, id), nil, nil, out)
 	return err
 }
 
-// list reads the collection with the given filters and returns the active objects.
-//
-// Assumption A2: collections answer GET /<collection>?<filters> with a plain JSON array
-// of active objects. Objects with state deleted are dropped all the same, so that a
-// service that lists them cannot make a caller adopt a deleted object.
-func (col collection[T]) list(ctx context.Context, c *Client, query url.Values) ([]T, error) {
+func del(ctx context.Context, c *Client, resource, path, id string) error {
+	if id == "" {
+		return invalid(http.MethodDelete, path+"/", resource, msgEmptyID)
+	}
+	_, err := c.do(ctx, http.MethodDelete, resource, itemPath(path, id), nil, nil, nil)
+	return err
+}
+
+// list reads a collection and returns its active objects. Objects with state deleted
+// are dropped all the same, so that a service that lists them cannot make a caller
+// adopt a deleted object.
+func list[T any](ctx context.Context, c *Client, resource, path string, query url.Values) ([]T, error) {
 	var raw []json.RawMessage
-	if _, err := c.do(ctx, http.MethodGet, col.resource, col.path, query, nil, &raw); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, resource, path, query, nil, &raw); err != nil {
 		return nil, err
 	}
 	out := make([]T, 0, len(raw))
@@ -84,12 +128,36 @@ func (col collection[T]) list(ctx context.Context, c *Client, query url.Values) 
 		}
 		var v T
 		if err := json.Unmarshal(item, &v); err != nil {
-			return nil, &APIError{StatusCode: http.StatusOK, Method: http.MethodGet, Path: col.path,
-				Resource: col.resource, Message: MsgDecode, Err: err}
+			return nil, &APIError{StatusCode: http.StatusOK, Method: http.MethodGet, Path: path,
+				Resource: resource, Message: MsgDecode, Err: err}
 		}
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// putBody is v as a JSON object without output-only fields, with organisationId
+// filled when the collection carries it.
+func putBody(v any, carriesOrg bool, org string) (map[string]any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	for _, f := range outputOnly {
+		delete(m, f)
+	}
+	if carriesOrg {
+		if s, _ := m["organisationId"].(string); s == "" {
+			m["organisationId"] = org
+		}
+	}
+	return m, nil
 }
 
 // filters builds list query parameters from name/value pairs, leaving out empty values.
@@ -122,3 +190,33 @@ func DateOf(t time.Time) Date { return Date(t.Format(DateLayout)) }
 
 // Time parses d as midnight UTC of its day.
 func (d Date) Time() (time.Time, error) { return time.Parse(DateLayout, string(d)) }
+
+// endpoint is a resource path of the hand-written calls (cameras, users, OAuth clients,
+// organisations, reports), whose semantics differ from Collection's.
+type endpoint[T any] struct {
+	path, resource string
+}
+
+func newEndpoint[T any](resource string) endpoint[T] {
+	return endpoint[T]{path: "/" + resource, resource: resource}
+}
+
+func (e endpoint[T]) get(ctx context.Context, c *Client, id string) (*T, error) {
+	out := new(T)
+	if err := get(ctx, c, e.resource, e.path, id, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (e endpoint[T]) list(ctx context.Context, c *Client, query url.Values) ([]T, error) {
+	return list[T](ctx, c, e.resource, e.path, query)
+}
+
+func (e endpoint[T]) delete(ctx context.Context, c *Client, id string) error {
+	return del(ctx, c, e.resource, e.path, id)
+}
+
+func (e endpoint[T]) put(ctx context.Context, c *Client, v T) (PutResult, error) {
+	return put(ctx, c, e.resource, e.path, v)
+}

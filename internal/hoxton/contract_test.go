@@ -175,7 +175,7 @@ func TestClientAndFakeFollowTheContract(t *testing.T) {
 	ok("listCameras by serial", err)
 	ok("updateCamera", c.UpdateCamera(ctx, cams[0].ID, CameraUpdate{Name: "Gate", Direction1Alias: "in"}))
 	ok("setCameraState", c.SetCameraState(ctx, cams[0].ID, CameraPaused))
-	if _, err := c.ClaimCamera(ctx, CameraClaim{SerialNumber: cams[0].SerialNumber, SiteID: f.site}); !IsTerminal(err) {
+	if _, err := c.ClaimCamera(ctx, CameraClaim{SerialNumber: cams[0].SerialNumber, SiteID: f.site}); !IsConflict(err) {
 		t.Errorf("second claim = %v, want 409", err)
 	}
 
@@ -241,7 +241,7 @@ func TestContractTransportDetectsViolations(t *testing.T) {
 		want string
 	}{
 		{"empty site name (minLength 1)", func() error {
-			_, err := e.c.PutSite(ctx, Site{ID: uuid.NewString()})
+			_, err := Sites.Put(ctx, e.c, Site{ID: uuid.NewString()})
 			return err
 		}, "request of putSite"},
 		{"path outside the contract", func() error {

@@ -96,11 +96,18 @@ const (
 	ClassNotFound Class = "NotFound"
 	// ClassGone means the object was soft-deleted (410, or GET with state deleted).
 	ClassGone Class = "Gone"
-	// ClassTerminal means retrying the same request cannot succeed (400, 409, 412, 413,
-	// 422, 501, any other 4xx, and undecodable success bodies).
+	// ClassTerminal means retrying the same request cannot succeed (400, 412, 413, 422,
+	// 501, any other 4xx, and undecodable success bodies).
 	ClassTerminal Class = "Terminal"
-	// ClassAuth means the credentials were refused (401, 403, or a rejected token grant,
-	// an open circuit breaker or incomplete credentials in the auth package).
+	// ClassConflict means the object is held elsewhere (409: a serial claimed already).
+	// Retrying cannot succeed either, but a caller may resolve it (find the holder).
+	ClassConflict Class = "Conflict"
+	// ClassForbidden means this one object is outside the caller's organisation or role
+	// (403). It says nothing about the credentials: other objects of the same
+	// Connection are unaffected.
+	ClassForbidden Class = "Forbidden"
+	// ClassAuth means the credentials were refused (401, or a rejected token grant, an
+	// open circuit breaker or incomplete credentials in the auth package).
 	ClassAuth Class = "Auth"
 	// ClassThrottled means the service asked the caller to slow down (429, 503).
 	ClassThrottled Class = "Throttled"
@@ -145,8 +152,12 @@ func classifyStatus(status int) Class {
 		return ClassNotFound
 	case status == http.StatusGone:
 		return ClassGone
-	case status == http.StatusUnauthorized, status == http.StatusForbidden:
+	case status == http.StatusUnauthorized:
 		return ClassAuth
+	case status == http.StatusForbidden:
+		return ClassForbidden
+	case status == http.StatusConflict:
+		return ClassConflict
 	case status == http.StatusTooManyRequests, status == http.StatusServiceUnavailable:
 		return ClassThrottled
 	case status == http.StatusNotImplemented:
@@ -165,6 +176,12 @@ func IsGone(err error) bool { return Classify(err) == ClassGone }
 
 // IsTerminal reports whether retrying the request unchanged cannot succeed.
 func IsTerminal(err error) bool { return Classify(err) == ClassTerminal }
+
+// IsConflict reports whether the object is held elsewhere (409).
+func IsConflict(err error) bool { return Classify(err) == ClassConflict }
+
+// IsForbidden reports whether this object is outside the caller's organisation or role.
+func IsForbidden(err error) bool { return Classify(err) == ClassForbidden }
 
 // IsAuth reports whether the credentials were refused.
 func IsAuth(err error) bool { return Classify(err) == ClassAuth }

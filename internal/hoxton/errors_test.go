@@ -26,9 +26,9 @@ func TestClassifyHTTPAnswers(t *testing.T) {
 	}{
 		{"400 bad request", reply(400, errBody(400, "malformed")), ClassTerminal, 400, "malformed", 0, 0},
 		{"401 without token source", reply(401, errBody(401, "no token")), ClassAuth, 401, "no token", 0, 0},
-		{"403 forbidden", reply(403, errBody(403, "other org")), ClassAuth, 403, "other org", 0, 0},
+		{"403 forbidden", reply(403, errBody(403, "other org")), ClassForbidden, 403, "other org", 0, 0},
 		{"404 not found", reply(404, errBody(404, "no such site")), ClassNotFound, 404, "no such site", 0, 0},
-		{"409 conflict", reply(409, errBody(409, "claimed")), ClassTerminal, 409, "claimed", 0, 0},
+		{"409 conflict", reply(409, errBody(409, "claimed")), ClassConflict, 409, "claimed", 0, 0},
 		{"410 gone", reply(410, errBody(410, "deleted")), ClassGone, 410, "deleted", 0, 0},
 		{"412 precondition", reply(412, errBody(412, "precondition")), ClassTerminal, 412, "precondition", 0, 0},
 		{"413 too large", reply(413, errBody(413, "too big")), ClassTerminal, 413, "too big", 0, 0},
@@ -54,7 +54,7 @@ func TestClassifyHTTPAnswers(t *testing.T) {
 			ts := newTestServer(t, tt.handler)
 			budget := NewBudget(0, 1)
 			c := newTestClient(t, ts, nil, budget)
-			_, err := c.GetSite(testContext(t, 10*time.Second), siteID)
+			_, err := Sites.Get(testContext(t, 10*time.Second), c, siteID)
 			if got := Classify(err); got != tt.wantClass {
 				t.Fatalf("Classify = %q, want %q (err %v)", got, tt.wantClass, err)
 			}
@@ -106,7 +106,7 @@ func TestClassifyNetworkFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := counter("sites", http.MethodGet, codeError)
-			_, err := tt.client(t).GetSite(testContext(t, tt.ctxTTL), siteID)
+			_, err := Sites.Get(testContext(t, tt.ctxTTL), tt.client(t), siteID)
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != 0 || apiErr.Err == nil {
 				t.Fatalf("want an *APIError with StatusCode 0 and Err set, got %#v", err)

@@ -1,7 +1,6 @@
 package hoxton
 
 import (
-	"context"
 	"time"
 )
 
@@ -46,83 +45,11 @@ type PeelOffMonitor struct {
 	DeletedAt          *time.Time `json:"deletedAt,omitempty"`
 }
 
+// The monitor collections, listed by organisation (and site).
 var (
-	peopleCountMonitors = newCollection[PeopleCountMonitor]("people-count-monitors")
+	PeopleCountMonitors = NewCollection[PeopleCountMonitor]("people-count-monitors", ListedByOrganisation)
 	// Inferred (x-inferred in openapi.yaml): every occupancy monitor operation is a guess
 	// by analogy with the other monitors.
-	occupancyMonitors = newCollection[OccupancyMonitor]("occupancy-monitors")
-	peelOffMonitors   = newCollection[PeelOffMonitor]("peel-off-monitors")
+	OccupancyMonitors = NewCollection[OccupancyMonitor]("occupancy-monitors", ListedByOrganisation)
+	PeelOffMonitors   = NewCollection[PeelOffMonitor]("peel-off-monitors", ListedByOrganisation)
 )
-
-// PutPeopleCountMonitor creates or updates a people count monitor.
-func (c *Client) PutPeopleCountMonitor(ctx context.Context, m PeopleCountMonitor) (PutResult, error) {
-	m.DeletedAt = nil
-	return peopleCountMonitors.put(ctx, c, m)
-}
-
-// GetPeopleCountMonitor returns one people count monitor; a deleted one is Gone.
-func (c *Client) GetPeopleCountMonitor(ctx context.Context, id string) (*PeopleCountMonitor, error) {
-	// Inferred (x-inferred in openapi.yaml): GET by analogy with the peel-off monitor.
-	return peopleCountMonitors.get(ctx, c, id)
-}
-
-// DeletePeopleCountMonitor soft-deletes a people count monitor.
-func (c *Client) DeletePeopleCountMonitor(ctx context.Context, id string) error {
-	return peopleCountMonitors.delete(ctx, c, id)
-}
-
-// ListPeopleCountMonitors returns the active people count monitors of the client's
-// organisation, only those of one site when siteID is not empty.
-func (c *Client) ListPeopleCountMonitors(ctx context.Context, siteID string) ([]PeopleCountMonitor, error) {
-	// Assumption A2: GET /people-count-monitors?organisationId=&siteId=.
-	return peopleCountMonitors.list(ctx, c, filters("organisationId", c.org, "siteId", siteID))
-}
-
-// PutOccupancyMonitor creates or updates an occupancy monitor.
-func (c *Client) PutOccupancyMonitor(ctx context.Context, m OccupancyMonitor) (PutResult, error) {
-	m.DeletedAt = nil
-	// Inferred (x-inferred in openapi.yaml): PUT /occupancy-monitors and its body are guesses.
-	return occupancyMonitors.put(ctx, c, m)
-}
-
-// GetOccupancyMonitor returns one occupancy monitor; a deleted one is Gone.
-func (c *Client) GetOccupancyMonitor(ctx context.Context, id string) (*OccupancyMonitor, error) {
-	// Inferred (x-inferred in openapi.yaml): GET /occupancy-monitors/{id} is a guess.
-	return occupancyMonitors.get(ctx, c, id)
-}
-
-// DeleteOccupancyMonitor soft-deletes an occupancy monitor.
-func (c *Client) DeleteOccupancyMonitor(ctx context.Context, id string) error {
-	// Inferred (x-inferred in openapi.yaml): DELETE /occupancy-monitors/{id} is a guess.
-	return occupancyMonitors.delete(ctx, c, id)
-}
-
-// ListOccupancyMonitors returns the active occupancy monitors of the client's
-// organisation, only those of one site when siteID is not empty.
-func (c *Client) ListOccupancyMonitors(ctx context.Context, siteID string) ([]OccupancyMonitor, error) {
-	// Assumption A2: GET /occupancy-monitors?organisationId=&siteId=.
-	return occupancyMonitors.list(ctx, c, filters("organisationId", c.org, "siteId", siteID))
-}
-
-// PutPeelOffMonitor creates or updates a peel-off monitor.
-func (c *Client) PutPeelOffMonitor(ctx context.Context, m PeelOffMonitor) (PutResult, error) {
-	m.DeletedAt = nil
-	return peelOffMonitors.put(ctx, c, m)
-}
-
-// GetPeelOffMonitor returns one peel-off monitor; a deleted one is Gone.
-func (c *Client) GetPeelOffMonitor(ctx context.Context, id string) (*PeelOffMonitor, error) {
-	return peelOffMonitors.get(ctx, c, id)
-}
-
-// DeletePeelOffMonitor soft-deletes a peel-off monitor.
-func (c *Client) DeletePeelOffMonitor(ctx context.Context, id string) error {
-	return peelOffMonitors.delete(ctx, c, id)
-}
-
-// ListPeelOffMonitors returns the active peel-off monitors of the client's organisation,
-// only those of one site when siteID is not empty.
-func (c *Client) ListPeelOffMonitors(ctx context.Context, siteID string) ([]PeelOffMonitor, error) {
-	// Assumption A2: GET /peel-off-monitors?organisationId=&siteId=.
-	return peelOffMonitors.list(ctx, c, filters("organisationId", c.org, "siteId", siteID))
-}

@@ -18,7 +18,7 @@ type Organisation struct {
 	State           State             `json:"state,omitempty"`
 }
 
-var organisations = newCollection[Organisation]("organisations")
+var organisations = newEndpoint[Organisation]("organisations")
 
 // ListOrganisations returns the organisations in the caller's portfolio
 // (GET /organisations, operation listOrganisations).

@@ -18,22 +18,22 @@ func TestListQueries(t *testing.T) {
 	}{
 		{"organisations", func(ctx context.Context, c *Client) error { _, err := c.ListOrganisations(ctx); return err }, "/organisations", ""},
 		{"users of a site", func(ctx context.Context, c *Client) error { _, err := c.ListUsers(ctx, siteID); return err }, "/users", org + "&siteId=" + siteID},
-		{"sites", func(ctx context.Context, c *Client) error { _, err := c.ListSites(ctx); return err }, "/sites", org},
+		{"sites", func(ctx context.Context, c *Client) error { _, err := Sites.List(ctx, c); return err }, "/sites", org},
 		{"cameras of all sites", func(ctx context.Context, c *Client) error { _, err := c.ListCameras(ctx, ""); return err }, "/cameras", org},
-		{"annotations", func(ctx context.Context, c *Client) error { _, err := c.ListAnnotations(ctx, otherID); return err }, "/annotations", "cameraPositionId=" + otherID + "&" + org},
-		{"alerts of a site", func(ctx context.Context, c *Client) error { _, err := c.ListAlerts(ctx, siteID); return err }, "/alerts", org + "&siteId=" + siteID},
+		{"annotations", func(ctx context.Context, c *Client) error { _, err := Annotations.List(ctx, c, "cameraPositionId", otherID); return err }, "/annotations", "cameraPositionId=" + otherID + "&" + org},
+		{"alerts of a site", func(ctx context.Context, c *Client) error { _, err := Alerts.List(ctx, c, "siteId", siteID); return err }, "/alerts", org + "&siteId=" + siteID},
 		{"alert group mappings", func(ctx context.Context, c *Client) error {
-			_, err := c.ListAlertNotificationGroupMappings(ctx, otherID)
+			_, err := AlertNotificationGroupMappings.List(ctx, c, otherID)
 			return err
 		}, "/alert-notification-group-mappings", "alertId=" + otherID},
-		{"notification groups", func(ctx context.Context, c *Client) error { _, err := c.ListNotificationGroups(ctx); return err }, "/notification-groups", org},
+		{"notification groups", func(ctx context.Context, c *Client) error { _, err := NotificationGroups.List(ctx, c); return err }, "/notification-groups", org},
 		{"group links", func(ctx context.Context, c *Client) error {
-			_, err := c.ListNotificationGroupLinks(ctx, otherID)
+			_, err := NotificationGroupLinks.List(ctx, c, otherID)
 			return err
 		}, "/notification-group-notification-groups", "parentId=" + otherID},
-		{"people count monitors", func(ctx context.Context, c *Client) error { _, err := c.ListPeopleCountMonitors(ctx, ""); return err }, "/people-count-monitors", org},
+		{"people count monitors", func(ctx context.Context, c *Client) error { _, err := PeopleCountMonitors.List(ctx, c); return err }, "/people-count-monitors", org},
 		{"peel-off monitor links", func(ctx context.Context, c *Client) error {
-			_, err := c.ListPeelOffMonitorCameraPositions(ctx, otherID)
+			_, err := PeelOffMonitorCameraPositions.List(ctx, c, otherID)
 			return err
 		}, "/peel-off-monitor-camera-positions", "peelOffMonitorId=" + otherID},
 	}
@@ -56,7 +56,7 @@ func TestListDropsDeletedObjects(t *testing.T) {
 		{"id": siteID, "name": "live", "state": "active"},
 		{"id": otherID, "name": "gone", "state": "deleted"},
 	}))
-	got, err := newTestClient(t, ts, nil, nil).ListSites(testContext(t, 10*time.Second))
+	got, err := Sites.List(testContext(t, 10*time.Second), newTestClient(t, ts, nil, nil))
 	if err != nil || len(got) != 1 || got[0].Name != "live" {
 		t.Errorf("ListSites = %+v, %v; want only the active site", got, err)
 	}
@@ -69,7 +69,7 @@ func TestPutResultFollowsStatus(t *testing.T) {
 	}{{201, true}, {204, false}} {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			ts := newTestServer(t, reply(tt.status, nil))
-			res, err := newTestClient(t, ts, nil, nil).PutNotificationGroup(testContext(t, 10*time.Second), NotificationGroup{Name: "ops"})
+			res, err := NotificationGroups.Put(testContext(t, 10*time.Second), newTestClient(t, ts, nil, nil), NotificationGroup{Name: "ops"})
 			if err != nil || res.Created != tt.want {
 				t.Errorf("PutNotificationGroup = %+v, %v; want Created %v", res, err, tt.want)
 			}
@@ -117,8 +117,8 @@ func TestFindCameraBySerial(t *testing.T) {
 
 func TestInvalidArgumentsSendNothing(t *testing.T) {
 	tests := map[string]func(context.Context, *Client) error{
-		"get with empty id":    func(ctx context.Context, c *Client) error { _, err := c.GetSite(ctx, ""); return err },
-		"delete with empty id": func(ctx context.Context, c *Client) error { return c.DeleteAlert(ctx, "") },
+		"get with empty id":    func(ctx context.Context, c *Client) error { _, err := Sites.Get(ctx, c, ""); return err },
+		"delete with empty id": func(ctx context.Context, c *Client) error { return Alerts.Delete(ctx, c, "") },
 		"unknown camera state": func(ctx context.Context, c *Client) error { return c.SetCameraState(ctx, otherID, "stopped") },
 		"update without id":    func(ctx context.Context, c *Client) error { return c.UpdateCamera(ctx, "", CameraUpdate{}) },
 		"rotate without id":    func(ctx context.Context, c *Client) error { _, err := c.RotateOAuthClientSecret(ctx, ""); return err },

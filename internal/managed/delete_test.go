@@ -114,8 +114,8 @@ func TestDeletionWithoutOurFinalizer(t *testing.T) {
 type remote struct{ ids []string }
 
 func (r *remote) install(e *env) {
-	e.ad.ObserveFn = func(o *v1alpha1.Site) (Observation, error) {
-		return Observation{Exists: slices.Contains(r.ids, o.Status.ExternalID), UpToDate: true}, nil
+	e.ad.ObserveFn = func(o *v1alpha1.Site) (obsT, error) {
+		return obsT{Exists: slices.Contains(r.ids, o.Status.ExternalID)}, nil
 	}
 	e.ad.CreateFn = func(o *v1alpha1.Site) (string, error) {
 		r.ids = append(r.ids, o.Status.ExternalID)
@@ -124,7 +124,7 @@ func (r *remote) install(e *env) {
 }
 
 func TestCrashSafetyDerivesSameID(t *testing.T) {
-	wantID := DeterministicIDFor(DefaultIDNamespace, "Site", testNS, "hq")
+	wantID := DeterministicIDFor(DefaultIDNamespace, testOrg, "Site", testNS, "hq")
 	tests := []struct {
 		name       string
 		failPatch  int32 // the status patch that fails (1: recording the id, 2: final)
@@ -177,11 +177,8 @@ func TestServerAssignedIDs(t *testing.T) {
 	t.Run("Observe finds an id", func(t *testing.T) {
 		e := newEnv(t, newSite("door"))
 		e.r.kind.IDs = ServerAssignedID
-		e.ad.ObserveFn = func(o *v1alpha1.Site) (Observation, error) {
-			if o.Status.ExternalID == "" {
-				o.Status.ExternalID = "srv-42" // found by serial
-			}
-			return Observation{Exists: true, UpToDate: true}, nil
+		e.ad.ObserveFn = func(o *v1alpha1.Site) (obsT, error) {
+			return obsT{Exists: true, FoundID: "srv-42"}, nil // found by serial
 		}
 		// The final status patch fails: the found id must already be stored.
 		e.failStatusPatch = func(n int32) error {
@@ -208,8 +205,8 @@ func TestServerAssignedIDs(t *testing.T) {
 	t.Run("Create returns the id", func(t *testing.T) {
 		e := newEnv(t, newSite("door"))
 		e.r.kind.IDs = ServerAssignedID
-		e.ad.ObserveFn = func(o *v1alpha1.Site) (Observation, error) {
-			return Observation{Exists: o.Status.ExternalID != "", UpToDate: true}, nil
+		e.ad.ObserveFn = func(o *v1alpha1.Site) (obsT, error) {
+			return obsT{Exists: o.Status.ExternalID != ""}, nil
 		}
 		e.ad.CreateFn = func(*v1alpha1.Site) (string, error) { return "srv-7", nil }
 		if _, err := e.reconcile("door"); err != nil {
@@ -231,12 +228,12 @@ func TestServerAssignedIDs(t *testing.T) {
 	t.Run("an id of an absent object is not adopted", func(t *testing.T) {
 		e := newEnv(t, newSite("door"))
 		e.r.kind.IDs = ServerAssignedID
-		e.ad.ObserveFn = func(o *v1alpha1.Site) (Observation, error) {
+		e.ad.ObserveFn = func(o *v1alpha1.Site) (obsT, error) {
 			if o.Status.ExternalID == "" {
 				o.Status.ExternalID = "stale"
-				return Observation{}, nil
+				return obsT{}, nil
 			}
-			return Observation{Exists: true, UpToDate: true}, nil
+			return obsT{Exists: true}, nil
 		}
 		e.ad.CreateFn = func(*v1alpha1.Site) (string, error) { return "srv-9", nil }
 		if _, err := e.reconcile("door"); err != nil {

@@ -98,10 +98,10 @@ func TestAdapterErrors(t *testing.T) {
 				case "create":
 					e.ad.CreateFn = func(*v1alpha1.Site) (string, error) { return "", tc.err }
 				case "observe":
-					e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return Observation{}, tc.err }
+					e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, tc.err }
 				case "update":
-					e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return Observation{Exists: true, Diff: "name"}, nil }
-					e.ad.UpdateFn = func(*v1alpha1.Site, Observation) error { return tc.err }
+					e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{Exists: true, Diff: diffOf("name")}, nil }
+					e.ad.UpdateFn = func(*v1alpha1.Site, obsT) error { return tc.err }
 				}
 				res, err := e.reconcile("hq")
 				checkOutcome(t, e, tc, res, err, "hq")
@@ -133,7 +133,7 @@ func TestRepeatedFailureWarnsOnce(t *testing.T) {
 		}
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, newSite("hq", inSync("id-1")))
-			e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return Observation{}, tc.err }
+			e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, tc.err }
 			var got []string
 			for range 3 {
 				_, _ = e.reconcile("hq")
@@ -150,11 +150,11 @@ func TestRepeatedFailureWarnsOnce(t *testing.T) {
 func TestRecoveryAfterFailure(t *testing.T) {
 	e := newEnv(t, newSite("hq", inSync("id-1")))
 	failing := true
-	e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) {
+	e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) {
 		if failing {
-			return Observation{}, &hoxton.APIError{StatusCode: 500}
+			return obsT{}, &hoxton.APIError{StatusCode: 500}
 		}
-		return Observation{Exists: true, UpToDate: true}, nil
+		return obsT{Exists: true}, nil
 	}
 	if _, err := e.reconcile("hq"); err == nil {
 		t.Fatal("first Reconcile: want the 500")
@@ -174,8 +174,8 @@ func TestRecoveryAfterFailure(t *testing.T) {
 func TestLongNonASCIIFailureWarnsOnce(t *testing.T) {
 	for i, body := range []string{strings.Repeat("x", 2000), strings.Repeat("é", 1000), "x" + strings.Repeat("é", 1000)} {
 		e := newEnv(t, newSite("hq", inSync("id-1")))
-		e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) {
-			return Observation{}, &hoxton.APIError{StatusCode: 422, Message: body}
+		e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) {
+			return obsT{}, &hoxton.APIError{StatusCode: 422, Message: body}
 		}
 		var got []string
 		for range 3 {

@@ -22,6 +22,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+	"github.com/hoxton-operator/hoxton-operator/internal/reference"
 )
 
 // Shared fixtures of the reconciler's unit tests: a function-field fake adapter, a
@@ -31,54 +32,59 @@ const (
 	testNS   = "ns"
 	testGen  = int64(2)
 	testPoll = 10 * time.Minute
+	// testOrg is the organisation of the fake Connections' client.
+	testOrg = "0b0e5a52-6f0a-4c55-9a51-3b1f2f6d7a10"
 )
+
+// obsT is the fake adapter's observation: its record of what it read is a string.
+type obsT = Observation[string]
+
+// diffOf is a difference in each of fields.
+func diffOf(fields ...string) Diff {
+	var d Diff
+	for _, f := range fields {
+		d = append(d, Difference{Field: f, Want: "spec", Have: "HoxtonAi"})
+	}
+	return d
+}
 
 // call is one adapter call as the fake saw it.
 type call struct {
 	op  string      // resolve, observe, create, update, delete
 	id  string      // status.externalID at the time of the call
-	obs Observation // what Update was handed
+	obs obsT // what Update was handed
 }
 
-// fakeAdapter implements Adapter[*v1alpha1.Site, NoRefs] with optional functions; a
+// fakeAdapter implements Adapter[*v1alpha1.Site, string] with optional functions; a
 // nil function means success (Observe: exists and in sync; Create: the recorded id).
 type fakeAdapter struct {
-	ResolveFn func(o *v1alpha1.Site) (NoRefs, error)
-	ObserveFn func(o *v1alpha1.Site) (Observation, error)
+	ObserveFn func(o *v1alpha1.Site) (obsT, error)
 	CreateFn  func(o *v1alpha1.Site) (string, error)
-	UpdateFn  func(o *v1alpha1.Site, obs Observation) error
+	UpdateFn  func(o *v1alpha1.Site, obs obsT) error
 	DeleteFn  func(o *v1alpha1.Site) error
 
 	mu    sync.Mutex
 	calls []call
 }
 
-var _ Adapter[*v1alpha1.Site, NoRefs] = (*fakeAdapter)(nil)
+var _ Adapter[*v1alpha1.Site, string] = (*fakeAdapter)(nil)
 
-func (f *fakeAdapter) record(op string, o *v1alpha1.Site, obs Observation) {
+func (f *fakeAdapter) record(op string, o *v1alpha1.Site, obs obsT) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call{op: op, id: o.Status.ExternalID, obs: obs})
 }
 
-func (f *fakeAdapter) Resolve(_ context.Context, _ client.Reader, o *v1alpha1.Site) (NoRefs, error) {
-	f.record("resolve", o, Observation{})
-	if f.ResolveFn != nil {
-		return f.ResolveFn(o)
-	}
-	return NoRefs{}, nil
-}
-
-func (f *fakeAdapter) Observe(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ NoRefs) (Observation, error) {
-	f.record("observe", o, Observation{})
+func (f *fakeAdapter) Observe(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs) (obsT, error) {
+	f.record("observe", o, obsT{})
 	if f.ObserveFn != nil {
 		return f.ObserveFn(o)
 	}
-	return Observation{Exists: true, UpToDate: true}, nil
+	return obsT{Exists: true}, nil
 }
 
-func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ NoRefs) (Created, error) {
-	f.record("create", o, Observation{})
+func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs) (Created, error) {
+	f.record("create", o, obsT{})
 	if f.CreateFn != nil {
 		id, err := f.CreateFn(o)
 		return Created{ID: id}, err
@@ -86,7 +92,7 @@ func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Si
 	return Created{ID: o.Status.ExternalID}, nil
 }
 
-func (f *fakeAdapter) Update(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ NoRefs, obs Observation) error {
+func (f *fakeAdapter) Update(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs, obs obsT) error {
 	f.record("update", o, obs)
 	if f.UpdateFn != nil {
 		return f.UpdateFn(o, obs)
@@ -95,7 +101,7 @@ func (f *fakeAdapter) Update(_ context.Context, _ *hoxton.Client, o *v1alpha1.Si
 }
 
 func (f *fakeAdapter) Delete(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site) error {
-	f.record("delete", o, Observation{})
+	f.record("delete", o, obsT{})
 	if f.DeleteFn != nil {
 		return f.DeleteFn(o)
 	}
@@ -162,8 +168,10 @@ func (f *fakeConns) ReportAuthFailure(namespace string, ref v1alpha1.ConnectionR
 type env struct {
 	t     *testing.T
 	c     client.Client
-	r     *Reconciler[*v1alpha1.Site, NoRefs]
+	r     *Reconciler[*v1alpha1.Site, string]
 	ad    *fakeAdapter
+	// refs are the entries of the test kind's one reference field (none by default).
+	refs []Entry
 	conns *fakeConns
 	rec   *events.FakeRecorder
 
@@ -188,7 +196,7 @@ func newScheme(t *testing.T) *runtime.Scheme {
 
 func newEnv(t *testing.T, objs ...client.Object) *env {
 	t.Helper()
-	api, err := hoxton.New(hoxton.Config{BaseURL: "http://unused.invalid"})
+	api, err := hoxton.New(hoxton.Config{BaseURL: "http://unused.invalid", OrganisationID: testOrg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,6 +205,12 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 		WithScheme(newScheme(t)).
 		WithStatusSubresource(&v1alpha1.Site{}).
 		WithObjects(objs...).
+		WithIndex(&v1alpha1.Site{}, externalIDIndex, func(obj client.Object) []string {
+			if id := obj.(*v1alpha1.Site).Status.ExternalID; id != "" {
+				return []string{id}
+			}
+			return nil
+		}).
 		WithInterceptorFuncs(interceptor.Funcs{
 			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 				e.patches.Add(1)
@@ -213,13 +227,17 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 			},
 		}).
 		Build()
-	e.r = &Reconciler[*v1alpha1.Site, NoRefs]{
-		kind: Kind[*v1alpha1.Site, NoRefs]{
+	e.r = &Reconciler[*v1alpha1.Site, string]{
+		kind: Kind[*v1alpha1.Site, string]{
 			Name:    "Site",
 			New:     func() *v1alpha1.Site { return &v1alpha1.Site{} },
 			NewList: func() client.ObjectList { return &v1alpha1.SiteList{} },
 			Adapter: e.ad,
 			IDs:     DeterministicID,
+			// Resolution is recorded as the adapter's first call of a reconcile.
+			References: []Reference[*v1alpha1.Site]{{Field: "zoneRef",
+				Target: Target{Kind: "Zone", New: func() reference.Target { return &v1alpha1.Site{} }, Value: func(client.Object) string { return "zone-id" }},
+				Entries: func(o *v1alpha1.Site) []Entry { e.ad.record("resolve", o, obsT{}); return e.refs }}},
 		},
 		client:   e.c,
 		reader:   e.c,

@@ -5,20 +5,18 @@ import (
 )
 
 // DefaultIDNamespace is the UUID namespace deterministic ids are derived in unless the
-// manager is given another (--id-namespace). Two installations managing the same
-// organisation from different clusters must use different namespaces, or the same
-// namespace to share objects on purpose.
+// manager is given another (--id-namespace). It is published, so choose your own and
+// keep it in Git with the manager's settings: a cluster rebuilt from Git must derive
+// the same ids to find its objects again.
 var DefaultIDNamespace = uuid.MustParse("5b7c8f4e-2d0a-4f3e-9c55-6e0d3b1a9f21")
 
-// DeterministicIDFor derives the HoxtonAi id of the object kind/namespace/name: a
-// version 5 UUID, so the same object in the same Git repository always maps to the
-// same HoxtonAi object, whichever cluster applies it.
-func DeterministicIDFor(space uuid.UUID, kind, namespace, name string) string {
-	return uuid.NewSHA1(space, []byte("hoxtonai.dev/"+kind+"/"+namespace+"/"+name)).String()
-}
-
-// LinkIDFor derives the id of a link object (e.g. a monitor camera position) from the
-// ids of the two objects it links, so re-creating a link never duplicates it.
-func LinkIDFor(space uuid.UUID, linkKind, ownerID, targetID string) string {
-	return uuid.NewSHA1(space, []byte("hoxtonai.dev/"+linkKind+"/"+ownerID+"/"+targetID)).String()
+// DeterministicIDFor derives the HoxtonAi id of the object kind/namespace/name in
+// organisation org: a version 5 UUID, so the same object in the same Git repository
+// always maps to the same HoxtonAi object, whichever cluster applies it. The
+// organisation is part of the name, so one repository synced to staging and to
+// production never derives the same id in both, and ids of one organisation say
+// nothing about another's. Objects created before the organisation was part of the
+// name keep the id recorded in status.externalID.
+func DeterministicIDFor(space uuid.UUID, org, kind, namespace, name string) string {
+	return uuid.NewSHA1(space, []byte("hoxtonai.dev/"+org+"/"+kind+"/"+namespace+"/"+name)).String()
 }

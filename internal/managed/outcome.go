@@ -43,10 +43,13 @@ const minThrottleWait = time.Second
 //   - references not ready: Synced=False/ReferencesNotReady, wait for the watch;
 //   - Terminal (400/409/422, Gone, adoption of nothing): Synced=False/Terminal with the
 //     service's message, no retry until the next poll or a spec change;
+//   - Forbidden (403): this one object is outside the organisation or role of the
+//     credentials: Synced=False/Forbidden, like Terminal, and the Connection is left
+//     alone, since its other objects are unaffected;
 //   - Throttled: retry after Retry-After;
 //   - Auth: reported here and on the Connection, retried at the next poll;
 //   - Transient and anything else: returned, so the work queue backs off exponentially.
-func (r *Reconciler[O, R]) fail(a *attempt[O], action string, err error) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) fail(a *attempt[O], action string, err error) (ctrl.Result, error) {
 	o := a.obj
 	if !conditions.IsTrue(o.GetManagedStatus().Conditions, conditions.TypeReady) && o.GetDeletionTimestamp() == nil {
 		r.setReady(o, false, conditions.ReasonUnavailable, "not available in HoxtonAi yet")
@@ -58,7 +61,12 @@ func (r *Reconciler[O, R]) fail(a *attempt[O], action string, err error) (ctrl.R
 	case reference.IsNotReady(err):
 		r.setSynced(o, false, conditions.ReasonReferencesNotReady, msg)
 		return r.requeuePoll(o), nil
-	case errors.As(err, &adopt), errors.As(err, &terminal), hoxton.IsTerminal(err), hoxton.IsGone(err):
+	case hoxton.IsForbidden(err):
+		if r.setSynced(o, false, conditions.ReasonForbidden, msg+"; the Connection's credentials may not act on this HoxtonAi object (another organisation's, or outside their role)") {
+			r.event(o, eventWarning, conditions.ReasonForbidden, action, "%s", msg)
+		}
+		return r.requeuePoll(o), nil
+	case errors.As(err, &adopt), errors.As(err, &terminal), hoxton.IsTerminal(err), hoxton.IsConflict(err), hoxton.IsGone(err):
 		if hoxton.IsGone(err) {
 			msg = fmt.Sprintf("%s: HoxtonAi object %s was deleted outside the operator and its id cannot be reused; "+
 				"recreate this object under another name, or adopt another HoxtonAi object with spec.externalID (%v)",
@@ -88,7 +96,7 @@ func (r *Reconciler[O, R]) fail(a *attempt[O], action string, err error) (ctrl.R
 
 // finish stamps the generation and patches the status once, if anything changed. In
 // steady state nothing changes, so nothing is written.
-func (r *Reconciler[O, R]) finish(ctx context.Context, a *attempt[O], res ctrl.Result, err error) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) finish(ctx context.Context, a *attempt[O], res ctrl.Result, err error) (ctrl.Result, error) {
 	if a.gone {
 		return res, err
 	}
@@ -104,17 +112,21 @@ func (r *Reconciler[O, R]) finish(ctx context.Context, a *attempt[O], res ctrl.R
 }
 
 // setReady sets the Ready condition; it reports whether it changed.
-func (r *Reconciler[O, R]) setReady(o O, ready bool, reason, msg string) bool {
+func (r *Reconciler[O, S]) setReady(o O, ready bool, reason, msg string) bool {
 	return conditions.Set(&o.GetManagedStatus().Conditions, o.GetGeneration(), conditions.TypeReady, ready, reason, msg)
 }
 
 // setSynced sets the Synced condition; it reports whether it changed, so that
 // warnings become events once per change rather than once per retry.
-func (r *Reconciler[O, R]) setSynced(o O, synced bool, reason, msg string) bool {
+func (r *Reconciler[O, S]) setSynced(o O, synced bool, reason, msg string) bool {
 	return conditions.Set(&o.GetManagedStatus().Conditions, o.GetGeneration(), conditions.TypeSynced, synced, reason, msg)
 }
 
-// event records a Kubernetes Event on o.
-func (r *Reconciler[O, R]) event(o O, eventType, reason, action, format string, args ...any) {
-	r.recorder.Eventf(o, nil, eventType, reason, action, format, args...)
+// event records a Kubernetes Event on o. The note is cut to the API server's limit,
+// which would otherwise reject the event, and the event would be lost.
+func (r *Reconciler[O, S]) event(o O, eventType, reason, action, format string, args ...any) {
+	r.recorder.Eventf(o, nil, eventType, reason, action, "%s", conditions.Truncate(fmt.Sprintf(format, args...), maxEventNote))
 }
+
+// maxEventNote is the API server's limit on an event's note (1 KiB).
+const maxEventNote = 1024

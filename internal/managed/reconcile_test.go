@@ -26,7 +26,7 @@ func TestReconcileMissingObjectIsNoOp(t *testing.T) {
 
 func TestFirstReconcileCreates(t *testing.T) {
 	e := newEnv(t, newSite("hq"))
-	wantID := DeterministicIDFor(DefaultIDNamespace, "Site", testNS, "hq")
+	wantID := DeterministicIDFor(DefaultIDNamespace, testOrg, "Site", testNS, "hq")
 	e.ad.CreateFn = func(o *v1alpha1.Site) (string, error) {
 		// The finalizer and the id must be stored before the first write to HoxtonAi.
 		stored := e.get("hq")
@@ -73,19 +73,19 @@ func TestFirstReconcileCreates(t *testing.T) {
 func TestFirstReconcileReadBack(t *testing.T) {
 	tests := []struct {
 		name    string
-		observe Observation
+		observe obsT
 		wantErr bool
 		synced  metav1.ConditionStatus
 		reason  string
 		msg     string
 	}{
-		{"write not taken", Observation{Exists: true, Diff: "name"}, false, metav1.ConditionFalse, conditions.ReasonReconcileError, "did not take the change: name"},
-		{"missing after write", Observation{}, true, metav1.ConditionFalse, conditions.ReasonReconcileError, "missing right after it was written"},
+		{"write not taken", obsT{Exists: true, Diff: diffOf("name")}, false, metav1.ConditionFalse, conditions.ReasonReconcileError, "did not take the change: name"},
+		{"missing after write", obsT{}, true, metav1.ConditionFalse, conditions.ReasonReconcileError, "missing right after it was written"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, newSite("hq"))
-			e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return tc.observe, nil }
+			e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return tc.observe, nil }
 			_, err := e.reconcile("hq")
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Reconcile error = %v, want error %v", err, tc.wantErr)
@@ -116,14 +116,14 @@ func TestSteadyStateWritesNothing(t *testing.T) {
 
 func TestDriftIsUpdated(t *testing.T) {
 	e := newEnv(t, newSite("hq", inSync("id-1")))
-	wire := &struct{ Name string }{"old"}
+	wire := "observed record"
 	observed := 0
-	e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) {
+	e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) {
 		observed++
 		if observed == 1 {
-			return Observation{Exists: true, Diff: `name "old" -> "HQ"`, Observed: wire}, nil
+			return obsT{Exists: true, Diff: diffOf("name"), Observed: wire}, nil
 		}
-		return Observation{Exists: true, UpToDate: true}, nil
+		return obsT{Exists: true}, nil
 	}
 	res, err := e.reconcile("hq")
 	if err != nil {
@@ -132,13 +132,13 @@ func TestDriftIsUpdated(t *testing.T) {
 	if got, want := e.ad.ops(), []string{"resolve", "observe", "update", "observe"}; !slices.Equal(got, want) {
 		t.Errorf("adapter calls = %v, want %v", got, want)
 	}
-	if up := e.ad.callsOf("update"); len(up) != 1 || up[0].obs.Observed != any(wire) || up[0].obs.Diff != `name "old" -> "HQ"` || up[0].id != "id-1" {
+	if up := e.ad.callsOf("update"); len(up) != 1 || up[0].obs.Observed != wire || up[0].obs.Diff.String() != diffOf("name").String() || up[0].id != "id-1" {
 		t.Errorf("Update calls = %+v, want one with the Observation Observe returned", up)
 	}
 	if n := len(e.ad.callsOf("create")); n != 0 {
 		t.Errorf("Create called %d times for an existing object", n)
 	}
-	wantEvents(t, e.events(), `Normal Updated updated HoxtonAi Site id-1: name "old" -> "HQ"`)
+	wantEvents(t, e.events(), `Normal Updated updated HoxtonAi Site id-1: name: want "spec", have "HoxtonAi"`)
 	s := e.get("hq")
 	wantCond(t, s, conditions.TypeSynced, metav1.ConditionTrue, conditions.ReasonReconcileSuccess, "")
 	wantPollRequeue(t, res, testPoll)
@@ -149,25 +149,25 @@ func TestObserveOnly(t *testing.T) {
 	tests := []struct {
 		name    string
 		site    *v1alpha1.Site
-		observe Observation
+		observe obsT
 		ready   metav1.ConditionStatus
 		synced  metav1.ConditionStatus
 		reason  string
 		events  []string
 	}{
-		{"in sync", newSite("hq", inSync("id-1"), observeOnly), Observation{Exists: true, UpToDate: true},
+		{"in sync", newSite("hq", inSync("id-1"), observeOnly), obsT{Exists: true},
 			metav1.ConditionTrue, metav1.ConditionTrue, conditions.ReasonReconcileSuccess, nil},
-		{"drift", newSite("hq", inSync("id-1"), observeOnly), Observation{Exists: true, Diff: "address"},
+		{"drift", newSite("hq", inSync("id-1"), observeOnly), obsT{Exists: true, Diff: diffOf("address")},
 			metav1.ConditionTrue, metav1.ConditionFalse, conditions.ReasonDrifted, []string{"Warning Drifted HoxtonAi Site id-1 differs from the spec: address"}},
-		{"missing", newSite("hq", inSync("id-1"), observeOnly), Observation{},
+		{"missing", newSite("hq", inSync("id-1"), observeOnly), obsT{},
 			metav1.ConditionFalse, metav1.ConditionFalse, conditions.ReasonDrifted, nil},
-		{"fresh and missing", newSite("hq", observeOnly), Observation{},
+		{"fresh and missing", newSite("hq", observeOnly), obsT{},
 			metav1.ConditionFalse, metav1.ConditionFalse, conditions.ReasonDrifted, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, tc.site)
-			e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return tc.observe, nil }
+			e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return tc.observe, nil }
 			res, err := e.reconcile("hq")
 			if err != nil {
 				t.Fatalf("Reconcile: %v", err)
@@ -193,7 +193,7 @@ func TestAdoptionBySpecExternalID(t *testing.T) {
 	adopt := func(s *v1alpha1.Site) { s.Spec.ExternalID = adoptID }
 	t.Run("exists", func(t *testing.T) {
 		e := newEnv(t, newSite("hq", adopt))
-		e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return Observation{Exists: true, UpToDate: true}, nil }
+		e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{Exists: true}, nil }
 		if _, err := e.reconcile("hq"); err != nil {
 			t.Fatalf("Reconcile: %v", err)
 		}
@@ -212,7 +212,7 @@ func TestAdoptionBySpecExternalID(t *testing.T) {
 	})
 	t.Run("missing", func(t *testing.T) {
 		e := newEnv(t, newSite("hq", adopt))
-		e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return Observation{}, nil }
+		e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, nil }
 		res, err := e.reconcile("hq")
 		if err != nil {
 			t.Fatalf("Reconcile: %v", err)
@@ -244,7 +244,7 @@ func TestPaused(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, tc.site)
-			e.ad.ObserveFn = func(*v1alpha1.Site) (Observation, error) { return Observation{}, errors.New("must not be called") }
+			e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, errors.New("must not be called") }
 			res, err := e.reconcile("hq")
 			if err != nil || res.RequeueAfter != 0 {
 				t.Errorf("Reconcile = %+v, %v; want zero result, nil", res, err)
@@ -279,22 +279,21 @@ func TestNotPausedUnlessTrue(t *testing.T) {
 }
 
 func TestReferencesNotReady(t *testing.T) {
-	notReady := &reference.NotReadyError{Missing: []string{`Site "hq" not found`}}
 	tests := []struct {
 		name     string
 		conn     error
-		resolve  error
+		refs     []Entry
 		wantOps  []string
 		wantText string
 	}{
-		{"references", nil, notReady, []string{"resolve"}, `references: Site "hq" not found`},
+		{"references", nil, []Entry{{Name: "hq"}}, []string{"resolve"}, `references: Zone "hq" not found`},
 		{"connection", &reference.NotReadyError{Missing: []string{`Connection "default" is not Ready`}}, nil, nil, `connection: Connection "default" is not Ready`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, newSite("cam"))
 			e.conns.err = tc.conn
-			e.ad.ResolveFn = func(*v1alpha1.Site) (NoRefs, error) { return NoRefs{}, tc.resolve }
+			e.refs = tc.refs
 			res, err := e.reconcile("cam")
 			if err != nil {
 				t.Fatalf("Reconcile error = %v, want nil (the watch wakes it)", err)

@@ -2,6 +2,7 @@ package managed
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 )
 
@@ -33,9 +35,13 @@ type Options struct {
 	MaxConcurrentReconciles int
 }
 
+// reconcileTimeout bounds one reconcile, so that no request or wait can hold a worker
+// for long; what is left is retried with backoff.
+const reconcileTimeout = 2 * time.Minute
+
 // Reconciler is the generic reconciler of one managed kind.
-type Reconciler[O Object, R any] struct {
-	kind     Kind[O, R]
+type Reconciler[O Object, S any] struct {
+	kind     Kind[O, S]
 	client   client.Client
 	reader   client.Reader
 	conns    Connections
@@ -57,7 +63,9 @@ type attempt[O Object] struct {
 // Reconcile is the lifecycle of one managed object, as a short list of steps. The
 // status is patched once, in finish; only the finalizer and the external id are
 // persisted as soon as they are known.
-func (r *Reconciler[O, R]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
+func (r *Reconciler[O, S]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
+	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
+	defer cancel()
 	o := r.kind.New()
 	if err := r.client.Get(ctx, req.NamespacedName, o); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -79,41 +87,64 @@ func (r *Reconciler[O, R]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	if err != nil {
 		return r.fail(a, "connection", err)
 	}
-	refs, err := r.kind.Adapter.Resolve(ctx, r.reader, o)
+	refs, err := r.resolve(ctx, o)
 	if err != nil {
 		return r.fail(a, "references", err)
 	}
 	fresh := r.neverWritten(o)
-	if err := r.assignID(ctx, a); err != nil {
-		return ctrl.Result{}, err
+	if err := r.assignID(ctx, a, c.OrganisationID()); err != nil {
+		return r.fail(a, "adopt", err)
 	}
 	obs, err := r.observe(ctx, c, o, refs, fresh)
 	if err != nil {
 		return r.fail(a, "observe", err)
 	}
 	if err := r.recordFound(ctx, a, obs); err != nil {
-		return ctrl.Result{}, err
+		return r.fail(a, "adopt", err)
 	}
 	if o.GetManagedSpec().ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
 		return r.reportObserved(a, obs), nil
 	}
-	return r.converge(ctx, a, c, refs, obs)
+	res, err := r.converge(ctx, a, c, refs, obs)
+	if err == nil && len(refs.Pending()) > 0 && conditions.IsTrue(o.GetManagedStatus().Conditions, conditions.TypeSynced) {
+		// The object is written; some of its links wait for their targets, whose
+		// watches bring the next reconcile.
+		r.setSynced(o, false, conditions.ReasonReferencesNotReady, "links wait for references: "+strings.Join(refs.Pending(), "; "))
+	}
+	return res, err
+}
+
+// resolve resolves the object's references and refuses a cycle of references to its
+// own kind.
+func (r *Reconciler[O, S]) resolve(ctx context.Context, o O) (Refs, error) {
+	cycle, err := findCycle(ctx, r.reader, o, r.kind.Name, r.kind.New, r.kind.References)
+	switch {
+	case err != nil:
+		return Refs{}, err
+	case cycle != nil:
+		return Refs{}, cycleError(r.kind.Name, cycle)
+	}
+	return resolveReferences(ctx, r.reader, o, r.kind.References)
 }
 
 // requeuePoll is the result of a reconcile that has nothing left to do until the next
 // drift check.
-func (r *Reconciler[O, R]) requeuePoll(o O) ctrl.Result {
+func (r *Reconciler[O, S]) requeuePoll(o O) ctrl.Result {
 	return ctrl.Result{RequeueAfter: jitter(pollInterval(o, r.opts.PollInterval))}
 }
 
 // recordFound persists an id the adapter discovered while observing (a camera found
 // by its serial after a crash or a claim answered 409), so the next reconcile reads
-// the object directly.
-func (r *Reconciler[O, R]) recordFound(ctx context.Context, a *attempt[O], obs Observation) error {
-	id := a.obj.GetManagedStatus().ExternalID
-	if !obs.Exists || id == a.orig.GetManagedStatus().ExternalID {
+// the object directly, unless another object manages it already.
+func (r *Reconciler[O, S]) recordFound(ctx context.Context, a *attempt[O], obs Observation[S]) error {
+	id := obs.FoundID
+	if !obs.Exists || id == "" || id == a.obj.GetManagedStatus().ExternalID {
 		return nil
 	}
+	if err := r.ensureUnmanaged(ctx, a.obj, id); err != nil {
+		return err
+	}
+	a.obj.GetManagedStatus().ExternalID = id
 	if err := r.persistExternalID(ctx, a); err != nil {
 		return err
 	}
@@ -123,7 +154,7 @@ func (r *Reconciler[O, R]) recordFound(ctx context.Context, a *attempt[O], obs O
 
 // neverWritten reports whether o is about to get its first, derived id, so that no
 // write of this cluster can have used it yet.
-func (r *Reconciler[O, R]) neverWritten(o O) bool {
+func (r *Reconciler[O, S]) neverWritten(o O) bool {
 	return r.kind.IDs == DeterministicID && o.GetManagedStatus().ExternalID == "" && o.GetManagedSpec().ExternalID == ""
 }
 
@@ -132,9 +163,9 @@ func (r *Reconciler[O, R]) neverWritten(o O) bool {
 // only cost a request. If the object does exist (a cluster rebuilt from the same Git
 // created it), the upsert updates it; after a crash following the first write the id
 // is already recorded, so this shortcut is not taken.
-func (r *Reconciler[O, R]) observe(ctx context.Context, c *hoxton.Client, o O, refs R, fresh bool) (Observation, error) {
+func (r *Reconciler[O, S]) observe(ctx context.Context, c *hoxton.Client, o O, refs Refs, fresh bool) (Observation[S], error) {
 	if fresh && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
-		return Observation{}, nil
+		return Observation[S]{}, nil
 	}
 	return r.kind.Adapter.Observe(ctx, c, o, refs)
 }

@@ -6,6 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -49,8 +50,8 @@ func ConnectionIndexValue(ref v1alpha1.ConnectionReference) string {
 
 // Setup registers the generic reconciler of one kind with the manager: its field
 // indexes, and watches on its Connections and on the kinds it references.
-func Setup[O Object, R any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, R], conns Connections, opts Options) error {
-	r := &Reconciler[O, R]{
+func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, S], conns Connections, opts Options) error {
+	r := &Reconciler[O, S]{
 		kind:     kind,
 		client:   mgr.GetClient(),
 		reader:   mgr.GetClient(),
@@ -69,47 +70,87 @@ func Setup[O Object, R any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, 
 		Named(kind.Name).
 		For(kind.New(), builder.WithPredicates(specOrLifecycleChanged())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1)}).
-		Watches(&v1alpha1.Connection{}, r.dependents(connectionIndex, func(o client.Object) string {
+		Watches(&v1alpha1.Connection{}, r.dependents([]string{connectionIndex}, func(o client.Object) string {
 			return ConnectionIndexValue(v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindNamespaced, Name: o.GetName()})
 		}, true), builder.WithPredicates(readinessChanged(nil))).
-		Watches(&v1alpha1.ClusterConnection{}, r.dependents(connectionIndex, func(o client.Object) string {
+		Watches(&v1alpha1.ClusterConnection{}, r.dependents([]string{connectionIndex}, func(o client.Object) string {
 			return ConnectionIndexValue(v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindCluster, Name: o.GetName()})
 		}, false), builder.WithPredicates(readinessChanged(nil)))
 
-	for _, ref := range kind.References {
-		index := "hoxtonai.dev/ref." + ref.Kind
-		names := ref.Names
-		if err := indexer.IndexField(ctx, kind.New(), index, func(obj client.Object) []string { return names(obj.(O)) }); err != nil {
-			return fmt.Errorf("indexing %s by %s: %w", kind.Name, ref.Kind, err)
+	if err := indexer.IndexField(ctx, kind.New(), externalIDIndex, func(obj client.Object) []string {
+		if id := obj.(O).GetManagedStatus().ExternalID; id != "" {
+			return []string{id}
 		}
-		b = b.Watches(ref.Target, r.dependents(index, client.Object.GetName, true), builder.WithPredicates(readinessChanged(ref.Value)))
+		return nil
+	}); err != nil {
+		return fmt.Errorf("indexing %s by external id: %w", kind.Name, err)
+	}
+
+	// One index per reference field; one watch per referenced kind, which wakes the
+	// objects that name the changed object in any field referring to that kind.
+	byTarget := map[string][]string{}
+	targets := map[string]Target{}
+	for _, ref := range kind.References {
+		index := referenceIndex(ref.Field)
+		entries := ref.Entries
+		if err := indexer.IndexField(ctx, kind.New(), index, func(obj client.Object) []string { return referencedNames(entries(obj.(O))) }); err != nil {
+			return fmt.Errorf("indexing %s by %s: %w", kind.Name, ref.Field, err)
+		}
+		if _, seen := targets[ref.Target.Kind]; !seen {
+			targets[ref.Target.Kind] = ref.Target
+		}
+		byTarget[ref.Target.Kind] = append(byTarget[ref.Target.Kind], index)
+	}
+	for name, target := range targets {
+		b = b.Watches(target.New(), r.dependents(byTarget[name], client.Object.GetName, true), builder.WithPredicates(readinessChanged(target.Value)))
 	}
 	return b.Complete(r)
 }
 
-// dependents maps an object to the managed objects whose index field equals key(obj):
-// those in obj's namespace, or in every namespace for cluster-scoped objects.
-func (r *Reconciler[O, R]) dependents(index string, key func(client.Object) string, sameNamespace bool) handler.EventHandler {
+// externalIDIndex indexes managed objects by status.externalID, so that a second
+// object claiming a HoxtonAi object that another one manages is refused.
+const externalIDIndex = "hoxtonai.dev/external-id"
+
+// referenceIndex names the index of a reference field.
+func referenceIndex(field string) string { return "hoxtonai.dev/ref." + field }
+
+// referencedNames are the names among entries.
+func referencedNames(entries []Entry) []string {
+	var names []string
+	for _, e := range entries {
+		if e.Name != "" {
+			names = append(names, e.Name)
+		}
+	}
+	return names
+}
+
+// dependents maps an object to the managed objects whose value in any of indexes
+// equals key(obj): those in obj's namespace, or in every namespace for cluster-scoped
+// objects.
+func (r *Reconciler[O, S]) dependents(indexes []string, key func(client.Object) string, sameNamespace bool) handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, obj client.Object) []reconcile.Request {
-		list := r.kind.NewList()
-		opts := []client.ListOption{client.MatchingFields{index: key(obj)}}
-		if sameNamespace {
-			opts = append(opts, client.InNamespace(obj.GetNamespace()))
-		}
-		if err := r.reader.List(ctx, list, opts...); err != nil {
-			return nil
-		}
-		items, err := meta.ExtractList(list)
-		if err != nil {
-			return nil
-		}
-		reqs := make([]reconcile.Request, 0, len(items))
-		for _, it := range items {
-			m, err := meta.Accessor(it)
-			if err != nil {
+		seen := map[types.NamespacedName]bool{}
+		var reqs []reconcile.Request
+		for _, index := range indexes {
+			list := r.kind.NewList()
+			opts := []client.ListOption{client.MatchingFields{index: key(obj)}}
+			if sameNamespace {
+				opts = append(opts, client.InNamespace(obj.GetNamespace()))
+			}
+			if err := r.reader.List(ctx, list, opts...); err != nil {
 				continue
 			}
-			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}})
+			_ = meta.EachListItem(list, func(it runtime.Object) error {
+				if m, err := meta.Accessor(it); err == nil {
+					name := types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}
+					if !seen[name] {
+						seen[name] = true
+						reqs = append(reqs, reconcile.Request{NamespacedName: name})
+					}
+				}
+				return nil
+			})
 		}
 		return reqs
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -15,7 +17,7 @@ import (
 
 // ensureFinalizer adds the finalizer before anything is created in HoxtonAi, so that
 // nothing created can outlive its Kubernetes object unnoticed.
-func (r *Reconciler[O, R]) ensureFinalizer(ctx context.Context, a *attempt[O]) error {
+func (r *Reconciler[O, S]) ensureFinalizer(ctx context.Context, a *attempt[O]) error {
 	if controllerutil.ContainsFinalizer(a.obj, Finalizer) {
 		return nil
 	}
@@ -30,7 +32,7 @@ func (r *Reconciler[O, R]) ensureFinalizer(ctx context.Context, a *attempt[O]) e
 }
 
 // removeFinalizer lets Kubernetes delete the object.
-func (r *Reconciler[O, R]) removeFinalizer(ctx context.Context, a *attempt[O]) error {
+func (r *Reconciler[O, S]) removeFinalizer(ctx context.Context, a *attempt[O]) error {
 	base := a.obj.DeepCopyObject().(O)
 	controllerutil.RemoveFinalizer(a.obj, Finalizer)
 	if err := r.client.Patch(ctx, a.obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
@@ -42,7 +44,7 @@ func (r *Reconciler[O, R]) removeFinalizer(ctx context.Context, a *attempt[O]) e
 
 // rebase makes the object as written the base of the final status patch, keeping the
 // status changes made so far.
-func (r *Reconciler[O, R]) rebase(a *attempt[O]) {
+func (r *Reconciler[O, S]) rebase(a *attempt[O]) {
 	status := *a.obj.GetManagedStatus()
 	a.orig = a.obj.DeepCopyObject().(O)
 	*a.orig.GetManagedStatus() = status
@@ -50,19 +52,27 @@ func (r *Reconciler[O, R]) rebase(a *attempt[O]) {
 
 // assignID decides which HoxtonAi object this object is: the one it adopts
 // (spec.externalID), the one it already manages (status.externalID), or for
-// deterministic kinds the id derived from its identity. A derived id is persisted
-// before the first write, so that an empty status.externalID always means nothing was
-// ever created (deletion then needs no API call).
-func (r *Reconciler[O, R]) assignID(ctx context.Context, a *attempt[O]) error {
+// deterministic kinds the id derived from its identity in organisation org. A derived
+// id is persisted before the first write, so that an empty status.externalID always
+// means nothing was ever created (deletion then needs no API call).
+func (r *Reconciler[O, S]) assignID(ctx context.Context, a *attempt[O], org string) error {
 	spec, status := a.obj.GetManagedSpec(), a.obj.GetManagedStatus()
 	switch {
+	case spec.ExternalID != "" && status.ExternalID != "" && spec.ExternalID != status.ExternalID:
+		// Switching would leave the object this one manages active and unmanaged.
+		return Terminal("spec.externalID %s was added to an object that already manages HoxtonAi %s %s; "+
+			"to adopt %s, delete this object with deletionPolicy Orphan (or let it delete %s) and create a new one with spec.externalID",
+			spec.ExternalID, r.kind.Name, status.ExternalID, spec.ExternalID, status.ExternalID)
 	case spec.ExternalID != "":
+		if err := r.ensureUnmanaged(ctx, a.obj, spec.ExternalID); err != nil {
+			return err
+		}
 		a.adopting = status.ExternalID != spec.ExternalID
 		status.ExternalID = spec.ExternalID
 	case status.ExternalID != "" || r.kind.IDs != DeterministicID:
 		return nil
 	default:
-		status.ExternalID = DeterministicIDFor(r.opts.IDNamespace, r.kind.Name, a.obj.GetNamespace(), a.obj.GetName())
+		status.ExternalID = DeterministicIDFor(r.opts.IDNamespace, org, r.kind.Name, a.obj.GetNamespace(), a.obj.GetName())
 	}
 	if a.orig.GetManagedStatus().ExternalID == status.ExternalID {
 		return nil
@@ -70,9 +80,34 @@ func (r *Reconciler[O, R]) assignID(ctx context.Context, a *attempt[O]) error {
 	return r.persistExternalID(ctx, a)
 }
 
+// ensureUnmanaged refuses to take on a HoxtonAi object that another object of the kind
+// already manages: the two would overwrite each other at every poll, and deleting one
+// would delete the other's object. The check reads the cache's index only.
+func (r *Reconciler[O, S]) ensureUnmanaged(ctx context.Context, o O, id string) error {
+	list := r.kind.NewList()
+	if err := r.reader.List(ctx, list, client.MatchingFields{externalIDIndex: id}); err != nil {
+		return err
+	}
+	var holder string
+	_ = meta.EachListItem(list, func(it runtime.Object) error {
+		m, err := meta.Accessor(it)
+		if err == nil && holder == "" && m.GetUID() != o.GetUID() {
+			holder = "another " + r.kind.Name + " in another namespace"
+			if m.GetNamespace() == o.GetNamespace() {
+				holder = fmt.Sprintf("%s %q", r.kind.Name, m.GetName())
+			}
+		}
+		return nil
+	})
+	if holder != "" {
+		return Terminal("HoxtonAi %s %s is already managed by %s; one HoxtonAi object can be managed by one object only", r.kind.Name, id, holder)
+	}
+	return nil
+}
+
 // persistExternalID writes status.externalID at once, not in the final patch: it is
 // the one piece of state that must survive a crash right after the API call.
-func (r *Reconciler[O, R]) persistExternalID(ctx context.Context, a *attempt[O]) error {
+func (r *Reconciler[O, S]) persistExternalID(ctx context.Context, a *attempt[O]) error {
 	written := a.orig.DeepCopyObject().(O)
 	written.GetManagedStatus().ExternalID = a.obj.GetManagedStatus().ExternalID
 	if err := r.client.Status().Patch(ctx, written, client.MergeFrom(a.orig)); err != nil {
@@ -84,7 +119,7 @@ func (r *Reconciler[O, R]) persistExternalID(ctx context.Context, a *attempt[O])
 }
 
 // converge creates or updates the HoxtonAi object as the observation requires.
-func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxton.Client, refs R, obs Observation) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
 	o := a.obj
 	status := o.GetManagedStatus()
 	if obs.Exists && a.adopting {
@@ -101,21 +136,32 @@ func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxto
 			return r.fail(a, "create", err)
 		}
 		if created.ID != status.ExternalID {
+			if err := r.ensureUnmanaged(ctx, o, created.ID); err != nil {
+				return r.fail(a, "create", err)
+			}
 			status.ExternalID = created.ID
 			if err := r.persistExternalID(ctx, a); err != nil {
 				return ctrl.Result{}, err
 			}
 		}
-		if created.Existed {
+		switch {
+		case created.Found:
+			// Found, not written: read it, and update it like any existing object.
+			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s", r.kind.Name, created.ID)
+			found, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+			if err != nil {
+				return r.fail(a, "observe", err)
+			}
+			if found.Exists && !found.UpToDate() {
+				return r.update(ctx, a, c, refs, found)
+			}
+		case created.Existed:
 			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s and made it match the spec", r.kind.Name, created.ID)
-		} else {
+		default:
 			r.event(o, eventNormal, ReasonCreated, "Create", "created HoxtonAi %s %s", r.kind.Name, created.ID)
 		}
-	case !obs.UpToDate:
-		if err := r.kind.Adapter.Update(ctx, c, o, refs, obs); err != nil {
-			return r.fail(a, "update", err)
-		}
-		r.event(o, eventNormal, ReasonUpdated, "Update", "updated HoxtonAi %s %s: %s", r.kind.Name, status.ExternalID, obs.Diff)
+	case !obs.UpToDate():
+		return r.update(ctx, a, c, refs, obs)
 	default:
 		r.setReady(o, true, conditions.ReasonAvailable, "")
 		r.setSynced(o, true, conditions.ReasonReconcileSuccess, "")
@@ -124,10 +170,19 @@ func (r *Reconciler[O, R]) converge(ctx context.Context, a *attempt[O], c *hoxto
 	return r.verify(ctx, a, c, refs)
 }
 
+// update makes the existing object match the spec, then verifies.
+func (r *Reconciler[O, S]) update(ctx context.Context, a *attempt[O], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
+	if err := r.kind.Adapter.Update(ctx, c, a.obj, refs, obs); err != nil {
+		return r.fail(a, "update", err)
+	}
+	r.event(a.obj, eventNormal, ReasonUpdated, "Update", "updated HoxtonAi %s %s: %s", r.kind.Name, a.obj.GetManagedStatus().ExternalID, obs.Diff.String())
+	return r.verify(ctx, a, c, refs)
+}
+
 // verify reads the object back after a write: it fills the status with what HoxtonAi
 // now reports (ids other objects resolve, such as a camera's position) and makes the
 // status honest about a write that did not take effect.
-func (r *Reconciler[O, R]) verify(ctx context.Context, a *attempt[O], c *hoxton.Client, refs R) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) verify(ctx context.Context, a *attempt[O], c *hoxton.Client, refs Refs) (ctrl.Result, error) {
 	o := a.obj
 	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
 	switch {
@@ -135,9 +190,9 @@ func (r *Reconciler[O, R]) verify(ctx context.Context, a *attempt[O], c *hoxton.
 		return r.fail(a, "read back", err)
 	case !obs.Exists:
 		return r.fail(a, "read back", fmt.Errorf("HoxtonAi %s %s is missing right after it was written", r.kind.Name, o.GetManagedStatus().ExternalID))
-	case !obs.UpToDate:
+	case !obs.UpToDate():
 		r.setReady(o, true, conditions.ReasonAvailable, "")
-		r.setSynced(o, false, conditions.ReasonReconcileError, "HoxtonAi did not take the change: "+obs.Diff)
+		r.setSynced(o, false, conditions.ReasonReconcileError, "HoxtonAi did not take the change: "+obs.Diff.String())
 		return r.requeuePoll(o), nil
 	}
 	r.setReady(o, true, conditions.ReasonAvailable, "")
@@ -146,16 +201,16 @@ func (r *Reconciler[O, R]) verify(ctx context.Context, a *attempt[O], c *hoxton.
 }
 
 // reportObserved reports an ObserveOnly object: it never writes, only says what differs.
-func (r *Reconciler[O, R]) reportObserved(a *attempt[O], obs Observation) ctrl.Result {
+func (r *Reconciler[O, S]) reportObserved(a *attempt[O], obs Observation[S]) ctrl.Result {
 	o := a.obj
 	switch {
 	case !obs.Exists:
 		r.setReady(o, false, conditions.ReasonUnavailable, fmt.Sprintf("no HoxtonAi %s %s to observe", r.kind.Name, o.GetManagedStatus().ExternalID))
 		r.setSynced(o, false, conditions.ReasonDrifted, "the HoxtonAi object does not exist; managementPolicy ObserveOnly never creates it")
-	case !obs.UpToDate:
+	case !obs.UpToDate():
 		r.setReady(o, true, conditions.ReasonAvailable, "")
-		if r.setSynced(o, false, conditions.ReasonDrifted, "HoxtonAi differs from the spec (ObserveOnly, not corrected): "+obs.Diff) {
-			r.event(o, eventWarning, ReasonDrifted, "Observe", "HoxtonAi %s %s differs from the spec: %s", r.kind.Name, o.GetManagedStatus().ExternalID, obs.Diff)
+		if r.setSynced(o, false, conditions.ReasonDrifted, "HoxtonAi differs from the spec (ObserveOnly, not corrected): "+obs.Diff.String()) {
+			r.event(o, eventWarning, ReasonDrifted, "Observe", "HoxtonAi %s %s differs from the spec: %s", r.kind.Name, o.GetManagedStatus().ExternalID, obs.Diff.String())
 		}
 	default:
 		r.setReady(o, true, conditions.ReasonAvailable, "")
@@ -165,12 +220,12 @@ func (r *Reconciler[O, R]) reportObserved(a *attempt[O], obs Observation) ctrl.R
 }
 
 // pause reports a paused object; it makes no API call at all.
-func (r *Reconciler[O, R]) pause(a *attempt[O]) {
+func (r *Reconciler[O, S]) pause(a *attempt[O]) {
 	r.setSynced(a.obj, false, conditions.ReasonPaused, "reconciliation is paused by the annotation "+AnnotationPaused+"; deletion waits for it to be removed")
 }
 
 // delete deletes or orphans the HoxtonAi object, then releases the finalizer.
-func (r *Reconciler[O, R]) delete(ctx context.Context, a *attempt[O]) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O]) (ctrl.Result, error) {
 	o := a.obj
 	if !controllerutil.ContainsFinalizer(o, Finalizer) {
 		return ctrl.Result{}, nil
@@ -185,7 +240,7 @@ func (r *Reconciler[O, R]) delete(ctx context.Context, a *attempt[O]) (ctrl.Resu
 		r.setReady(o, false, conditions.ReasonDeleting, "")
 		c, err := r.conns.ClientFor(ctx, o.GetNamespace(), spec.GetConnectionRef())
 		if err != nil {
-			return r.fail(a, "delete", err)
+			return r.fail(a, "delete", fmt.Errorf("%w; to remove this object without deleting HoxtonAi %s %s, set spec.deletionPolicy: Orphan", err, r.kind.Name, id))
 		}
 		if err := hoxton.IgnoreGone(r.kind.Adapter.Delete(ctx, c, o)); err != nil {
 			return r.fail(a, "delete", err)

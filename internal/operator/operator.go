@@ -22,7 +22,7 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/connection"
-	"github.com/hoxton-operator/hoxton-operator/internal/controller"
+	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
@@ -122,7 +122,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
 	resolver := connection.NewResolver(ctx, mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient(), opts.Token, opts.UserAgent)
-	lists := controller.NewLists()
+	lists := kinds.NewLists()
 	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
 	}
@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
 	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles}
-	if err := controller.SetupAll(ctx, mgr, resolver, managedOpts); err != nil {
+	if err := kinds.SetupAll(ctx, mgr, resolver, managedOpts); err != nil {
 		return nil, fmt.Errorf("setting up controllers: %w", err)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

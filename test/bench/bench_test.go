@@ -148,7 +148,7 @@ func createFleet(b *testing.B, ns string, sites int) int {
 			positions = append(positions, v1alpha1.MonitorCameraPosition{CameraRef: &v1alpha1.LocalReference{Name: cam}})
 		}
 		must(b, env.Client.Create(ctx, &v1alpha1.PeopleCountMonitor{ObjectMeta: objectMeta(ns, site+"-footfall"), Spec: v1alpha1.PeopleCountMonitorSpec{
-			SiteRef: &v1alpha1.LocalReference{Name: site}, Name: "Footfall " + site, CameraPositions: positions,
+			SiteParent: v1alpha1.SiteParent{SiteRef: &v1alpha1.LocalReference{Name: site}}, Name: "Footfall " + site, CameraPositions: positions,
 		}}))
 	}
 	return sites * (2 + camerasPerSite)

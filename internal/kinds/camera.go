@@ -1,10 +1,11 @@
-package controller
+package kinds
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -14,19 +15,18 @@ import (
 )
 
 // cameraKind describes Camera to the generic reconciler. Cameras are claimed by serial
-// (POST, server-chosen id) rather than upserted, so the adapter guards creation itself:
-// before claiming it looks the serial up, and a claim answered 409 is matched to the
-// organisation's own camera. Either way a crash after the claim leaves no duplicate.
-func cameraKind() managed.Kind[*v1alpha1.Camera, siteRefs] {
-	return managed.Kind[*v1alpha1.Camera, siteRefs]{
+// (POST, server-chosen id) rather than upserted, so the adapter is hand-written: a
+// claim answered 409 is matched to the organisation's own camera, so a crash after the
+// claim leaves no duplicate.
+func cameraKind() managed.Kind[*v1alpha1.Camera, *hoxton.Camera] {
+	return managed.Kind[*v1alpha1.Camera, *hoxton.Camera]{
 		Name:    "Camera",
 		New:     func() *v1alpha1.Camera { return &v1alpha1.Camera{} },
 		NewList: func() client.ObjectList { return &v1alpha1.CameraList{} },
 		Adapter: cameraAdapter{},
 		IDs:     managed.ServerAssignedID,
-		References: []managed.Reference[*v1alpha1.Camera]{
-			siteReference(func(o *v1alpha1.Camera) *v1alpha1.LocalReference { return o.Spec.SiteRef }),
-		},
+		References: []managed.Reference[*v1alpha1.Camera]{{Field: "siteRef", Target: siteTarget,
+			Entries: func(o *v1alpha1.Camera) []managed.Entry { return managed.One(o.Spec.SiteRef, o.Spec.SiteID) }}},
 		DeletionNote: "; HoxtonAi cannot un-claim a camera, so it was paused and stays claimed by the organisation",
 	}
 }
@@ -34,41 +34,40 @@ func cameraKind() managed.Kind[*v1alpha1.Camera, siteRefs] {
 // cameraAdapter connects Camera to the camera endpoints.
 type cameraAdapter struct{}
 
-func (cameraAdapter) Resolve(ctx context.Context, r client.Reader, o *v1alpha1.Camera) (siteRefs, error) {
-	return resolveSite(ctx, r, o.Namespace, o.Spec.SiteRef, o.Spec.SiteID)
-}
-
-func (cameraAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs siteRefs) (managed.Observation, error) {
+func (cameraAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs managed.Refs) (managed.Observation[*hoxton.Camera], error) {
 	var cam *hoxton.Camera
 	var err error
-	if id := o.Status.ExternalID; id != "" {
+	switch id := o.Status.ExternalID; {
+	case id != "":
 		cam, err = c.GetCamera(ctx, id)
-	} else {
-		// The create guard: a camera claimed before a crash is found by its serial.
+	case o.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
+		// Observing needs the camera; a managed one is found by the claim's 409.
 		cam, err = c.FindCameraBySerial(ctx, o.Spec.SerialNumber)
+	default:
+		// Not claimed by this object yet: the claim itself finds a camera the
+		// organisation already holds (409), so a lookup first would only cost a request.
+		return managed.Observation[*hoxton.Camera]{}, nil
 	}
-	if absent(err) {
-		return managed.Observation{}, nil
+	if managed.Absent(err) {
+		return managed.Observation[*hoxton.Camera]{}, nil
 	}
 	if err != nil {
-		return managed.Observation{}, err
+		return managed.Observation[*hoxton.Camera]{}, err
 	}
 	if cam.SerialNumber != o.Spec.SerialNumber {
-		return managed.Observation{}, managed.Terminal("HoxtonAi camera %s has serial %q, not %q", cam.ID, cam.SerialNumber, o.Spec.SerialNumber)
+		return managed.Observation[*hoxton.Camera]{}, managed.Terminal("HoxtonAi camera %s has serial %q, not %q", cam.ID, cam.SerialNumber, o.Spec.SerialNumber)
 	}
-	if cam.SiteID != refs.SiteID {
-		return managed.Observation{}, managed.Terminal("camera %s is claimed into site %s, not %s; HoxtonAi cannot move a camera to another site", o.Spec.SerialNumber, cam.SiteID, refs.SiteID)
+	if site := refs.ID("siteRef"); cam.SiteID != site {
+		return managed.Observation[*hoxton.Camera]{}, managed.Terminal("camera %s is claimed into site %s, not %s; HoxtonAi cannot move a camera to another site", o.Spec.SerialNumber, cam.SiteID, site)
 	}
-	o.Status.ExternalID = cam.ID
 	o.Status.AtProvider = cameraObservation(cam)
-	diff := cameraDiff(o.Spec, cam)
-	return managed.Observation{Exists: true, UpToDate: diff == "", Diff: diff, Observed: cam}, nil
+	return managed.Observation[*hoxton.Camera]{Exists: true, FoundID: cam.ID, Observed: cam, Diff: cameraDiff(o.Spec, cam)}, nil
 }
 
-func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs siteRefs) (managed.Created, error) {
-	cam, err := c.ClaimCamera(ctx, hoxton.CameraClaim{SerialNumber: o.Spec.SerialNumber, SiteID: refs.SiteID, Name: o.Spec.Name})
-	existed := false
-	if apiErr := (*hoxton.APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
+func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs managed.Refs) (managed.Created, error) {
+	site := refs.ID("siteRef")
+	cam, err := c.ClaimCamera(ctx, hoxton.CameraClaim{SerialNumber: o.Spec.SerialNumber, SiteID: site, Name: o.Spec.Name})
+	if hoxton.IsConflict(err) {
 		// Claimed already: ours (adopt it) or another organisation's (nothing to do).
 		mine, ferr := c.FindCameraBySerial(ctx, o.Spec.SerialNumber)
 		if hoxton.IsNotFound(ferr) {
@@ -77,31 +76,24 @@ func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1
 		if ferr != nil {
 			return managed.Created{}, ferr
 		}
-		cam, err, existed = mine, nil, true
+		return managed.Created{ID: mine.ID, Existed: true, Found: true}, nil
 	}
 	if hoxton.IsNotFound(err) {
 		// The claim answers 404 when the site is not an active site of the organisation
 		// (a wrong spec.siteID, or a site deleted in HoxtonAi). Retrying at once cannot
 		// help, and an error would be retried in a tightening loop: wait for the poll,
 		// or a change of the spec or of the referenced Site.
-		return managed.Created{}, managed.Terminal("cannot claim serial %q into site %s: %v", o.Spec.SerialNumber, refs.SiteID, err)
+		return managed.Created{}, managed.Terminal("cannot claim serial %q into site %s: %v", o.Spec.SerialNumber, site, err)
 	}
 	if err != nil {
 		return managed.Created{}, err
 	}
 	// The claim only takes serial, site and name; aliases and pause follow at once.
-	created := managed.Created{ID: cam.ID, Existed: existed}
-	if diff := cameraDiff(o.Spec, cam); diff != "" {
-		o.Status.ExternalID = cam.ID
-		if err := a.apply(ctx, c, o, cam); err != nil {
-			return created, err
-		}
-	}
-	return created, nil
+	return managed.Created{ID: cam.ID}, a.apply(ctx, c, o, cam)
 }
 
-func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ siteRefs, obs managed.Observation) error {
-	return a.apply(ctx, c, o, obs.Observed.(*hoxton.Camera))
+func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ managed.Refs, obs managed.Observation[*hoxton.Camera]) error {
+	return a.apply(ctx, c, o, obs.Observed)
 }
 
 // apply makes the name, aliases and state of cam match the spec, with only the calls
@@ -133,13 +125,16 @@ func cameraState(paused bool) hoxton.CameraState {
 }
 
 // cameraDiff lists the writable fields that differ.
-func cameraDiff(s v1alpha1.CameraSpec, cam *hoxton.Camera) string {
-	var d differences
-	d.compare("name", s.Name, cam.Name)
-	d.compare("direction1Alias", s.Direction1Alias, cam.Direction1Alias)
-	d.compare("direction2Alias", s.Direction2Alias, cam.Direction2Alias)
-	d.compare("state", cameraState(s.Paused), cam.State)
-	return d.String()
+func cameraDiff(s v1alpha1.CameraSpec, cam *hoxton.Camera) managed.Diff {
+	want := hoxton.Camera{Name: s.Name, Direction1Alias: s.Direction1Alias, Direction2Alias: s.Direction2Alias, State: cameraState(s.Paused)}
+	return managed.CompareFields(cameraFields, want, *cam)
+}
+
+var cameraFields = []managed.Field[hoxton.Camera]{
+	managed.F("name", func(c hoxton.Camera) any { return c.Name }),
+	managed.F("direction1Alias", func(c hoxton.Camera) any { return c.Direction1Alias }),
+	managed.F("direction2Alias", func(c hoxton.Camera) any { return c.Direction2Alias }),
+	managed.F("state", func(c hoxton.Camera) any { return c.State }),
 }
 
 // cameraObservation copies the read-only fields HoxtonAi reports.
@@ -155,4 +150,12 @@ func cameraObservation(cam *hoxton.Camera) v1alpha1.CameraObservation {
 		LastVideoAt:      timeOf(cam.LastVideoAt),
 		VideoBacklog:     fmt.Sprintf("%g", cam.VideoBacklog),
 	}
+}
+
+// timeOf maps an optional API time to the status type.
+func timeOf(t *time.Time) *metav1.Time {
+	if t == nil {
+		return nil
+	}
+	return &metav1.Time{Time: *t}
 }

@@ -1,4 +1,4 @@
-package controller_test
+package kinds_test
 
 import (
 	"encoding/json"
@@ -150,8 +150,8 @@ var peopleCountMonitorCase = kindCase{
 		return &v1alpha1.PeopleCountMonitor{
 			ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: name},
 			Spec: v1alpha1.PeopleCountMonitorSpec{
-				SiteID: f.siteID, Name: "Entrance count", Direction1Alias: "In", Direction2Alias: "Out",
-				DailyResetMin: &reset, ReportingStartDate: "2025-01-01",
+				SiteParent: v1alpha1.SiteParent{SiteID: f.siteID}, Name: "Entrance count", Direction1Alias: "In", Direction2Alias: "Out",
+				DailyResetMin: &reset, ReportingWindow: v1alpha1.ReportingWindow{ReportingStartDate: "2025-01-01"},
 				CameraPositions: []v1alpha1.MonitorCameraPosition{{CameraPositionID: f.cameraPositionID}},
 			},
 		}

@@ -1,4 +1,4 @@
-package controller_test
+package kinds_test
 
 import (
 	"fmt"
@@ -26,7 +26,7 @@ func TestLateReferences(t *testing.T) {
 	monitor := &v1alpha1.PeopleCountMonitor{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "entrance"},
 		Spec: v1alpha1.PeopleCountMonitorSpec{
-			SiteRef: &v1alpha1.LocalReference{Name: "hq"}, Name: "Entrance",
+			SiteParent: v1alpha1.SiteParent{SiteRef: &v1alpha1.LocalReference{Name: "hq"}}, Name: "Entrance",
 			CameraPositions: []v1alpha1.MonitorCameraPosition{{CameraRef: &v1alpha1.LocalReference{Name: "door"}}},
 		},
 	}

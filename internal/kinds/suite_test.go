@@ -4,7 +4,7 @@
 // every test works in namespaces of its own, with a Connection of its own, and starts
 // (and stops) its own manager, so that tests stay independent. Tests run one after
 // another: the fake's request log and fault list are shared.
-package controller_test
+package kinds_test
 
 import (
 	"fmt"

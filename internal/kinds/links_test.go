@@ -1,4 +1,4 @@
-package controller_test
+package kinds_test
 
 import (
 	"fmt"

@@ -1,0 +1,53 @@
+package kinds
+
+import (
+	"time"
+	// The IANA time zone database, embedded so that a site's time zone is checked
+	// against it whatever the host or image carries.
+	_ "time/tzdata"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+)
+
+// siteKind declares Site: upserted at /sites, no references, no links.
+func siteKind() managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]] {
+	return managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]]{
+		Name:    "Site",
+		New:     func() *v1alpha1.Site { return &v1alpha1.Site{} },
+		NewList: func() client.ObjectList { return &v1alpha1.SiteList{} },
+		IDs:     managed.DeterministicID,
+		Adapter: managed.Upserted[*v1alpha1.Site, hoxton.Site]{
+			Collection: hoxton.Sites,
+			Body:       siteBody,
+			Fields: []managed.Field[hoxton.Site]{
+				managed.F("name", func(s hoxton.Site) any { return s.Name }),
+				managed.F("address", func(s hoxton.Site) any { return s.Address }),
+				managed.F("timeZone", func(s hoxton.Site) any { return s.TZ }),
+				managed.F("openingHours", func(s hoxton.Site) any { return emptyNil(s.OpeningHour) }),
+			},
+			AtProvider: func(o *v1alpha1.Site, have *hoxton.Site, _ map[string][]hoxton.Link) {
+				o.Status.AtProvider = v1alpha1.SiteObservation{State: string(have.State)}
+			},
+		},
+	}
+}
+
+// siteBody maps the spec to the full site PUT body. A time zone the IANA database
+// does not know is refused before any write: HoxtonAi would store it and report in
+// the wrong zone.
+func siteBody(o *v1alpha1.Site, id string, _ managed.Refs) (hoxton.Site, error) {
+	if tz := o.Spec.TimeZone; tz != "" {
+		if _, err := time.LoadLocation(tz); err != nil {
+			return hoxton.Site{}, managed.Terminal("spec.timeZone %q is not a time zone of the IANA database (for example Europe/London)", tz)
+		}
+	}
+	hours, err := objectOf(o.Spec.OpeningHours)
+	if err != nil {
+		return hoxton.Site{}, managed.Terminal("spec.openingHours: %v", err)
+	}
+	return hoxton.Site{ID: id, Name: o.Spec.Name, Address: o.Spec.Address, TZ: o.Spec.TimeZone, OpeningHour: hours, State: hoxton.StateActive}, nil
+}

@@ -1,0 +1,137 @@
+package managed
+
+import (
+	"context"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
+)
+
+// Upserted declares a kind whose objects are upserted under a deterministic id
+// (PUT on the collection, 201 created or 204 updated) and soft-deleted, with any
+// number of link sets. It is the whole per-kind code of such a kind: the body, the
+// managed fields, the read-only fields and the links; the lifecycle is generic.
+type Upserted[O Object, T any] struct {
+	// Collection is the kind's API collection.
+	Collection hoxton.Collection[T]
+	// Body maps the spec and the resolved references to the full PUT body of the
+	// object with the given id. An error is reported as is (use Terminal for input
+	// that only a spec change can fix).
+	Body func(o O, id string, refs Refs) (T, error)
+	// Fields are the fields the operator manages, compared between Body and what
+	// HoxtonAi holds. Everything else HoxtonAi reports is left alone.
+	Fields []Field[T]
+	// AtProvider copies read-only fields of the HoxtonAi object, and the links by
+	// link set field, into o's status.
+	AtProvider func(o O, have *T, links map[string][]hoxton.Link)
+	// Links are the object's link sets.
+	Links []LinkSet[O]
+}
+
+// Observed is what the generic upserted adapter read: the object and its links by
+// link set field.
+type Observed[T any] struct {
+	Object T
+	Links  map[string][]hoxton.Link
+}
+
+// Observe reads the object and the links of every set.
+func (u Upserted[O, T]) Observe(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Observation[Observed[T]], error) {
+	id := o.GetManagedStatus().ExternalID
+	have, err := u.Collection.Get(ctx, c, id)
+	if Absent(err) {
+		return Observation[Observed[T]]{}, nil
+	}
+	if err != nil {
+		return Observation[Observed[T]]{}, err
+	}
+	want, err := u.Body(o, id, refs)
+	if err != nil {
+		return Observation[Observed[T]]{}, err
+	}
+	seen := Observed[T]{Object: *have, Links: map[string][]hoxton.Link{}}
+	diff := CompareFields(u.Fields, want, *have)
+	for _, set := range u.Links {
+		links, err := set.API.List(ctx, c, id)
+		if err != nil {
+			return Observation[Observed[T]]{}, err
+		}
+		seen.Links[set.Field] = links
+		diff = append(diff, set.diff(set.desired(o, refs), links)...)
+	}
+	if u.AtProvider != nil {
+		u.AtProvider(o, have, seen.Links)
+	}
+	return Observation[Observed[T]]{Exists: true, Observed: seen, Diff: diff}, nil
+}
+
+// Create upserts the object, then its links, which need the object to exist. An
+// object the upsert found already there (a cluster rebuilt from the same Git) may
+// have links: they are listed first; a new one has none, which saves the listing.
+func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, error) {
+	id := o.GetManagedStatus().ExternalID
+	body, err := u.Body(o, id, refs)
+	if err != nil {
+		return Created{}, err
+	}
+	res, err := u.Collection.Put(ctx, c, body)
+	if err != nil {
+		return Created{}, err
+	}
+	created := Created{ID: id, Existed: !res.Created}
+	for _, set := range u.Links {
+		var have []hoxton.Link
+		if created.Existed {
+			if have, err = set.API.List(ctx, c, id); err != nil {
+				return created, err
+			}
+		}
+		if err := set.sync(ctx, c, id, set.desired(o, refs), have); err != nil {
+			return created, err
+		}
+	}
+	return created, nil
+}
+
+// Update writes only what Observe found different: the object, its links, or both.
+func (u Upserted[O, T]) Update(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) error {
+	id := o.GetManagedStatus().ExternalID
+	if obs.Diff.Touches(u.fieldNames()...) {
+		body, err := u.Body(o, id, refs)
+		if err != nil {
+			return err
+		}
+		if _, err := u.Collection.Put(ctx, c, body); err != nil {
+			return err
+		}
+	}
+	for _, set := range u.Links {
+		if obs.Diff.Touches(set.Field) {
+			if err := set.sync(ctx, c, id, set.desired(o, refs), obs.Observed.Links[set.Field]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Delete deletes the links of every set, then the object.
+func (u Upserted[O, T]) Delete(ctx context.Context, c *hoxton.Client, o O) error {
+	id := o.GetManagedStatus().ExternalID
+	for _, set := range u.Links {
+		if err := set.deleteAll(ctx, c, id); err != nil {
+			return err
+		}
+	}
+	return u.Collection.Delete(ctx, c, id)
+}
+
+func (u Upserted[O, T]) fieldNames() []string {
+	names := make([]string, len(u.Fields))
+	for i, f := range u.Fields {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// Absent reports whether err means the object is not (or no longer) there.
+func Absent(err error) bool { return err != nil && hoxton.IgnoreGone(err) == nil }
