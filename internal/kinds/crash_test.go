@@ -14,6 +14,7 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 )
