@@ -30,7 +30,7 @@ func (w *watcher) follow(ctx context.Context, start time.Time) {
 	allReady := false
 	w.poll(ctx, func(rows []row) bool {
 		if ready(rows) && !allReady {
-			fmt.Printf("All %d objects Ready %.1f s after the demo started.\n\n", len(rows), time.Since(start).Seconds())
+			fmt.Printf("All %d objects Ready and Synced %.1f s after the demo started.\n\n", len(rows), time.Since(start).Seconds())
 		}
 		allReady = ready(rows)
 		return false
@@ -44,7 +44,7 @@ func (w *watcher) untilReady(ctx context.Context, start time.Time, timeout time.
 	var rows []row
 	done := w.poll(ctx, func(r []row) bool { rows = r; return ready(r) })
 	if done {
-		fmt.Printf("All %d objects Ready %.1f s after the demo started.\n", len(rows), time.Since(start).Seconds())
+		fmt.Printf("All %d objects Ready and Synced %.1f s after the demo started.\n", len(rows), time.Since(start).Seconds())
 		return 0
 	}
 	fmt.Fprintf(os.Stderr, "demo: not every object became Ready within %s:\n", timeout)
@@ -134,7 +134,9 @@ func condition(u *unstructured.Unstructured, condType string) (string, string) {
 
 func ready(rows []row) bool {
 	for _, r := range rows {
-		if r.ready != "True" {
+		// In sync too, where the kind reports it: Ready alone is true while links
+		// still wait for their targets.
+		if r.ready != "True" || (r.synced != "True" && r.synced != "-") {
 			return false
 		}
 	}

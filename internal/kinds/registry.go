@@ -32,6 +32,10 @@ func Registry() []Registration {
 		register(siteKind()),
 		register(cameraKind()),
 		register(peopleCountMonitorKind()),
+		register(occupancyMonitorKind()),
+		register(peelOffMonitorKind()),
+		register(notificationGroupKind()),
+		register(alertKind()),
 	}
 }
 

@@ -104,6 +104,10 @@ type Kind[O Object, S any] struct {
 	// References are the kind's reference fields, each declared once: the reconciler
 	// resolves them, indexes them by field and watches the referenced kinds.
 	References []Reference[O]
+	// Secrets returns the Secret keys (same namespace) whose values the object's body
+	// takes (a webhook URL); they are read at each reconcile and handed to the adapter
+	// in Refs, never stored or shown.
+	Secrets func(o O) []v1alpha1.SecretKeySelector
 	// DeletionNote is added to the Deleted event, for kinds whose deletion in
 	// HoxtonAi is not what users would guess (cameras cannot be un-claimed).
 	DeletionNote string

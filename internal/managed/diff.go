@@ -18,10 +18,14 @@ type Difference struct {
 	Change string
 	// Target is the id of the link target, for links.
 	Target string
+	// Sensitive hides the values: they may carry a token (a webhook URL).
+	Sensitive bool
 }
 
 func (d Difference) String() string {
 	switch {
+	case d.Sensitive:
+		return d.Field + ": differs (values not shown)"
 	case d.Change != "":
 		return fmt.Sprintf("%s: %s %s", d.Field, d.Change, d.Target)
 	case d.Target != "":
@@ -60,10 +64,18 @@ func (d Diff) Touches(fields ...string) bool {
 type Field[T any] struct {
 	Name string
 	Get  func(T) any
+	// Sensitive fields are compared, but their values never appear in a difference.
+	Sensitive bool
 }
 
 // F declares a managed field.
 func F[T any](name string, get func(T) any) Field[T] { return Field[T]{Name: name, Get: get} }
+
+// SensitiveF declares a managed field whose values must not be shown (a webhook URL
+// carrying a token).
+func SensitiveF[T any](name string, get func(T) any) Field[T] {
+	return Field[T]{Name: name, Get: get, Sensitive: true}
+}
 
 // CompareFields returns the differences of the declared fields between want and have.
 func CompareFields[T any](fields []Field[T], want, have T) Diff {
@@ -71,7 +83,7 @@ func CompareFields[T any](fields []Field[T], want, have T) Diff {
 	for _, f := range fields {
 		w, h := f.Get(want), f.Get(have)
 		if !reflect.DeepEqual(w, h) {
-			d = append(d, Difference{Field: f.Name, Want: w, Have: h})
+			d = append(d, Difference{Field: f.Name, Want: w, Have: h, Sensitive: f.Sensitive})
 		}
 	}
 	return d

@@ -50,9 +50,9 @@ func diffOf(fields ...string) Diff {
 
 // call is one adapter call as the fake saw it.
 type call struct {
-	op  string      // resolve, observe, create, update, delete
-	id  string      // status.externalID at the time of the call
-	obs obsT // what Update was handed
+	op  string // resolve, observe, create, update, delete
+	id  string // status.externalID at the time of the call
+	obs obsT   // what Update was handed
 }
 
 // fakeAdapter implements Adapter[*v1alpha1.Site, string] with optional functions; a
@@ -166,12 +166,12 @@ func (f *fakeConns) ReportAuthFailure(namespace string, ref v1alpha1.ConnectionR
 
 // env is one reconciler of Sites over a fake client that counts writes.
 type env struct {
-	t     *testing.T
-	c     client.Client
-	r     *Reconciler[*v1alpha1.Site, string]
-	ad    *fakeAdapter
+	t  *testing.T
+	c  client.Client
+	r  *Reconciler[*v1alpha1.Site, string]
+	ad *fakeAdapter
 	// refs are the entries of the test kind's one reference field (none by default).
-	refs []Entry
+	refs  []Entry
 	conns *fakeConns
 	rec   *events.FakeRecorder
 
@@ -236,7 +236,7 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 			IDs:     DeterministicID,
 			// Resolution is recorded as the adapter's first call of a reconcile.
 			References: []Reference[*v1alpha1.Site]{{Field: "zoneRef",
-				Target: Target{Kind: "Zone", New: func() reference.Target { return &v1alpha1.Site{} }, Value: func(client.Object) string { return "zone-id" }},
+				Target:  Target{Kind: "Zone", New: func() reference.Target { return &v1alpha1.Site{} }, Value: func(client.Object) string { return "zone-id" }},
 				Entries: func(o *v1alpha1.Site) []Entry { e.ad.record("resolve", o, obsT{}); return e.refs }}},
 		},
 		client:   e.c,

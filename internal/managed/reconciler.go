@@ -41,9 +41,11 @@ const reconcileTimeout = 2 * time.Minute
 
 // Reconciler is the generic reconciler of one managed kind.
 type Reconciler[O Object, S any] struct {
-	kind     Kind[O, S]
-	client   client.Client
-	reader   client.Reader
+	kind   Kind[O, S]
+	client client.Client
+	reader client.Reader
+	// secrets reads Secret contents uncached: the manager caches only their metadata.
+	secrets  client.Reader
 	conns    Connections
 	recorder events.EventRecorder
 	opts     Options
@@ -124,7 +126,12 @@ func (r *Reconciler[O, S]) resolve(ctx context.Context, o O) (Refs, error) {
 	case cycle != nil:
 		return Refs{}, cycleError(r.kind.Name, cycle)
 	}
-	return resolveReferences(ctx, r.reader, o, r.kind.References)
+	refs, err := resolveReferences(ctx, r.reader, o, r.kind.References)
+	if err != nil || r.kind.Secrets == nil {
+		return refs, err
+	}
+	refs.secrets, err = readSecrets(ctx, r.secrets, o.GetNamespace(), r.kind.Secrets(o))
+	return refs, err
 }
 
 // requeuePoll is the result of a reconcile that has nothing left to do until the next

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
@@ -62,11 +64,16 @@ func One(ref *v1alpha1.LocalReference, id string) []Entry {
 	return nil
 }
 
-// Refs is what the references of one object resolved to, by field.
+// Refs is what the references of one object resolved to, by field, and the values of
+// the Secret keys it takes.
 type Refs struct {
 	ids     map[string][]string
 	pending []string
+	secrets map[v1alpha1.SecretKeySelector]string
 }
+
+// Secret returns the value of a Secret key the kind declared.
+func (r Refs) Secret(sel v1alpha1.SecretKeySelector) string { return r.secrets[sel] }
 
 // ID returns the id a single reference field resolved to ("" when it is not set).
 func (r Refs) ID(field string) string {
@@ -169,6 +176,28 @@ func findCycle[O Object](ctx context.Context, r client.Reader, o O, kind string,
 		return nil, nil
 	}
 	return walk([]string{o.GetName()}, o)
+}
+
+// readSecrets reads the declared Secret keys of o. A missing Secret or key is a
+// reference that is not ready: the object waits for it, as for any reference.
+func readSecrets(ctx context.Context, r client.Reader, namespace string, sels []v1alpha1.SecretKeySelector) (map[v1alpha1.SecretKeySelector]string, error) {
+	out := map[v1alpha1.SecretKeySelector]string{}
+	var missing reference.Collector
+	for _, sel := range sels {
+		var s corev1.Secret
+		err := r.Get(ctx, client.ObjectKey{Namespace: namespace, Name: sel.Name}, &s)
+		switch {
+		case apierrors.IsNotFound(err):
+			missing.Add(&reference.NotReadyError{Missing: []string{fmt.Sprintf("Secret %q not found", sel.Name)}})
+		case err != nil:
+			missing.Add(err)
+		case len(s.Data[sel.Key]) == 0:
+			missing.Add(&reference.NotReadyError{Missing: []string{fmt.Sprintf("Secret %q has no key %q", sel.Name, sel.Key)}})
+		default:
+			out[sel] = string(s.Data[sel.Key])
+		}
+	}
+	return out, missing.Err()
 }
 
 // cycleError reports a cycle of references as a Terminal error naming it.

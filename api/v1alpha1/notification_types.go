@@ -1,0 +1,131 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// EmailAddress is one e-mail recipient.
+// +kubebuilder:validation:Format=email
+// +kubebuilder:validation:MaxLength=254
+type EmailAddress string
+
+// SecretKeySelector names one key of a Secret of the object's namespace.
+type SecretKeySelector struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+	// Key of the value in the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key"`
+}
+
+// Webhook is where HoxtonAi posts notifications. Its URL often carries a token, so it
+// can come from a Secret; either way it never appears in status, events or logs.
+// +kubebuilder:validation:XValidation:rule="has(self.url) != has(self.urlSecretRef)",message="set exactly one of url and urlSecretRef"
+type Webhook struct {
+	// URL to post to.
+	// +kubebuilder:validation:Pattern=`^https://`
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	URL string `json:"url,omitempty"`
+	// URLSecretRef takes the URL from a key of a Secret of the object's namespace.
+	// +optional
+	URLSecretRef *SecretKeySelector `json:"urlSecretRef,omitempty"`
+}
+
+// Recipients are who a notification group or an alert notifies directly.
+type Recipients struct {
+	// Emails receive the notifications, each once.
+	// +kubebuilder:validation:MaxItems=100
+	// +listType=set
+	// +optional
+	Emails []EmailAddress `json:"emails,omitempty"`
+
+	// Webhook receives the notifications.
+	// +optional
+	Webhook *Webhook `json:"webhook,omitempty"`
+}
+
+// NotificationGroupSpec is the desired state of a HoxtonAi notification group.
+type NotificationGroupSpec struct {
+	ManagedSpec `json:",inline"`
+	Recipients  `json:",inline"`
+
+	// Name of the group as shown in the Control Room.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	Name string `json:"name"`
+
+	// ChildGroupRefs name NotificationGroups (same namespace) nested in this group. The
+	// group is created first; each child is linked once it is Ready. A cycle is refused.
+	// +kubebuilder:validation:MaxItems=64
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	ChildGroupRefs []LocalReference `json:"childGroupRefs,omitempty"`
+
+	// ChildGroupIDs are HoxtonAi ids of groups not managed here, nested in this group.
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
+	// +listType=set
+	// +optional
+	ChildGroupIDs []string `json:"childGroupIDs,omitempty"`
+}
+
+// NotificationGroupObservation is what HoxtonAi reports about the group.
+type NotificationGroupObservation struct {
+	// State is active or deleted.
+	// +optional
+	State string `json:"state,omitempty"`
+	// ChildGroups are the active links to the group's child groups.
+	// +listType=atomic
+	// +optional
+	ChildGroups []ObservedLink `json:"childGroups,omitempty"`
+}
+
+// NotificationGroupStatus is the observed state of a NotificationGroup.
+type NotificationGroupStatus struct {
+	ManagedStatus `json:",inline"`
+	// AtProvider holds read-only fields reported by HoxtonAi.
+	// +optional
+	AtProvider NotificationGroupObservation `json:"atProvider,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=hoxton
+// +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="SYNCED",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="EXTERNAL-ID",type=string,JSONPath=`.status.externalID`
+// +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// NotificationGroup is a named set of recipients (e-mails and a webhook) that alerts
+// deliver to; groups can be nested.
+type NotificationGroup struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   NotificationGroupSpec   `json:"spec"`
+	Status NotificationGroupStatus `json:"status,omitempty"`
+}
+
+// GetManagedSpec returns the spec fields every managed kind shares.
+func (o *NotificationGroup) GetManagedSpec() *ManagedSpec { return &o.Spec.ManagedSpec }
+
+// GetManagedStatus returns the status fields every managed kind shares.
+func (o *NotificationGroup) GetManagedStatus() *ManagedStatus { return &o.Status.ManagedStatus }
+
+// +kubebuilder:object:root=true
+
+// NotificationGroupList is a list of NotificationGroups.
+type NotificationGroupList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []NotificationGroup `json:"items"`
+}
+
+func init() {
+	register(&NotificationGroup{}, &NotificationGroupList{})
+}
