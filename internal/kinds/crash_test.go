@@ -54,7 +54,7 @@ func (c *crashingStatus) newClient(cfg *rest.Config, opts client.Options) (clien
 // manager finds the object (by its derived id; a camera by its serial) even with the
 // status lost entirely, and makes it Ready.
 func TestCrashBetweenWriteAndStatus(t *testing.T) {
-	for _, kc := range kinds {
+	for _, kc := range kindCases {
 		t.Run(kc.kind, func(t *testing.T) {
 			crash := &crashingStatus{writesAtStart: env.API.CountWrites()}
 			crash.ns.Store("")

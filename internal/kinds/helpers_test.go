@@ -17,13 +17,16 @@ import (
 	"go.uber.org/zap/zapcore"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 )
@@ -297,20 +300,21 @@ func waitDefaultConnectionReady(t testing.TB, ns string) {
 	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
 }
 
-// cleanNamespace deletes the managed objects of ns and waits for them to go: through
-// the running manager when there is one (its finalizer), else, or when that takes too
-// long, by removing the finalizer.
+// cleanNamespace deletes the managed objects of ns, of every registered kind, and
+// waits for them to go: through the running manager when there is one (its
+// finalizer), else, or when that takes too long, by removing the finalizer.
 func cleanNamespace(t *testing.T, ns string) {
-	lists := []client.ObjectList{&v1alpha1.PeopleCountMonitorList{}, &v1alpha1.CameraList{}, &v1alpha1.SiteList{}}
-	for _, list := range lists {
-		if err := env.Client.DeleteAllOf(ctx, newItemOf(list), client.InNamespace(ns)); err != nil {
+	registry := kinds.Registry()
+	for i := len(registry) - 1; i >= 0; i-- {
+		if err := env.Client.DeleteAllOf(ctx, registry[i].New(), client.InNamespace(ns)); err != nil {
 			t.Errorf("cleaning up %s: %v", ns, err)
 		}
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		left := 0
-		for _, list := range lists {
+		for _, k := range registry {
+			list := k.NewList()
 			if err := env.Client.List(ctx, list, client.InNamespace(ns)); err != nil {
 				t.Errorf("cleaning up %s: %v", ns, err)
 				return
@@ -332,36 +336,14 @@ func cleanNamespace(t *testing.T, ns string) {
 	}
 }
 
-func newItemOf(list client.ObjectList) client.Object {
-	switch list.(type) {
-	case *v1alpha1.SiteList:
-		return &v1alpha1.Site{}
-	case *v1alpha1.CameraList:
-		return &v1alpha1.Camera{}
-	default:
-		return &v1alpha1.PeopleCountMonitor{}
-	}
-}
-
+// forEachItem calls fn with every item of list and returns their number.
 func forEachItem(list client.ObjectList, fn func(client.Object)) int {
 	n := 0
-	switch l := list.(type) {
-	case *v1alpha1.SiteList:
-		for i := range l.Items {
-			fn(&l.Items[i])
-			n++
-		}
-	case *v1alpha1.CameraList:
-		for i := range l.Items {
-			fn(&l.Items[i])
-			n++
-		}
-	case *v1alpha1.PeopleCountMonitorList:
-		for i := range l.Items {
-			fn(&l.Items[i])
-			n++
-		}
-	}
+	_ = meta.EachListItem(list, func(o runtime.Object) error {
+		fn(o.(client.Object))
+		n++
+		return nil
+	})
 	return n
 }
 

@@ -24,6 +24,7 @@ type fixture struct {
 	ns               string
 	siteID           string
 	cameraPositionID string
+	groupID          string
 }
 
 // newFixture seeds the fake for a test working in ns.
@@ -31,7 +32,9 @@ func newFixture(t testing.TB, ns string) fixture {
 	t.Helper()
 	site := seedSite(t)
 	cam := seedCamera(t, site, "SEED-"+ns)
-	return fixture{ns: ns, siteID: site, cameraPositionID: cam["cameraPositionId"].(string)}
+	group := uuid.NewString()
+	env.API.SetObject("notification-groups", map[string]any{"id": group, "name": "Seeded group", "organisationId": env.API.OrganisationID(), "state": "active"})
+	return fixture{ns: ns, siteID: site, cameraPositionID: cam["cameraPositionId"].(string), groupID: group}
 }
 
 // kindCase is what the shared drivers need to know about one managed kind.
@@ -59,8 +62,10 @@ type kindCase struct {
 	createFault hoxtontest.Fault
 }
 
-// kinds is the table every per-kind test runs over.
-var kinds = []kindCase{siteCase, cameraCase, peopleCountMonitorCase}
+// kindCases is the table every per-kind test runs over; TestEveryKindHasACase checks
+// it against the registry, so that a new kind cannot be skipped.
+var kindCases = []kindCase{siteCase, cameraCase, peopleCountMonitorCase, occupancyMonitorCase, peelOffMonitorCase,
+	notificationGroupCase, alertCase}
 
 var siteCase = kindCase{
 	kind:       "Site",
@@ -173,9 +178,7 @@ var peopleCountMonitorCase = kindCase{
 		d.field(fake, "dailyResetMin", fmt.Sprint(*m.Spec.DailyResetMin))
 		d.field(fake, "reportingStartDate", m.Spec.ReportingStartDate)
 		d.field(fake, "reportingEndDate", m.Spec.ReportingEndDate)
-		if id, _ := fake["id"].(string); id != "" && fake["state"] != "deleted" {
-			d.add(linksMismatch(id, m.Spec.CameraPositions))
-		}
+		d.add(monitorLinksMismatch(fake, "people-count-monitor-camera-positions", "peopleCountMonitorId", m.Spec.CameraPositions))
 		return d.String()
 	},
 	drift: map[string]any{"name": "Renamed in the Control Room", "dailyResetMin": 5},
@@ -191,9 +194,10 @@ var peopleCountMonitorCase = kindCase{
 	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/people-count-monitors", Status: 422},
 }
 
-// linksMismatch describes how the fake's active links of a monitor differ from the
-// positions of the spec (by camera position id, with the direction mapping defaults).
-func linksMismatch(monitorID string, positions []v1alpha1.MonitorCameraPosition) string {
+// monitorLinksMismatch describes how the fake's active links of a live monitor differ
+// from the positions of the spec (by camera position id, with the direction mapping
+// defaults).
+func monitorLinksMismatch(fake map[string]any, collection, ownerField string, positions v1alpha1.MonitorCameraPositions) string {
 	want := map[string]string{}
 	for _, p := range positions {
 		d1, d2 := string(p.Direction1Maps), string(p.Direction2Maps)
@@ -205,22 +209,50 @@ func linksMismatch(monitorID string, positions []v1alpha1.MonitorCameraPosition)
 		}
 		want[p.CameraPositionID] = d1 + "/" + d2
 	}
+	return linksMismatch(fake, collection, ownerField, "cameraPositionId", want, func(l map[string]any) string {
+		return fakeField(l, "direction1Maps") + "/" + fakeField(l, "direction2Maps")
+	})
+}
+
+// linksMismatch describes how the fake's active links of a live owner differ from
+// want (target id -> attributes as attrs renders them; nil attrs for plain mappings).
+// Nothing is compared once the owner is deleted.
+func linksMismatch(owner map[string]any, collection, ownerField, targetField string, want map[string]string, attrs func(map[string]any) string) string {
+	id, _ := owner["id"].(string)
+	if id == "" || owner["state"] == "deleted" {
+		return ""
+	}
 	have := map[string]string{}
 	var dups []string
-	for _, l := range activeObjects("people-count-monitor-camera-positions", map[string]string{"peopleCountMonitorId": monitorID}) {
-		pos := fakeField(l, "cameraPositionId")
-		if _, seen := have[pos]; seen {
-			dups = append(dups, pos)
+	for _, l := range activeObjects(collection, map[string]string{ownerField: id}) {
+		target := fakeField(l, targetField)
+		if _, seen := have[target]; seen {
+			dups = append(dups, target)
 		}
-		have[pos] = fakeField(l, "direction1Maps") + "/" + fakeField(l, "direction2Maps")
+		have[target] = ""
+		if attrs != nil {
+			have[target] = attrs(l)
+		}
 	}
 	if len(dups) > 0 {
-		return fmt.Sprintf("duplicate links for camera positions %v", dups)
+		return fmt.Sprintf("%s: duplicate links to %v", collection, dups)
+	}
+	if len(want) == 0 && len(have) == 0 {
+		return ""
 	}
 	if !reflect.DeepEqual(want, have) {
-		return fmt.Sprintf("links: want %v, have %v", want, have)
+		return fmt.Sprintf("%s: want %v, have %v", collection, want, have)
 	}
 	return ""
+}
+
+// targets maps ids to no attributes, for linksMismatch of plain mappings.
+func targets(ids ...string) map[string]string {
+	m := map[string]string{}
+	for _, id := range ids {
+		m[id] = ""
+	}
+	return m
 }
 
 // mismatches collects differences between a fake object and a spec.

@@ -142,7 +142,7 @@ func pokeByAnnotation(t testing.TB, o managed.Object) {
 // forEachKind runs test once per managed kind, each in a namespace of its own with a
 // working Connection and a seeded fixture.
 func forEachKind(t *testing.T, test func(t *testing.T, kc kindCase, f fixture)) {
-	for _, kc := range kinds {
+	for _, kc := range kindCases {
 		t.Run(kc.kind, func(t *testing.T) {
 			ns := newConnectedNamespace(t)
 			test(t, kc, newFixture(t, ns))
@@ -168,7 +168,7 @@ func TestSteadyStateWritesNothing(t *testing.T) {
 	ns := newConnectedNamespace(t)
 	f := newFixture(t, ns)
 	var objs []managed.Object
-	for _, kc := range kinds {
+	for _, kc := range kindCases {
 		o := kc.build(f, "steady-"+strings.ToLower(kc.kind))
 		create(t, o)
 		objs = append(objs, o)
@@ -382,7 +382,7 @@ func TestTerminalErrorFromValidation(t *testing.T) {
 // once the Secret is created.
 func TestConnectionSecretMissing(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
-	for _, kc := range kinds {
+	for _, kc := range kindCases {
 		t.Run(kc.kind, func(t *testing.T) {
 			ns := newNamespace(t)
 			f := newFixture(t, ns)

@@ -24,6 +24,11 @@ func activeLinks(t testing.TB, monitorID string) map[string]map[string]any {
 	return out
 }
 
+// pcmLinksMismatch compares a people count monitor's active links with positions.
+func pcmLinksMismatch(monitorID string, positions v1alpha1.MonitorCameraPositions) string {
+	return monitorLinksMismatch(map[string]any{"id": monitorID}, linkCollection, "peopleCountMonitorId", positions)
+}
+
 // TestPeopleCountMonitorLinks: the monitor's camera-position links follow
 // spec.cameraPositions: missing links are created, a changed direction mapping updates
 // the link in place, links no longer listed are deleted, and a link deleted behind the
@@ -44,7 +49,7 @@ func TestPeopleCountMonitorLinks(t *testing.T) {
 	create(t, m)
 	waitReady(t, m)
 	id := m.Status.ExternalID
-	if d := linksMismatch(id, m.Spec.CameraPositions); d != "" {
+	if d := pcmLinksMismatch(id, m.Spec.CameraPositions); d != "" {
 		t.Fatalf("after create: %s", d)
 	}
 	if n := len(m.Status.AtProvider.CameraPositions); n != 2 {
@@ -57,7 +62,7 @@ func TestPeopleCountMonitorLinks(t *testing.T) {
 		m.Spec.CameraPositions = []v1alpha1.MonitorCameraPosition{{CameraPositionID: p2}, {CameraPositionID: p3}}
 	})
 	waitReady(t, m)
-	if d := linksMismatch(id, m.Spec.CameraPositions); d != "" {
+	if d := pcmLinksMismatch(id, m.Spec.CameraPositions); d != "" {
 		t.Fatalf("after the list changed: %s", d)
 	}
 	after := activeLinks(t, id)
@@ -75,7 +80,7 @@ func TestPeopleCountMonitorLinks(t *testing.T) {
 	gone := fakeField(after[p3], "id")
 	env.API.PatchObject(linkCollection, gone, map[string]any{"state": "deleted"})
 	eventuallyWithin(t, driftDeadline, fmt.Sprintf("the deleted link to %s to be recreated", p3), func() (bool, string) {
-		d := linksMismatch(id, m.Spec.CameraPositions)
+		d := pcmLinksMismatch(id, m.Spec.CameraPositions)
 		return d == "", d
 	})
 	if again := fakeField(activeLinks(t, id)[p3], "id"); again == gone {

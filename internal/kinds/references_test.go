@@ -68,7 +68,7 @@ func TestLateReferences(t *testing.T) {
 		t.Fatalf("the monitor is in site %q, want %s", got, siteID)
 	}
 	want := []v1alpha1.MonitorCameraPosition{{CameraPositionID: fakeField(cam, "cameraPositionId")}}
-	if d := linksMismatch(monitor.Status.ExternalID, want); d != "" {
+	if d := pcmLinksMismatch(monitor.Status.ExternalID, want); d != "" {
 		t.Fatalf("the monitor's links do not feed it the camera's position: %s", d)
 	}
 }

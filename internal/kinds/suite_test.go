@@ -1,4 +1,4 @@
-// Package controller_test is the envtest suite of the managed kinds and Connections:
+// Package kinds_test is the envtest suite of the managed kinds and Connections:
 // a real kube-apiserver and etcd, the fake HoxtonAi API, and the manager exactly as
 // cmd/manager builds it. One control plane and one fake serve the whole package;
 // every test works in namespaces of its own, with a Connection of its own, and starts

@@ -20,6 +20,7 @@ type Fault struct {
 	RetryAfter time.Duration // sets Retry-After (whole seconds, rounded up) when > 0
 	Count      int           // how many requests it hits; 0 = until removed
 	Rate       float64       // probability per matching request in (0,1]; 0 means 1
+	Message    string        // the error body's message; "" = "injected fault: <status text>"
 }
 
 // AddFault installs a fault. When several faults match a request, the one
@@ -91,5 +92,9 @@ func writeFault(w http.ResponseWriter, f Fault) {
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
 	}
-	writeError(w, f.Status, "injected fault: "+http.StatusText(f.Status))
+	msg := f.Message
+	if msg == "" {
+		msg = "injected fault: " + http.StatusText(f.Status)
+	}
+	writeError(w, f.Status, msg)
 }

@@ -1,0 +1,92 @@
+package kinds_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
+)
+
+// repoFile reads a file of the repository.
+func repoFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// TestEveryKindHasACase: the per-kind tests cover exactly the registered kinds.
+func TestEveryKindHasACase(t *testing.T) {
+	var registered, covered []string
+	for _, k := range kinds.Registry() {
+		registered = append(registered, k.Name)
+	}
+	for _, kc := range kindCases {
+		covered = append(covered, kc.kind)
+	}
+	slices.Sort(registered)
+	slices.Sort(covered)
+	if !slices.Equal(registered, covered) {
+		t.Fatalf("kinds with a test case %v, registered kinds %v", covered, registered)
+	}
+}
+
+// TestEveryKindIsShipped: every registered kind has a CRD listed in the CRD
+// kustomization, RBAC for the manager, a sample, an Argo CD health check and a README
+// section; and the CRDs are exactly the registered kinds plus the two Connection kinds.
+func TestEveryKindIsShipped(t *testing.T) {
+	role := repoFile(t, "config/rbac/role.yaml")
+	crds := repoFile(t, "config/crd/kustomization.yaml")
+	argocd := repoFile(t, "config/argocd/kustomization.yaml")
+	readme := repoFile(t, "README.md")
+	samples, err := filepath.Glob(filepath.Join("..", "..", "config", "samples", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sampleText strings.Builder
+	for _, s := range samples {
+		data, _ := os.ReadFile(s)
+		sampleText.Write(data)
+	}
+	want := []string{"clusterconnections", "connections"}
+	for _, k := range kinds.Registry() {
+		plural := strings.ToLower(k.Name) + "s"
+		want = append(want, plural)
+		for _, res := range []string{plural, plural + "/status", plural + "/finalizers"} {
+			if !regexp.MustCompile(`(?m)^  - ` + regexp.QuoteMeta(res) + `$`).MatchString(role) {
+				t.Errorf("%s: config/rbac/role.yaml grants nothing on %s", k.Name, res)
+			}
+		}
+		if !strings.Contains(crds, "bases/hoxtonai.dev_"+plural+".yaml") {
+			t.Errorf("%s: config/crd/kustomization.yaml does not list its CRD", k.Name)
+		}
+		if !regexp.MustCompile(`(?m)^kind: ` + k.Name + `$`).MatchString(sampleText.String()) {
+			t.Errorf("%s: no sample in config/samples", k.Name)
+		}
+		if !strings.Contains(argocd, "hoxtonai.dev_"+k.Name+"=") {
+			t.Errorf("%s: no Argo CD health check in config/argocd", k.Name)
+		}
+		if !strings.Contains(readme, "\n### "+k.Name+"\n") {
+			t.Errorf("%s: no README section \"### %s\"", k.Name, k.Name)
+		}
+	}
+	bases, err := filepath.Glob(filepath.Join("..", "..", "config", "crd", "bases", "hoxtonai.dev_*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var have []string
+	for _, b := range bases {
+		have = append(have, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(b), "hoxtonai.dev_"), ".yaml"))
+	}
+	slices.Sort(want)
+	slices.Sort(have)
+	if !slices.Equal(want, have) {
+		t.Errorf("CRDs in config/crd/bases %v, want the registered kinds and the Connection kinds %v", have, want)
+	}
+}
