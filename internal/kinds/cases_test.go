@@ -60,9 +60,10 @@ var occupancyMonitorCase = kindCase{
 	seed: func(_ testing.TB, f fixture, _ managed.Object) string {
 		return seedActive("occupancy-monitors", map[string]any{"siteId": f.siteID, "name": "Legacy occupancy"})
 	},
-	liveState:    "active",
-	deletedState: "deleted",
-	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/occupancy-monitors", Status: 422},
+	liveState:       "active",
+	deletedState:    "deleted",
+	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/occupancy-monitors", Status: 422},
+	lifecycleBudget: 18, pollBudget: 2,
 }
 
 var peelOffMonitorCase = kindCase{
@@ -97,9 +98,10 @@ var peelOffMonitorCase = kindCase{
 	seed: func(_ testing.TB, f fixture, _ managed.Object) string {
 		return seedActive("peel-off-monitors", map[string]any{"siteId": f.siteID, "name": "Legacy peel-off"})
 	},
-	liveState:    "active",
-	deletedState: "deleted",
-	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/peel-off-monitors", Status: 422},
+	liveState:       "active",
+	deletedState:    "deleted",
+	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/peel-off-monitors", Status: 422},
+	lifecycleBudget: 17, pollBudget: 2,
 }
 
 var notificationGroupCase = kindCase{
@@ -135,9 +137,10 @@ var notificationGroupCase = kindCase{
 	seed: func(_ testing.TB, _ fixture, _ managed.Object) string {
 		return seedActive("notification-groups", map[string]any{"name": "Legacy group", "organisationId": env.API.OrganisationID()})
 	},
-	liveState:    "active",
-	deletedState: "deleted",
-	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/notification-groups", Status: 422},
+	liveState:       "active",
+	deletedState:    "deleted",
+	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/notification-groups", Status: 422},
+	lifecycleBudget: 17, pollBudget: 2,
 }
 
 var alertCase = kindCase{
@@ -176,7 +179,8 @@ var alertCase = kindCase{
 	seed: func(_ testing.TB, f fixture, _ managed.Object) string {
 		return seedActive("alerts", map[string]any{"name": "Legacy alert", "alertType": "offline_alert", "organisationId": env.API.OrganisationID()})
 	},
-	liveState:    "active",
-	deletedState: "deleted",
-	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/alerts", Status: 422},
+	liveState:       "active",
+	deletedState:    "deleted",
+	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/alerts", Status: 422},
+	lifecycleBudget: 31, pollBudget: 4,
 }

@@ -484,6 +484,12 @@ func (c apiCalls) writes() int {
 	return len(c.requests(func(r hoxtontest.Request) bool { return isWrite(r.Method) }))
 }
 
+// acceptedWrites counts the write requests since the start that the service took
+// (2xx): a claim answered 409 changes nothing.
+func (c apiCalls) acceptedWrites() []hoxtontest.Request {
+	return c.requests(func(r hoxtontest.Request) bool { return isWrite(r.Method) && r.Status < 300 })
+}
+
 func isWrite(method string) bool {
 	switch method {
 	case http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch:

@@ -60,6 +60,11 @@ type kindCase struct {
 	deletionNote string
 	// createFault is a 422 on the request that creates the object.
 	createFault hoxtontest.Fault
+	// lifecycleBudget and pollBudget bound the API requests of the lifecycle (create,
+	// spec change, drift put back, delete) and of one poll in sync, as
+	// TestAPICallsPerLifecycle measures them. Lowering a figure is progress; raising
+	// one needs a reason.
+	lifecycleBudget, pollBudget int
 }
 
 // kindCases is the table every per-kind test runs over; TestEveryKindHasACase checks
@@ -103,9 +108,10 @@ var siteCase = kindCase{
 		})
 		return id
 	},
-	liveState:    "active",
-	deletedState: "deleted",
-	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/sites", Status: 422},
+	liveState:       "active",
+	deletedState:    "deleted",
+	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/sites", Status: 422},
+	lifecycleBudget: 9, pollBudget: 1,
 }
 
 var cameraCase = kindCase{
@@ -141,10 +147,11 @@ var cameraCase = kindCase{
 		cam := seedCamera(t, f.siteID, o.(*v1alpha1.Camera).Spec.SerialNumber)
 		return cam["id"].(string)
 	},
-	liveState:    "running",
-	deletedState: "paused",
-	deletionNote: "HoxtonAi cannot un-claim a camera, so it was paused",
-	createFault:  hoxtontest.Fault{Method: "POST", PathPrefix: "/cameras", Status: 422},
+	liveState:       "running",
+	deletedState:    "paused",
+	deletionNote:    "HoxtonAi cannot un-claim a camera, so it was paused",
+	createFault:     hoxtontest.Fault{Method: "POST", PathPrefix: "/cameras", Status: 422},
+	lifecycleBudget: 11, pollBudget: 1,
 }
 
 var peopleCountMonitorCase = kindCase{
@@ -189,9 +196,10 @@ var peopleCountMonitorCase = kindCase{
 		})
 		return id
 	},
-	liveState:    "active",
-	deletedState: "deleted",
-	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/people-count-monitors", Status: 422},
+	liveState:       "active",
+	deletedState:    "deleted",
+	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/people-count-monitors", Status: 422},
+	lifecycleBudget: 17, pollBudget: 2,
 }
 
 // monitorLinksMismatch describes how the fake's active links of a live monitor differ

@@ -427,6 +427,9 @@ func TestAPICallsPerLifecycle(t *testing.T) {
 		}}.run(t)
 		t.Logf("API calls for %s lifecycle: %s", kc.kind, summary(all))
 		t.Logf("API calls for %s lifecycle by phase: %s", kc.kind, strings.Join(perPhase, "; "))
+		if len(all) > kc.lifecycleBudget {
+			t.Errorf("the %s lifecycle made %d API requests, over its budget of %d: %s", kc.kind, len(all), kc.lifecycleBudget, strings.Join(perPhase, "; "))
+		}
 
 		// A poll of an object in sync: reads only.
 		o := kc.build(f, "polled")
@@ -444,5 +447,8 @@ func TestAPICallsPerLifecycle(t *testing.T) {
 			t.Fatalf("a poll of a %s in sync wrote:\n  %s", kc.kind, describeRequests(reqs))
 		}
 		t.Logf("API calls for %s poll in steady state: %s", kc.kind, summary(reqs))
+		if len(reqs) > kc.pollBudget {
+			t.Errorf("a poll of a %s in sync made %d API requests, over its budget of %d:\n  %s", kc.kind, len(reqs), kc.pollBudget, describeRequests(reqs))
+		}
 	})
 }

@@ -32,9 +32,10 @@ func TestTwoCamerasOneSerial(t *testing.T) {
 	if msg := cond(second, conditions.TypeSynced).Message; !strings.Contains(msg, `Camera "first"`) {
 		t.Fatalf("the refusal %q does not name the Camera that manages the serial", msg)
 	}
-	writes := env.API.CountWrites()
-	consistently(t, 2*pollInterval, "no write for the refused camera", func() (bool, string) {
-		return env.API.CountWrites() == writes, describeRequests(countCalls().requests(nil))
+	calls := countCalls()
+	consistently(t, 2*pollInterval, "no accepted write for the refused camera", func() (bool, string) {
+		w := calls.acceptedWrites()
+		return len(w) == 0, describeRequests(w)
 	})
 	if second.Status.ExternalID != "" {
 		t.Fatalf("the refused camera recorded an id: %s", describeStatus(second))
