@@ -8,7 +8,7 @@
 //     metrics, retries exactly once after a 401 with a fresh token, pauses the Budget on
 //     429 (and 503 with Retry-After), and turns every failure into an *APIError. It never
 //     logs, and no error it returns contains a token or a request body.
-//   - Errors are classified (Classify, IsNotFound, IsGone, IsTerminal, IsAuth,
+//   - Errors are classified (Classify, IsNotFound, IsGone, IsTerminal, IsConflict, IsForbidden, IsAuth,
 //     IsThrottled, IsTransient) so that controllers decide what to do from the class,
 //     never from status codes.
 //   - The wire structs follow internal/hoxton/openapi.yaml exactly. Every call that relies
