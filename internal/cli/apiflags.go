@@ -103,27 +103,30 @@ func (a *apiFlags) resolve(ctx context.Context, r *Root) (*target, error) {
 	return t, nil
 }
 
-// apiClient builds the HoxtonAi client for t. A refresh token the token
-// endpoint rotates is written back where it came from; one given by flag or
-// variable cannot be, which the warning says (without printing the token).
-func (r *Root) apiClient(ctx context.Context, t *target) (*hoxton.Client, *auth.Source, error) {
-	cache := auth.NewCache(ctx, auth.Options{HTTPClient: r.Env.HTTPClient})
-	onRotate := func(token string) {
-		if t.persist == nil {
-			fmt.Fprintln(r.Env.ErrOut, "warning: the token endpoint rotated the refresh token; the one given no longer works (the new one is not printed: run login again)")
-			return
+// apiClient builds the HoxtonAi client for t. For the refresh-token grant it
+// obtains the one access token of the run first (see refreshOnce), so that a
+// rotated refresh token is stored where it came from before the command can
+// exit; the other grants share a token source.
+func (r *Root) apiClient(ctx context.Context, t *target) (*hoxton.Client, hoxton.TokenSource, error) {
+	var tokens hoxton.TokenSource
+	if t.Creds.Grant == auth.GrantRefreshToken {
+		if err := t.Creds.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("credentials: %w", err)
 		}
-		if err := t.persist(ctx, token); err != nil {
-			fmt.Fprintf(r.Env.ErrOut, "warning: %v\n", err)
+		tok, err := r.refreshOnce(ctx, t)
+		if err != nil {
+			return nil, nil, err
 		}
+		tokens = tok
+	} else {
+		tokens = auth.NewCache(ctx, auth.Options{HTTPClient: r.Env.HTTPClient}).Source(t.Creds, nil)
 	}
-	source := cache.Source(t.Creds, onRotate)
 	c, err := hoxton.New(hoxton.Config{
 		BaseURL: t.APIURL, OrganisationID: t.OrganisationID, HTTPClient: r.Env.HTTPClient,
-		Tokens: source, UserAgent: "hoxtonctl",
+		Tokens: tokens, UserAgent: "hoxtonctl",
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return c, source, nil
+	return c, tokens, nil
 }
