@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
 
@@ -155,11 +155,7 @@ func (c *checker) tokenChecks(ctx context.Context, r *Root, t *target) error {
 			return nil
 		}
 	}
-	hc := r.Env.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: defaultHTTPTimeout}
-	}
-	newest, err := c.checkTokenEndpoint(ctx, hc, t.Creds)
+	newest, err := c.checkTokenEndpoint(ctx, r.Env.HTTPClient, t.Creds)
 	if newest != t.Creds.RefreshToken && t.persist != nil {
 		t.Creds.RefreshToken = newest
 		if perr := t.persist(context.WithoutCancel(ctx), newest); perr != nil {
@@ -180,7 +176,7 @@ func (c *checker) throttleCheck() {
 		_, ok := parseRetryAfter(th.retryAfter, time.Now())
 		switch {
 		case th.retryAfter == "":
-			c.res.add("A7", rep, true, "no Retry-After (allowed; the operator then waits %s)", time.Second)
+			c.res.add("A7", rep, true, "no Retry-After (allowed; the operator then waits %s)", hoxton.DefaultRetryAfter)
 		case ok:
 			c.res.add("A7", rep, true, "Retry-After %q", th.retryAfter)
 		default:

@@ -73,7 +73,7 @@ func (c *checker) runWriteChecks(ctx context.Context, created *[]scratch) error 
 		c.res.add("A1", rep, false, "creating the scratch site answered %d, want 201; write checks stopped", rep.status)
 		return nil
 	}
-	if _, err := c.checkGet(ctx, "sites", site); err != nil {
+	if err := c.checkGet(ctx, "sites", site); err != nil {
 		return err
 	}
 	rep, err = c.probe.do(ctx, http.MethodGet, "/sites", url.Values{"organisationId": {c.org}}, nil)

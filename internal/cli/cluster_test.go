@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,10 +119,41 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 		t.Fatalf("report: exit %d\nstderr: %s", rep.code, rep.stderr)
 	}
 	token3 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
-	if token3 == token2 || !refreshWorks(t, fake, token3) {
-		t.Errorf("rotated refresh token written back: %t", token3 != token2)
+	// check-api below proves token3 works (refreshWorks would rotate it away).
+	if token3 == token2 {
+		t.Error("the rotated refresh token was not written back")
 	}
 	if strings.Contains(rep.stdout+rep.stderr, token2) || strings.Contains(rep.stdout+rep.stderr, token3) {
 		t.Error("report printed a refresh token")
+	}
+
+	// check-api with the RefreshToken Connection: A6 sees the rotation, and
+	// the newest refresh token ends up in the Secret.
+	chk := run(t, cli.Env{}, "check-api", "--connection", "hoxton", "--kubeconfig", kubeconfig, "-n", "shop", "-o", "json")
+	if chk.code != cli.ExitOK {
+		t.Fatalf("check-api: exit %d\nstdout: %s\nstderr: %s", chk.code, chk.stdout, chk.stderr)
+	}
+	var results []cli.Result
+	if err := json.Unmarshal([]byte(chk.stdout), &results); err != nil {
+		t.Fatal(err)
+	}
+	rotationSeen := false
+	for _, r := range results {
+		if r.ID != "A6" {
+			continue
+		}
+		for _, ev := range r.Evidence {
+			rotationSeen = rotationSeen || strings.Contains(ev.Observed, "rotated: true")
+		}
+		if r.Verdict != cli.Holds {
+			t.Errorf("A6 %s: %+v", r.Verdict, r)
+		}
+	}
+	token4 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	if !rotationSeen || token4 == token3 || !refreshWorks(t, fake, token4) {
+		t.Errorf("rotation seen %t; newest token stored %t", rotationSeen, token4 != token3)
+	}
+	if strings.Contains(chk.stdout+chk.stderr, token3) || strings.Contains(chk.stdout+chk.stderr, token4) {
+		t.Error("check-api printed a refresh token")
 	}
 }

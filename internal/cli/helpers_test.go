@@ -103,6 +103,7 @@ func apiClient(t *testing.T, fake *hoxtontest.Server) *hoxton.Client {
 }
 
 // refreshWorks tells whether the fake's token endpoint accepts refreshToken.
+// The fake rotates refresh tokens, so this uses the token up.
 func refreshWorks(t *testing.T, fake *hoxtontest.Server, refreshToken string) bool {
 	t.Helper()
 	form := "grant_type=refresh_token&client_id=" + hoxtontest.DefaultClientID + "&client_secret=" + hoxtontest.DefaultClientSecret +

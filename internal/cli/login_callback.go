@@ -38,7 +38,7 @@ func authorize(ctx context.Context, r *Root, o *loginOptions) (*oauth2.Token, er
 	codes := make(chan callbackResult, 1)
 	srv := &http.Server{Handler: callbackHandler(state, codes), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }() // the callback has answered; nothing left to serve
 
 	opened := false
 	if !o.noBrowser {
@@ -57,6 +57,9 @@ func authorize(ctx context.Context, r *Root, o *loginOptions) (*oauth2.Token, er
 	select {
 	case res = <-codes:
 	case <-wait.Done():
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // interrupted
+		}
 		return nil, fmt.Errorf("no login within %s", o.timeout)
 	}
 	if res.err != nil {

@@ -153,3 +153,14 @@ func TestDwellTimeUsage(t *testing.T) {
 		t.Errorf("help: %d %s", help.code, help.stdout)
 	}
 }
+
+// TestDwellTimeTimeout: a report that never completes ends with exit 2 after
+// --timeout, and says so.
+func TestDwellTimeTimeout(t *testing.T) {
+	fake := hoxtontest.NewServerVariant(hoxtontest.Options{}, hoxtontest.ReportsPending(1<<30, nil))
+	defer fake.Close()
+	res := run(t, cli.Env{Getenv: fakeEnv(fake)}, dwellArgs("--timeout", "100ms")...)
+	if res.code != cli.ExitError || !strings.Contains(res.stderr, "not completed after 100ms") {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+}

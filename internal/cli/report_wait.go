@@ -33,6 +33,7 @@ func waitForReport(ctx context.Context, r *Root, c *hoxton.Client, rep *hoxton.D
 		progress = r.Env.ErrOut
 	}
 	start := time.Now()
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ticker := time.NewTicker(every)
@@ -58,10 +59,17 @@ func waitForReport(ctx context.Context, r *Root, c *hoxton.Client, rep *hoxton.D
 			if drawn {
 				fmt.Fprintln(progress)
 			}
+			if parent.Err() != nil {
+				return nil, parent.Err() // interrupted
+			}
 			return nil, fmt.Errorf("report %s not completed after %s (status %q)", rep.DwellTimeReportID, timeout, rep.Status)
 		case <-ticker.C:
 		}
 		next, err := c.GetDwellTimeReport(ctx, rep.DwellTimeReportID)
+		if err != nil && ctx.Err() != nil && parent.Err() == nil {
+			fmt.Fprintln(progress)
+			return nil, fmt.Errorf("report %s not completed after %s (status %q)", rep.DwellTimeReportID, timeout, rep.Status)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("reading report %s: %w", rep.DwellTimeReportID, err)
 		}
