@@ -137,6 +137,7 @@ func TestCheckAPIReadOnly(t *testing.T) {
 	if res.code != cli.ExitOK {
 		t.Fatalf("exit %d\nstderr: %s", res.code, res.stderr)
 	}
+	t.Logf("%s", res.stderr)
 	if n := f.fake.CountWrites(); n != 0 {
 		t.Errorf("%d writes with --read-only", n)
 	}
