@@ -159,6 +159,7 @@ func TestCheckAPINamesTheBrokenAssumption(t *testing.T) {
 	}{
 		{"A1", hoxtontest.ItemGetAnswers("sites", http.StatusMethodNotAllowed)},
 		{"A2", hoxtontest.ListsIgnoreOrganisation()},
+		{"A8", hoxtontest.DeletedIDsReusable()},
 	} {
 		t.Run(tc.broken, func(t *testing.T) {
 			f := newCheckFixture(t, tc.variant)
@@ -175,10 +176,17 @@ func TestCheckAPINamesTheBrokenAssumption(t *testing.T) {
 					t.Errorf("%s: %s, want %s", id, v, want)
 				}
 			}
-			table := run(t, cli.Env{Getenv: fakeEnv(f.fake)}, "check-api", "--read-only")
+			// The table names the assumption and the request that decided.
+			table := run(t, cli.Env{Getenv: fakeEnv(f.fake)}, "check-api", "--camera", f.camera.ID)
 			if !regexp.MustCompile(`(?m)^`+tc.broken+`\s+FAILS\s`).MatchString(table.stdout) ||
-				!regexp.MustCompile(`(?m)^\s+FAIL\s+GET /sites`).MatchString(table.stdout) {
+				!regexp.MustCompile(`(?m)^\s+FAIL\s+(GET|PUT) /sites`).MatchString(table.stdout) {
 				t.Errorf("table does not show the failure and its request:\n%s", table.stdout)
+			}
+			// Even a revived scratch site is deleted in the end.
+			for _, o := range f.fake.Objects("sites") {
+				if name, _ := o["name"].(string); strings.HasPrefix(name, "hoxtonctl-check-") && o["state"] != "deleted" {
+					t.Errorf("scratch site %v left %v", o["id"], o["state"])
+				}
 			}
 		})
 	}

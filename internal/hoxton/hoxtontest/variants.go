@@ -1,7 +1,9 @@
 package hoxtontest
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -78,6 +80,30 @@ func ListsIgnoreOrganisation() Variant {
 				out, _ := json.Marshal(list)
 				return out
 			})
+		})
+	}
+}
+
+// DeletedIDsReusable makes a PUT upsert naming a soft-deleted object revive
+// it (204) instead of answering 410: it breaks A8.
+func DeletedIDsReusable() Variant {
+	return func(s *Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			segs, ok := apiSegments(r.URL.Path)
+			if ok && r.Method == http.MethodPut && len(segs) == 1 && collections[segs[0]] != nil && collections[segs[0]].softDelete {
+				if body, err := io.ReadAll(r.Body); err == nil {
+					var obj map[string]any
+					if json.Unmarshal(body, &obj) == nil {
+						if id, _ := obj["id"].(string); id != "" {
+							if old, found := s.Object(segs[0], id); found && isDeleted(old) {
+								s.PatchObject(segs[0], id, map[string]any{"state": "active", "deletedAt": nil})
+							}
+						}
+					}
+					r.Body = io.NopCloser(bytes.NewReader(body))
+				}
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }
