@@ -43,7 +43,7 @@ var apiSettings = []apiSetting{
 func (a *apiFlags) add(fs *pflag.FlagSet) {
 	a.flags = fs
 	a.values = map[string]*string{}
-	fs.StringVar(&a.connection, "connection", "", "read endpoint and credentials from this Connection (and its Secret) in the namespace")
+	fs.StringVar(&a.connection, "connection", "", "read endpoint and credentials from this Connection (and its Secret) in the namespace, or from ClusterConnection/NAME")
 	for _, s := range apiSettings {
 		a.values[s.flag] = fs.String(s.flag, "", s.usage+"; env "+s.env)
 	}
@@ -52,7 +52,8 @@ func (a *apiFlags) add(fs *pflag.FlagSet) {
 // apiHelp is appended to the help of commands that call HoxtonAi.
 const apiHelp = `
 Credentials: --connection NAME reads a Connection and its Secret from the
-cluster (kubeconfig, --context, --namespace). Otherwise each flag falls back to
+cluster (kubeconfig, --context, --namespace); --connection ClusterConnection/NAME
+reads a ClusterConnection. Otherwise each flag falls back to
 its environment variable (HOXTON_CLIENT_ID, HOXTON_CLIENT_SECRET, ...); pass
 secrets through the variables, not flags, which stay in shell history.`
 

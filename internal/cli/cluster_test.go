@@ -150,10 +150,31 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 		}
 	}
 	token4 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
-	if !rotationSeen || token4 == token3 || !refreshWorks(t, fake, token4) {
+	if !rotationSeen || token4 == token3 {
 		t.Errorf("rotation seen %t; newest token stored %t", rotationSeen, token4 != token3)
 	}
 	if strings.Contains(chk.stdout+chk.stderr, token3) || strings.Contains(chk.stdout+chk.stderr, token4) {
 		t.Error("check-api printed a refresh token")
+	}
+
+	// A ClusterConnection naming the same Secret serves as well.
+	cluster := &v1alpha1.ClusterConnection{
+		ObjectMeta: metav1.ObjectMeta{Name: "everyone"},
+		Spec: v1alpha1.ClusterConnectionSpec{
+			ConnectionParameters: conn.Spec.ConnectionParameters,
+			CredentialsSecretRef: v1alpha1.NamespacedSecretReference{Namespace: "shop", Name: "hoxton-credentials"},
+		},
+	}
+	if err := k8s.Create(ctx, cluster); err != nil {
+		t.Fatal(err)
+	}
+	viaCluster := run(t, cli.Env{}, "report", "dwell-time", "--connection", "ClusterConnection/everyone", "--kubeconfig", kubeconfig,
+		"--from", "2026-03-01", "--to", "2026-03-02", "-o", "json")
+	if viaCluster.code != cli.ExitOK {
+		t.Fatalf("report via ClusterConnection: exit %d\nstderr: %s", viaCluster.code, viaCluster.stderr)
+	}
+	token5 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	if token5 == token4 || !refreshWorks(t, fake, token5) {
+		t.Errorf("newest token stored through the ClusterConnection: %t", token5 != token4)
 	}
 }

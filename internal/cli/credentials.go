@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -79,32 +80,49 @@ type target struct {
 	persist func(ctx context.Context, refreshToken string) error
 }
 
-// readConnection loads a Connection and its Secret from the cluster.
-func (r *Root) readConnection(ctx context.Context, name string) (*target, error) {
+// connectionObject is a Connection or a ClusterConnection.
+type connectionObject interface {
+	client.Object
+	GetParameters() *v1alpha1.ConnectionParameters
+	SecretKey() types.NamespacedName
+}
+
+// clusterConnectionPrefix selects a ClusterConnection in --connection.
+const clusterConnectionPrefix = "clusterconnection/"
+
+// readConnection loads a Connection of the namespace (or, for
+// "ClusterConnection/NAME", a ClusterConnection) and its Secret from the cluster.
+func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) {
 	c, ns, err := r.kubeClient()
 	if err != nil {
 		return nil, err
 	}
-	conn := &v1alpha1.Connection{}
-	if err := c.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, conn); err != nil {
-		return nil, fmt.Errorf("reading Connection %s/%s: %w", ns, name, err)
+	var conn connectionObject = &v1alpha1.Connection{}
+	key, what := types.NamespacedName{Namespace: ns, Name: ref}, "Connection "+ns+"/"+ref
+	if len(ref) > len(clusterConnectionPrefix) && strings.EqualFold(ref[:len(clusterConnectionPrefix)], clusterConnectionPrefix) {
+		name := ref[len(clusterConnectionPrefix):]
+		conn, key, what = &v1alpha1.ClusterConnection{}, types.NamespacedName{Name: name}, "ClusterConnection "+name
+	}
+	if err := c.Get(ctx, key, conn); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
 	}
 	secret := &corev1.Secret{}
-	key := conn.SecretKey()
-	if err := c.Get(ctx, key, secret); err != nil {
-		return nil, fmt.Errorf("reading Secret %s of Connection %s/%s: %w", key, ns, name, err)
+	secretKey := conn.SecretKey()
+	if err := c.Get(ctx, secretKey, secret); err != nil {
+		return nil, fmt.Errorf("reading Secret %s of %s: %w", secretKey, what, err)
 	}
 	creds, err := ConnectionCredentials(conn.GetParameters(), secret)
 	if err != nil {
 		return nil, err
 	}
+	p := conn.GetParameters()
 	return &target{
-		APIURL:         or(conn.Spec.APIURL, DefaultAPIURL),
-		OrganisationID: conn.Spec.OrganisationID,
+		APIURL:         or(p.APIURL, DefaultAPIURL),
+		OrganisationID: p.OrganisationID,
 		Creds:          creds,
-		Origin:         fmt.Sprintf("Connection %s/%s", ns, name),
+		Origin:         what,
 		persist: func(ctx context.Context, refreshToken string) error {
-			return patchRefreshToken(ctx, c, key, refreshToken)
+			return patchRefreshToken(ctx, c, secretKey, refreshToken)
 		},
 	}, nil
 }
