@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,27 +11,21 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/spf13/cobra"
 
+	"github.com/hoxton-operator/hoxton-operator/internal/cli"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 )
 
-func init() {
-	register(&command{
-		name:    "fake-api",
-		summary: "serve a fake HoxtonAi API (and token endpoint) for tests and CI",
-		run:     runFakeAPI,
-	})
-}
-
-// shutdownGrace bounds how long in-flight requests may take after a signal.
-const shutdownGrace = 10 * time.Second
-
-// runFakeAPI serves the fake until ctx is cancelled, then shuts down
-// gracefully. It prints one line with the URLs to stdout (never the client
-// secret) and, unless -quiet, one access-log line per request to stderr.
-func runFakeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hoxtonctl fake-api", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// newFakeAPICommand is the fake-api command.
+func newFakeAPICommand(_ *cli.Root) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "fake-api",
+		Short: "Serve a fake HoxtonAi API (and token endpoint) for tests and CI",
+		Long:  "Serves a fake HoxtonAi API until SIGINT or SIGTERM. GET /healthz answers 200 when ready.",
+		Args:  cobra.NoArgs,
+	}
+	fs := cmd.Flags()
 	listen := fs.String("listen", "127.0.0.1:8089", "`address` to listen on (port 0 picks a free port)")
 	orgID := fs.String("organisation-id", hoxtontest.DefaultOrganisationID, "`uuid` of the organisation the client belongs to")
 	orgName := fs.String("organisation-name", hoxtontest.DefaultOrganisationName, "`name` of that organisation")
@@ -41,47 +34,51 @@ func runFakeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	lifetime := fs.Duration("token-lifetime", hoxtontest.DefaultTokenLifetime, "access token `lifetime` (expires_in)")
 	audience := fs.String("audience", hoxtontest.DefaultAudience, "the only `audience` tokens are issued for")
 	quiet := fs.Bool("quiet", false, "do not log requests to stderr")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: hoxtonctl fake-api [flags]")
-		fmt.Fprintln(fs.Output(), "\nServes a fake HoxtonAi API until SIGINT or SIGTERM. GET /healthz answers 200 when ready.")
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		opts := fakeAPIOptions{listen: *listen, orgID: *orgID, orgName: *orgName, clientID: *clientID,
+			clientSecret: *clientSecret, lifetime: *lifetime, audience: *audience, quiet: *quiet}
+		return runFakeAPI(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
+	return cmd
+}
+
+// fakeAPIOptions are the flags of fake-api.
+type fakeAPIOptions struct {
+	listen, orgID, orgName, clientID, clientSecret, audience string
+	lifetime                                                 time.Duration
+	quiet                                                    bool
+}
+
+// shutdownGrace bounds how long in-flight requests may take after a signal.
+const shutdownGrace = 10 * time.Second
+
+// runFakeAPI serves the fake until ctx is cancelled, then shuts down
+// gracefully. It prints one line with the URLs to stdout (never the client
+// secret) and, unless --quiet, one access-log line per request to stderr.
+// Bad flags and a failure to serve are errors (exit 2).
+func runFakeAPI(ctx context.Context, o fakeAPIOptions, stdout, stderr io.Writer) error {
 	switch {
-	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "hoxtonctl fake-api: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	case uuid.Validate(*orgID) != nil || len(*orgID) != 36:
-		fmt.Fprintf(stderr, "hoxtonctl fake-api: --organisation-id %q is not a uuid\n", *orgID)
-		return 2
-	case *clientID == "" || *clientSecret == "":
-		fmt.Fprintln(stderr, "hoxtonctl fake-api: --client-id and --client-secret must not be empty")
-		return 2
-	case *lifetime < time.Second:
-		fmt.Fprintln(stderr, "hoxtonctl fake-api: --token-lifetime must be at least 1s")
-		return 2
+	case uuid.Validate(o.orgID) != nil || len(o.orgID) != 36:
+		return fmt.Errorf("--organisation-id %q is not a uuid", o.orgID)
+	case o.clientID == "" || o.clientSecret == "":
+		return errors.New("--client-id and --client-secret must not be empty")
+	case o.lifetime < time.Second:
+		return errors.New("--token-lifetime must be at least 1s")
 	}
 	fake := hoxtontest.NewHandler(hoxtontest.Options{
-		OrganisationID: *orgID, OrganisationName: *orgName, Audience: *audience, TokenLifetime: *lifetime,
-		Clients: []hoxtontest.OAuthClient{{ID: *clientID, Secret: *clientSecret}},
+		OrganisationID: o.orgID, OrganisationName: o.orgName, Audience: o.audience, TokenLifetime: o.lifetime,
+		Clients: []hoxtontest.OAuthClient{{ID: o.clientID, Secret: o.clientSecret}},
 	})
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "hoxtonctl fake-api: %v\n", err)
-		return 1
+		return failure(err)
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "hoxtonctl fake-api: API %s/api/v0 token URL %s/oauth/token organisation %s client %s\n",
-		base, base, *orgID, *clientID)
+		base, base, o.orgID, o.clientID)
 
 	handler := fake.Handler()
-	if !*quiet {
+	if !o.quiet {
 		handler = accessLog(handler, stderr)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
@@ -89,18 +86,19 @@ func runFakeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
-		fmt.Fprintf(stderr, "hoxtonctl fake-api: %v\n", err)
-		return 1
+		return failure(err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		fmt.Fprintf(stderr, "hoxtonctl fake-api: shutdown: %v\n", err)
-		return 1
+		return failure(fmt.Errorf("shutdown: %w", err))
 	}
-	return 0
+	return nil
 }
+
+// failure names the command in an error of serving.
+func failure(err error) error { return fmt.Errorf("fake-api: %w", err) }
 
 // accessLog writes one line per request: method, path, status, duration. It
 // deliberately leaves out query strings, headers and bodies, where codes,

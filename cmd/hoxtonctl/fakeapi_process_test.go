@@ -194,15 +194,15 @@ func TestCommandLine(t *testing.T) {
 		stdoutHas string
 		stderrHas string
 	}{
-		{"no command", nil, 2, "", "Usage: hoxtonctl"},
+		{"no command", nil, 2, "", "Usage:\n  hoxtonctl"},
 		{"help", []string{"help"}, 0, "fake-api", ""},
-		{"help fake-api", []string{"help", "fake-api"}, 0, "-client-secret", ""},
-		{"help unknown", []string{"help", "nope"}, 2, "", "unknown command"},
+		{"help fake-api", []string{"help", "fake-api"}, 0, "--client-secret", ""},
+		{"help unknown", []string{"help", "nope"}, 2, "", "unknown help topic"},
 		{"unknown command", []string{"nope"}, 2, "", "unknown command"},
-		{"bad flag", []string{"fake-api", "--nope"}, 2, "", "flag provided but not defined"},
+		{"bad flag", []string{"fake-api", "--nope"}, 2, "", "unknown flag: --nope"},
 		{"bad organisation id", []string{"fake-api", "--organisation-id", "org-1"}, 2, "", "not a uuid"},
-		{"extra argument", []string{"fake-api", "now"}, 2, "", "unexpected argument"},
-		{"unusable address", []string{"fake-api", "--listen", "256.0.0.1:1"}, 1, "", "fake-api"},
+		{"extra argument", []string{"fake-api", "now"}, 2, "", "unknown command \"now\""},
+		{"unusable address", []string{"fake-api", "--listen", "256.0.0.1:1"}, 2, "", "fake-api"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+)
+
+// Defaults for HoxtonAi's endpoints, as the Connection CRD defaults them.
+const (
+	DefaultAPIURL       = "https://hoxton.cloud/api/v0"
+	DefaultTokenURL     = "https://auth.hoxton.ai/oauth/token"
+	DefaultAuthorizeURL = "https://auth.hoxton.ai/authorize"
+)
+
+// secretKeysFor lists the Secret keys each grant needs, as a Connection reads them.
+var secretKeysFor = map[v1alpha1.Grant][]string{
+	v1alpha1.GrantClientCredentials: {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret},
+	v1alpha1.GrantPassword:          {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret, v1alpha1.SecretKeyUsername, v1alpha1.SecretKeyPassword},
+	v1alpha1.GrantRefreshToken:      {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret, v1alpha1.SecretKeyRefreshToken},
+}
+
+// ConnectionCredentials maps a Connection's parameters and credentials Secret
+// to token credentials, the way the operator does. Fields the CRD defaults
+// are defaulted here too, for a Connection read from a manifest. The error
+// names missing keys, never values.
+func ConnectionCredentials(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (auth.Credentials, error) {
+	grant := p.Grant
+	if grant == "" {
+		grant = v1alpha1.GrantClientCredentials
+	}
+	keys, ok := secretKeysFor[grant]
+	if !ok {
+		return auth.Credentials{}, fmt.Errorf("unknown grant %q", grant)
+	}
+	for _, k := range keys {
+		if len(secret.Data[k]) == 0 {
+			return auth.Credentials{}, fmt.Errorf("secret %s/%s has no key %q, which grant %s needs", secret.Namespace, secret.Name, k, grant)
+		}
+	}
+	get := func(k string) string { return string(secret.Data[k]) }
+	return auth.Credentials{
+		Grant:        auth.Grant(grant),
+		TokenURL:     or(p.TokenURL, DefaultTokenURL),
+		Audience:     or(p.Audience, auth.DefaultAudience),
+		ClientID:     get(v1alpha1.SecretKeyClientID),
+		ClientSecret: get(v1alpha1.SecretKeyClientSecret),
+		Username:     get(v1alpha1.SecretKeyUsername),
+		Password:     get(v1alpha1.SecretKeyPassword),
+		RefreshToken: get(v1alpha1.SecretKeyRefreshToken),
+	}, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// target is where and as whom a command calls HoxtonAi.
+type target struct {
+	APIURL         string
+	OrganisationID string
+	Creds          auth.Credentials
+	// Origin says where the credentials came from, for messages.
+	Origin string
+	// persist stores a rotated refresh token where the credentials came from;
+	// nil when they came from flags or the environment.
+	persist func(ctx context.Context, refreshToken string) error
+}
+
+// connectionObject is a Connection or a ClusterConnection.
+type connectionObject interface {
+	client.Object
+	GetParameters() *v1alpha1.ConnectionParameters
+	SecretKey() types.NamespacedName
+}
+
+// clusterConnectionPrefix selects a ClusterConnection in --connection.
+const clusterConnectionPrefix = "clusterconnection/"
+
+// readConnection loads a Connection of the namespace (or, for
+// "ClusterConnection/NAME", a ClusterConnection) and its Secret from the cluster.
+func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) {
+	c, ns, err := r.kubeClient()
+	if err != nil {
+		return nil, err
+	}
+	var conn connectionObject = &v1alpha1.Connection{}
+	key, what := types.NamespacedName{Namespace: ns, Name: ref}, "Connection "+ns+"/"+ref
+	if len(ref) > len(clusterConnectionPrefix) && strings.EqualFold(ref[:len(clusterConnectionPrefix)], clusterConnectionPrefix) {
+		name := ref[len(clusterConnectionPrefix):]
+		conn, key, what = &v1alpha1.ClusterConnection{}, types.NamespacedName{Name: name}, "ClusterConnection "+name
+	}
+	if err := c.Get(ctx, key, conn); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	secret := &corev1.Secret{}
+	secretKey := conn.SecretKey()
+	if err := c.Get(ctx, secretKey, secret); err != nil {
+		return nil, fmt.Errorf("reading Secret %s of %s: %w", secretKey, what, err)
+	}
+	creds, err := ConnectionCredentials(conn.GetParameters(), secret)
+	if err != nil {
+		return nil, err
+	}
+	p := conn.GetParameters()
+	return &target{
+		APIURL:         or(p.APIURL, DefaultAPIURL),
+		OrganisationID: p.OrganisationID,
+		Creds:          creds,
+		Origin:         what,
+		persist: func(ctx context.Context, refreshToken string) error {
+			return patchRefreshToken(ctx, c, secretKey, refreshToken)
+		},
+	}, nil
+}
+
+// patchRefreshToken writes a rotated refresh token to the one key of the
+// Secret, as the operator does: the old token no longer works.
+func patchRefreshToken(ctx context.Context, c client.Client, key types.NamespacedName, token string) error {
+	patch, err := json.Marshal(map[string]any{
+		"data": map[string]string{v1alpha1.SecretKeyRefreshToken: base64.StdEncoding.EncodeToString([]byte(token))},
+	})
+	if err != nil {
+		return err
+	}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
+	if err := c.Patch(ctx, secret, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(fieldManager)); err != nil {
+		return fmt.Errorf("writing the rotated refresh token to Secret %s: %w", key, err)
+	}
+	return nil
+}
