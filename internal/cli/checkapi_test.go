@@ -33,7 +33,7 @@ func newCheckFixture(t *testing.T, variants ...hoxtontest.Variant) *checkFixture
 	c := apiClient(t, fake)
 	ctx := context.Background()
 	site := "3c0d7a10-0000-4000-8000-00000000000a"
-	if _, err := c.PutSite(ctx, hoxton.Site{ID: site, Name: "Shop"}); err != nil {
+	if _, err := hoxton.Sites.Put(ctx, c, hoxton.Site{ID: site, Name: "Shop"}); err != nil {
 		t.Fatal(err)
 	}
 	cam, err := c.ClaimCamera(ctx, hoxton.CameraClaim{SerialNumber: "SN-CHECK-1", SiteID: site, Name: "Entrance"})

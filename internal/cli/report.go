@@ -139,14 +139,14 @@ const (
 // monitorKind finds out whether id is a people-count or an occupancy monitor:
 // the report request lists them separately.
 func monitorKind(ctx context.Context, c *hoxton.Client, id string) (monitorKindName, error) {
-	_, err := c.GetPeopleCountMonitor(ctx, id)
+	_, err := hoxton.PeopleCountMonitors.Get(ctx, c, id)
 	if err == nil {
 		return kindPeopleCount, nil
 	}
 	if !hoxton.IsNotFound(err) && !hoxton.IsGone(err) {
 		return 0, fmt.Errorf("monitor %s: %w", id, err)
 	}
-	if _, err := c.GetOccupancyMonitor(ctx, id); err != nil {
+	if _, err := hoxton.OccupancyMonitors.Get(ctx, c, id); err != nil {
 		if hoxton.IsNotFound(err) || hoxton.IsGone(err) {
 			return 0, fmt.Errorf("monitor %s: no people-count or occupancy monitor has this id", id)
 		}

@@ -85,13 +85,13 @@ func TestDwellTimeMonitors(t *testing.T) {
 	c := apiClient(t, fake)
 	ctx := context.Background()
 	site, pc, occ := "8a1f0e52-0000-4000-8000-000000000001", "8a1f0e52-0000-4000-8000-000000000002", "8a1f0e52-0000-4000-8000-000000000003"
-	if _, err := c.PutSite(ctx, hoxton.Site{ID: site, Name: "Shop"}); err != nil {
+	if _, err := hoxton.Sites.Put(ctx, c, hoxton.Site{ID: site, Name: "Shop"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.PutPeopleCountMonitor(ctx, hoxton.PeopleCountMonitor{ID: pc, SiteID: site, Name: "Door"}); err != nil {
+	if _, err := hoxton.PeopleCountMonitors.Put(ctx, c, hoxton.PeopleCountMonitor{ID: pc, SiteID: site, Name: "Door"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.PutOccupancyMonitor(ctx, hoxton.OccupancyMonitor{ID: occ, SiteID: site, Name: "Floor"}); err != nil {
+	if _, err := hoxton.OccupancyMonitors.Put(ctx, c, hoxton.OccupancyMonitor{ID: occ, SiteID: site, Name: "Floor"}); err != nil {
 		t.Fatal(err)
 	}
 	fake.ResetRequests()
