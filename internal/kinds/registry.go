@@ -66,14 +66,21 @@ type Registration struct {
 	New func() managed.Object
 	// NewList returns an empty list of the kind.
 	NewList func() client.ObjectList
-	setup   func(context.Context, ctrl.Manager, managed.Connections, managed.Options) error
+	// ReferenceFields are the kind's reference fields, e.g. "siteRef".
+	ReferenceFields []string
+	setup           func(context.Context, ctrl.Manager, managed.Connections, managed.Options) error
 }
 
 func register[O managed.Object, S any](k managed.Kind[O, S]) Registration {
+	fields := make([]string, 0, len(k.References))
+	for _, ref := range k.References {
+		fields = append(fields, ref.Field)
+	}
 	return Registration{
-		Name:    k.Name,
-		New:     func() managed.Object { return k.New() },
-		NewList: k.NewList,
+		ReferenceFields: fields,
+		Name:            k.Name,
+		New:             func() managed.Object { return k.New() },
+		NewList:         k.NewList,
 		setup: func(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, opts managed.Options) error {
 			return managed.Setup(ctx, mgr, k, conns, opts)
 		},
