@@ -40,7 +40,7 @@ type Source struct {
 	// Cache's bookkeeping of which keys lead to this Source.
 	identity string
 	keys     []string
-	owner    string // set for Sources from Cache.SourceFor
+	owner    string  // set for Sources from Cache.SourceFor
 	dial     Dialect // immutable
 
 	mu          sync.Mutex
