@@ -40,6 +40,7 @@ func runFakeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	clientSecret := fs.String("client-secret", hoxtontest.DefaultClientSecret, "OAuth client `secret` accepted by the token endpoint")
 	lifetime := fs.Duration("token-lifetime", hoxtontest.DefaultTokenLifetime, "access token `lifetime` (expires_in)")
 	audience := fs.String("audience", hoxtontest.DefaultAudience, "the only `audience` tokens are issued for")
+	dialect := fs.String("token-dialect", hoxtontest.DialectStandard, "token endpoint `dialect`: Standard, CAM2 or CamStreamer")
 	quiet := fs.Bool("quiet", false, "do not log requests to stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: hoxtonctl fake-api [flags]")
@@ -66,10 +67,13 @@ func runFakeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case *lifetime < time.Second:
 		fmt.Fprintln(stderr, "hoxtonctl fake-api: --token-lifetime must be at least 1s")
 		return 2
+	case *dialect != hoxtontest.DialectStandard && *dialect != hoxtontest.DialectCAM2 && *dialect != hoxtontest.DialectCamStreamer:
+		fmt.Fprintf(stderr, "hoxtonctl fake-api: --token-dialect %q is not Standard, CAM2 or CamStreamer\n", *dialect)
+		return 2
 	}
 	fake := hoxtontest.NewHandler(hoxtontest.Options{
 		OrganisationID: *orgID, OrganisationName: *orgName, Audience: *audience, TokenLifetime: *lifetime,
-		Clients: []hoxtontest.OAuthClient{{ID: *clientID, Secret: *clientSecret}},
+		Clients: []hoxtontest.OAuthClient{{ID: *clientID, Secret: *clientSecret}}, TokenDialect: *dialect,
 	})
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -77,8 +81,17 @@ func runFakeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "hoxtonctl fake-api: API %s/api/v0 token URL %s/oauth/token organisation %s client %s\n",
-		base, base, *orgID, *clientID)
+	// One line, so that scripts can read every URL from it.
+	paths := hoxtontest.DialectPaths(*dialect)
+	extra := ""
+	if paths.Refresh != "" {
+		extra += " refresh URL " + base + paths.Refresh
+	}
+	if paths.Revoke != "" {
+		extra += " revocation URL " + base + paths.Revoke
+	}
+	fmt.Fprintf(stdout, "hoxtonctl fake-api: API %s/api/v0 token URL %s%s%s organisation %s client %s dialect %s\n",
+		base, base, paths.Token, extra, *orgID, *clientID, *dialect)
 
 	handler := fake.Handler()
 	if !*quiet {

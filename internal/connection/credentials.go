@@ -49,9 +49,12 @@ func credentialsFrom(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (a
 	}
 	get := func(k string) string { return string(secret.Data[k]) }
 	return auth.Credentials{
-		Grant:        auth.Grant(grant),
-		TokenURL:     p.TokenURL,
-		Audience:     p.Audience,
+		Grant:         auth.Grant(grant),
+		Dialect:       auth.Dialect(p.TokenDialect),
+		TokenURL:      p.TokenURL,
+		RefreshURL:    p.RefreshURL,
+		RevocationURL: p.RevocationURL,
+		Audience:      p.Audience,
 		ClientID:     get(v1alpha1.SecretKeyClientID),
 		ClientSecret: get(v1alpha1.SecretKeyClientSecret),
 		Username:     get(v1alpha1.SecretKeyUsername),

@@ -35,6 +35,20 @@ const DefaultRefreshWindow = 24 * time.Hour
 // endpointPaths are the token, refresh and revocation paths of a dialect.
 type endpointPaths struct{ token, refresh, revoke string }
 
+// Paths are the token, refresh ("" but for CAM2) and revocation ("" for
+// CAM2) paths a dialect's endpoints are served at.
+type Paths struct{ Token, Refresh, Revoke string }
+
+// DialectPaths returns the paths of a dialect's endpoints, Standard's for an
+// unknown dialect.
+func DialectPaths(dialect string) Paths {
+	p, ok := dialectPaths[dialect]
+	if !ok {
+		p = dialectPaths[DialectStandard]
+	}
+	return Paths{Token: p.token, Refresh: p.refresh, Revoke: p.revoke}
+}
+
 var dialectPaths = map[string]endpointPaths{
 	DialectStandard:    {token: "/oauth/token", revoke: "/oauth/revoke"},
 	DialectCAM2:        {token: "/token/", refresh: "/refresh_token/"},
