@@ -55,11 +55,11 @@ func credentialsFrom(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (a
 		RefreshURL:    p.RefreshURL,
 		RevocationURL: p.RevocationURL,
 		Audience:      p.Audience,
-		ClientID:     get(v1alpha1.SecretKeyClientID),
-		ClientSecret: get(v1alpha1.SecretKeyClientSecret),
-		Username:     get(v1alpha1.SecretKeyUsername),
-		Password:     get(v1alpha1.SecretKeyPassword),
-		RefreshToken: get(v1alpha1.SecretKeyRefreshToken),
+		ClientID:      get(v1alpha1.SecretKeyClientID),
+		ClientSecret:  get(v1alpha1.SecretKeyClientSecret),
+		Username:      get(v1alpha1.SecretKeyUsername),
+		Password:      get(v1alpha1.SecretKeyPassword),
+		RefreshToken:  get(v1alpha1.SecretKeyRefreshToken),
 	}, nil
 }
 
