@@ -2,14 +2,20 @@ package connection
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
 
@@ -30,6 +36,29 @@ const (
 	// ReasonRevoked is the event reason of a successful revocation.
 	ReasonRevoked = "TokensRevoked"
 )
+
+// mirrorTimeout bounds the copy of a rotated refresh token into the user's Secret.
+const mirrorTimeout = 10 * time.Second
+
+// mirrorRefreshToken copies a rotated refresh token into the user's Secret, once:
+// the state Secret is what counts, so a failure (an immutable Secret, a policy that
+// forbids the write) or a later revert by a GitOps tool costs nothing. Only the one
+// key is patched.
+func (r *Resolver) mirrorRefreshToken(ctx context.Context, secretKey types.NamespacedName, token string) {
+	ctx, cancel := context.WithTimeout(withoutBodyLogging(ctx), mirrorTimeout)
+	defer cancel()
+	patch, err := json.Marshal(map[string]any{
+		"data": map[string]string{v1alpha1.SecretKeyRefreshToken: base64.StdEncoding.EncodeToString([]byte(token))},
+	})
+	if err != nil {
+		return
+	}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: secretKey.Namespace, Name: secretKey.Name}}
+	if err := r.writer.Patch(ctx, secret, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		logf.FromContext(r.ctx).V(1).Info("could not copy the rotated refresh token into the Connection's Secret; the token state Secret has it",
+			"secret", secretKey.String(), "reason", apiReason(err))
+	}
+}
 
 // revokeTimeout bounds one revocation; it never holds up a deletion.
 const revokeTimeout = 15 * time.Second

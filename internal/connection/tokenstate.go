@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,15 +19,20 @@ import (
 
 // The token state Secret: where the operator keeps the refresh token of a
 // RefreshToken Connection once the authorization server has rotated it. The
-// user's Secret only seeds it and is never written, so GitOps tools that
-// revert drift (Argo CD self-heal) or immutable Secrets cannot undo a
-// rotation: after a revert the user's Secret still holds the seed, which the
-// state Secret recognises by its hash. A new refresh token in the user's
-// Secret (one whose hash differs from the seed) replaces the state.
+// user's Secret only seeds it: the operator also copies each rotated token
+// into it (so that it shows the token in use), but never depends on that
+// copy, so GitOps tools that revert drift (Argo CD self-heal) or immutable
+// Secrets cannot undo a rotation. The state Secret remembers the hashes of
+// the refresh tokens of its lineage (the seed and every rotation): a user's
+// Secret holding one of them, reverted or not, continues from the state; any
+// other refresh token is new credentials and replaces it.
 const (
 	stateKeyRefreshToken = "refreshToken"
 	stateKeyPrevious     = "previousRefreshToken"
-	stateKeySeed         = "seed"
+	stateKeyLineage      = "lineage"
+	// maxLineage bounds the remembered hashes; a revert to a token older
+	// than that many rotations counts as new credentials.
+	maxLineage = 16
 	// LabelTokenState marks the Secrets the operator owns for Connections;
 	// a Secret of that name without it is never read or written.
 	LabelTokenState = "hoxtonai.dev/token-state"
@@ -65,7 +71,7 @@ func (r *Resolver) withTokenState(ctx context.Context, conn Object, creds auth.C
 	if err := r.secrets.Get(withoutBodyLogging(ctx), tokenStateKey(conn), state); err != nil {
 		return creds, client404(err)
 	}
-	if state.Labels[LabelTokenState] != "true" || string(state.Data[stateKeySeed]) != seedOf(creds.RefreshToken) {
+	if state.Labels[LabelTokenState] != "true" || !slices.Contains(lineageOf(state), seedOf(creds.RefreshToken)) {
 		return creds, nil
 	}
 	if rt := string(state.Data[stateKeyRefreshToken]); rt != "" {
@@ -73,6 +79,24 @@ func (r *Resolver) withTokenState(ctx context.Context, conn Object, creds auth.C
 		creds.PreviousRefreshToken = string(state.Data[stateKeyPrevious])
 	}
 	return creds, nil
+}
+
+// lineageOf returns the hashes of the refresh tokens a state Secret grew from.
+func lineageOf(state *corev1.Secret) []string {
+	return strings.Fields(string(state.Data[stateKeyLineage]))
+}
+
+// extendLineage appends hashes not yet in lineage, keeping the newest maxLineage.
+func extendLineage(lineage []string, hashes ...string) []string {
+	for _, h := range hashes {
+		if !slices.Contains(lineage, h) {
+			lineage = append(lineage, h)
+		}
+	}
+	if len(lineage) > maxLineage {
+		lineage = lineage[len(lineage)-maxLineage:]
+	}
+	return lineage
 }
 
 func client404(err error) error {
@@ -83,11 +107,14 @@ func client404(err error) error {
 }
 
 // saveRotation returns the Persist of conn's token source: it writes the
-// rotated refresh token, the one it replaced and the seed into the state
-// Secret, creating it on the first rotation. Writes are optimistic (the
-// resourceVersion read just before), so a conflicting write makes this
-// attempt fail and the next one starts from what the other writer left.
+// rotated refresh token, the one it replaced and the lineage into the state
+// Secret, creating it on the first rotation, then copies the token into the
+// user's Secret (best effort). Writes are optimistic (the resourceVersion
+// read just before), so a conflicting write makes this attempt fail and the
+// next one starts from what the other writer left. seed is the hash of the
+// refresh token in the user's Secret.
 func (r *Resolver) saveRotation(conn Object, seed string) auth.Persist {
+	secretKey := conn.SecretKey()
 	key := tokenStateKey(conn)
 	owner := metav1.OwnerReference{
 		APIVersion: v1alpha1.GroupVersion.String(), Kind: string(conn.Reference().Kind),
@@ -100,18 +127,24 @@ func (r *Resolver) saveRotation(conn Object, seed string) auth.Persist {
 			r.saveFailed(connKey, conn)
 			return fmt.Errorf("saving the rotated refresh token to Secret %s: %s", key, apiReason(err))
 		}
+		r.mirrorRefreshToken(ctx, secretKey, rot.RefreshToken)
 		return nil
 	}
 }
 
 func (r *Resolver) writeTokenState(ctx context.Context, key types.NamespacedName, owner metav1.OwnerReference, seed string, rot auth.Rotation) error {
+	state := &corev1.Secret{}
+	err := r.secrets.Get(ctx, key, state)
+	var lineage []string
+	if err == nil && slices.Contains(lineageOf(state), seed) {
+		lineage = lineageOf(state)
+	}
+	lineage = extendLineage(lineage, seed, seedOf(rot.Previous), seedOf(rot.RefreshToken))
 	data := map[string][]byte{
 		stateKeyRefreshToken: []byte(rot.RefreshToken),
 		stateKeyPrevious:     []byte(rot.Previous),
-		stateKeySeed:         []byte(seed),
+		stateKeyLineage:      []byte(strings.Join(lineage, " ")),
 	}
-	state := &corev1.Secret{}
-	err := r.secrets.Get(ctx, key, state)
 	switch {
 	case apierrors.IsNotFound(err):
 		state = &corev1.Secret{
