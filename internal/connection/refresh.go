@@ -44,20 +44,22 @@ const mirrorTimeout = 10 * time.Second
 // the state Secret is what counts, so a failure (an immutable Secret, a policy that
 // forbids the write) or a later revert by a GitOps tool costs nothing. Only the one
 // key is patched.
-func (r *Resolver) mirrorRefreshToken(ctx context.Context, secretKey types.NamespacedName, token string) {
+func (r *Resolver) mirrorRefreshToken(ctx context.Context, secretKey types.NamespacedName, token string) bool {
 	ctx, cancel := context.WithTimeout(withoutBodyLogging(ctx), mirrorTimeout)
 	defer cancel()
 	patch, err := json.Marshal(map[string]any{
 		"data": map[string]string{v1alpha1.SecretKeyRefreshToken: base64.StdEncoding.EncodeToString([]byte(token))},
 	})
 	if err != nil {
-		return
+		return false
 	}
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: secretKey.Namespace, Name: secretKey.Name}}
 	if err := r.writer.Patch(ctx, secret, client.RawPatch(types.MergePatchType, patch)); err != nil {
 		logf.FromContext(r.ctx).V(1).Info("could not copy the rotated refresh token into the Connection's Secret; the token state Secret has it",
 			"secret", secretKey.String(), "reason", apiReason(err))
+		return false
 	}
+	return true
 }
 
 // revokeTimeout bounds one revocation; it never holds up a deletion.

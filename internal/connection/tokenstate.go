@@ -13,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
@@ -127,7 +129,9 @@ func (r *Resolver) saveRotation(conn Object, seed string) auth.Persist {
 			r.saveFailed(connKey, conn)
 			return fmt.Errorf("saving the rotated refresh token to Secret %s: %s", key, apiReason(err))
 		}
-		r.mirrorRefreshToken(ctx, secretKey, rot.RefreshToken)
+		copied := r.mirrorRefreshToken(ctx, secretKey, rot.RefreshToken)
+		logf.FromContext(r.ctx).Info("wrote the rotated refresh token back to the Secret",
+			"tokenState", key.String(), "secret", secretKey.String(), "copiedToSecret", copied)
 		return nil
 	}
 }
