@@ -1,10 +1,8 @@
 package connection
 
 import (
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"time"
@@ -80,10 +78,4 @@ func httpClientFor(caBundle string) (*http.Client, error) {
 		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &http.Client{Transport: transport, Timeout: httpTimeout}, nil
-}
-
-// bundleKey identifies a CA bundle without keeping it as a map key.
-func bundleKey(caBundle string) string {
-	sum := sha256.Sum256([]byte(caBundle))
-	return hex.EncodeToString(sum[:8])
 }

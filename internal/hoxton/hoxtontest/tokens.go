@@ -80,11 +80,6 @@ func (s *Server) authenticate(header string) (principal, bool) {
 	return principal{org: t.org, clientID: t.clientID, userID: t.userID}, true
 }
 
-// issueAccess records a new access token. Expects s.mu held.
-func (s *Server) issueAccess(info grantInfo) string {
-	return s.issueAccessWith(info, "")
-}
-
 // issueAccessWith records a new Bearer access token issued with refresh.
 // Expects s.mu held.
 func (s *Server) issueAccessWith(info grantInfo, refresh string) string {
