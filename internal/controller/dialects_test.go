@@ -308,3 +308,52 @@ func TestArgoCDStyleRevert(t *testing.T) {
 	waitReady(t, site)
 	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
 }
+
+// TestReplacedCredentialsAreRevoked: new credentials in a Connection's Secret revoke
+// the tokens the old ones produced (RFC 7009, Standard with revocationURL).
+func TestReplacedCredentialsAreRevoked(t *testing.T) {
+	fake := hoxtontest.NewServer(hoxtontest.Options{Clients: []hoxtontest.OAuthClient{
+		{ID: hoxtontest.DefaultClientID, Secret: hoxtontest.DefaultClientSecret}, {ID: "second-client", Secret: "second-secret"},
+	}})
+	t.Cleanup(fake.Close)
+	startManager(t, operator.Options{PollInterval: pollInterval})
+	ns := newNamespace(t)
+	conn := dialectConnection(t, fake, ns, hoxtontest.DialectStandard, "")
+	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
+	if fake.Revocations() != 0 {
+		t.Fatal("a revocation before any change")
+	}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "dialect-credentials"}}
+	update(t, secret, func(s *corev1.Secret) {
+		s.Data[v1alpha1.SecretKeyClientID] = []byte("second-client")
+		s.Data[v1alpha1.SecretKeyClientSecret] = []byte("second-secret")
+	})
+	eventually(t, "the old credentials' token revoked", func() (bool, string) {
+		return fake.Revocations() == 1 && fake.LiveAccessTokens() == 1, "not revoked yet"
+	})
+	waitEvent(t, ns, conn.Name, connection.ReasonRevoked)
+	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
+}
+
+// TestFailedRevocationNeverBlocksDeletion: a revocation endpoint that fails makes a
+// Warning event; the Connection is deleted all the same.
+func TestFailedRevocationNeverBlocksDeletion(t *testing.T) {
+	fake := hoxtontest.NewServer(hoxtontest.Options{})
+	t.Cleanup(fake.Close)
+	startManager(t, operator.Options{PollInterval: pollInterval})
+	ns := newNamespace(t)
+	create(t, credentialsSecret(ns, "dialect-credentials", map[string]string{
+		v1alpha1.SecretKeyClientID: hoxtontest.DefaultClientID, v1alpha1.SecretKeyClientSecret: hoxtontest.DefaultClientSecret,
+	}))
+	conn := env.Connection(ns, v1alpha1.DefaultConnectionName, "dialect-credentials")
+	conn.Spec.APIURL, conn.Spec.TokenURL = fake.APIURL(), fake.TokenURL()
+	conn.Spec.RevocationURL = fake.URL() + "/no-revocation-here"
+	create(t, conn)
+	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
+	deleteObject(t, conn)
+	waitGone(t, conn)
+	ev := waitEvent(t, ns, conn.Name, connection.ReasonRevocationFailed)
+	if ev.Type != corev1.EventTypeWarning || !strings.Contains(ev.Note, "404") {
+		t.Errorf("event %s %q, want a Warning naming the failure", ev.Type, ev.Note)
+	}
+}
