@@ -357,3 +357,33 @@ func TestFailedRevocationNeverBlocksDeletion(t *testing.T) {
 		t.Errorf("event %s %q, want a Warning naming the failure", ev.Type, ev.Note)
 	}
 }
+
+// TestChangedConnectionWaitsForItsCheck: after a Connection's settings change, the
+// objects using it wait for the check of the new settings; settings that fail it are
+// never used for their writes.
+func TestChangedConnectionWaitsForItsCheck(t *testing.T) {
+	// Another service: it issues tokens to the same client, but knows no such organisation.
+	other := hoxtontest.NewServer(hoxtontest.Options{OrganisationID: "7d1f7d3c-2a8e-4a51-9b1e-5d7f1b1c2e3f"})
+	t.Cleanup(other.Close)
+	startManager(t, operator.Options{PollInterval: pollInterval})
+	ns := newConnectedNamespace(t)
+	waitDefaultConnectionReady(t, ns)
+	site := dialectSite(ns, "stays")
+	create(t, site)
+	waitReady(t, site)
+
+	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName}}
+	update(t, conn, func(c *v1alpha1.Connection) { c.Spec.APIURL, c.Spec.TokenURL = other.APIURL(), other.TokenURL() })
+	update(t, site, func(s *v1alpha1.Site) { s.Spec.Address = "2 Low Road, Leeds" })
+	waitFor(t, conn, "the new settings checked and refused", func(c *v1alpha1.Connection) bool {
+		return c.Status.ObservedGeneration == c.Generation && hasCondition(c, conditions.TypeReady, metav1.ConditionFalse, "")
+	})
+	consistently(t, 2*pollInterval, "no Site write through the unchecked settings", func() (bool, string) {
+		for _, r := range other.Requests() {
+			if strings.HasPrefix(r.Path, "/sites") {
+				return false, r.Method + " " + r.Path + " reached the other service"
+			}
+		}
+		return true, ""
+	})
+}
