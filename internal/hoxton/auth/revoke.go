@@ -99,6 +99,11 @@ func (s *Source) revokeRFC7009(ctx context.Context, c Credentials, access string
 			continue
 		}
 		if e := a.failure(s.opts.Now()); e != nil {
+			if t.hint == "access_token" && e.Code == "unsupported_token_type" {
+				// RFC 7009 section 2.2.1: a server may not revoke access
+				// tokens (Auth0 revokes refresh tokens only); they expire.
+				continue
+			}
 			errs = append(errs, e)
 		}
 	}
