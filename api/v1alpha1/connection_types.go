@@ -83,6 +83,27 @@ type ConnectionParameters struct {
 	// RequestBudget bounds the request rate through this Connection.
 	// +optional
 	RequestBudget *RequestBudget `json:"requestBudget,omitempty"`
+
+	// TokenDialect is the wire format of the token endpoint: Standard (HoxtonAi's
+	// RFC 6749 endpoint), CAM2 or CamStreamer. See the README's "Token dialects".
+	// +kubebuilder:default=Standard
+	// +optional
+	TokenDialect TokenDialect `json:"tokenDialect,omitempty"`
+
+	// RefreshURL is CAM2's refresh endpoint. Default: the token URL's sibling
+	// refresh_token/ (https://host/token/ gives https://host/refresh_token/).
+	// +kubebuilder:validation:Pattern=`^https?://`
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	RefreshURL string `json:"refreshURL,omitempty"`
+
+	// RevocationURL is where the tokens of deleted or replaced credentials are
+	// revoked: an RFC 7009 endpoint for Standard (no revocation when empty), the
+	// revoke endpoint for CamStreamer. CAM2 has none.
+	// +kubebuilder:validation:Pattern=`^https?://`
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	RevocationURL string `json:"revocationURL,omitempty"`
 }
 
 // ConnectionStatus is what the operator reports about a Connection. It never holds a token.
@@ -106,6 +127,10 @@ type ConnectionStatus struct {
 }
 
 // ConnectionSpec configures a namespaced Connection.
+// +kubebuilder:validation:XValidation:rule="!has(self.refreshURL) || self.tokenDialect == 'CAM2'",message="refreshURL is only for tokenDialect CAM2"
+// +kubebuilder:validation:XValidation:rule="!has(self.revocationURL) || self.tokenDialect != 'CAM2'",message="tokenDialect CAM2 has no revocation endpoint"
+// +kubebuilder:validation:XValidation:rule="self.tokenDialect != 'CAM2' || self.grant == 'ClientCredentials'",message="tokenDialect CAM2 supports only grant ClientCredentials"
+// +kubebuilder:validation:XValidation:rule="self.tokenDialect != 'CamStreamer' || self.grant == 'RefreshToken'",message="tokenDialect CamStreamer supports only grant RefreshToken"
 type ConnectionSpec struct {
 	ConnectionParameters `json:",inline"`
 	// CredentialsSecretRef names a Secret in the Connection's own namespace holding
@@ -114,6 +139,10 @@ type ConnectionSpec struct {
 }
 
 // ClusterConnectionSpec configures a cluster-scoped ClusterConnection.
+// +kubebuilder:validation:XValidation:rule="!has(self.refreshURL) || self.tokenDialect == 'CAM2'",message="refreshURL is only for tokenDialect CAM2"
+// +kubebuilder:validation:XValidation:rule="!has(self.revocationURL) || self.tokenDialect != 'CAM2'",message="tokenDialect CAM2 has no revocation endpoint"
+// +kubebuilder:validation:XValidation:rule="self.tokenDialect != 'CAM2' || self.grant == 'ClientCredentials'",message="tokenDialect CAM2 supports only grant ClientCredentials"
+// +kubebuilder:validation:XValidation:rule="self.tokenDialect != 'CamStreamer' || self.grant == 'RefreshToken'",message="tokenDialect CamStreamer supports only grant RefreshToken"
 type ClusterConnectionSpec struct {
 	ConnectionParameters `json:",inline"`
 	// CredentialsSecretRef names the Secret and its namespace.

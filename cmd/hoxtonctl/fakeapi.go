@@ -33,10 +33,11 @@ func newFakeAPICommand(_ *cli.Root) *cobra.Command {
 	clientSecret := fs.String("client-secret", hoxtontest.DefaultClientSecret, "OAuth client `secret` accepted by the token endpoint")
 	lifetime := fs.Duration("token-lifetime", hoxtontest.DefaultTokenLifetime, "access token `lifetime` (expires_in)")
 	audience := fs.String("audience", hoxtontest.DefaultAudience, "the only `audience` tokens are issued for")
+	dialect := fs.String("token-dialect", hoxtontest.DialectStandard, "token endpoint `dialect`: Standard, CAM2 or CamStreamer")
 	quiet := fs.Bool("quiet", false, "do not log requests to stderr")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		opts := fakeAPIOptions{listen: *listen, orgID: *orgID, orgName: *orgName, clientID: *clientID,
-			clientSecret: *clientSecret, lifetime: *lifetime, audience: *audience, quiet: *quiet}
+			clientSecret: *clientSecret, lifetime: *lifetime, audience: *audience, dialect: *dialect, quiet: *quiet}
 		return runFakeAPI(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
 	return cmd
@@ -44,7 +45,7 @@ func newFakeAPICommand(_ *cli.Root) *cobra.Command {
 
 // fakeAPIOptions are the flags of fake-api.
 type fakeAPIOptions struct {
-	listen, orgID, orgName, clientID, clientSecret, audience string
+	listen, orgID, orgName, clientID, clientSecret, audience, dialect string
 	lifetime                                                 time.Duration
 	quiet                                                    bool
 }
@@ -64,18 +65,29 @@ func runFakeAPI(ctx context.Context, o fakeAPIOptions, stdout, stderr io.Writer)
 		return errors.New("--client-id and --client-secret must not be empty")
 	case o.lifetime < time.Second:
 		return errors.New("--token-lifetime must be at least 1s")
+	case o.dialect != hoxtontest.DialectStandard && o.dialect != hoxtontest.DialectCAM2 && o.dialect != hoxtontest.DialectCamStreamer:
+		return fmt.Errorf("--token-dialect %q is not Standard, CAM2 or CamStreamer", o.dialect)
 	}
 	fake := hoxtontest.NewHandler(hoxtontest.Options{
 		OrganisationID: o.orgID, OrganisationName: o.orgName, Audience: o.audience, TokenLifetime: o.lifetime,
-		Clients: []hoxtontest.OAuthClient{{ID: o.clientID, Secret: o.clientSecret}},
+		Clients: []hoxtontest.OAuthClient{{ID: o.clientID, Secret: o.clientSecret}}, TokenDialect: o.dialect,
 	})
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return failure(err)
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "hoxtonctl fake-api: API %s/api/v0 token URL %s/oauth/token organisation %s client %s\n",
-		base, base, o.orgID, o.clientID)
+	// One line, so that scripts can read every URL from it.
+	paths := hoxtontest.DialectPaths(o.dialect)
+	extra := ""
+	if paths.Refresh != "" {
+		extra += " refresh URL " + base + paths.Refresh
+	}
+	if paths.Revoke != "" {
+		extra += " revocation URL " + base + paths.Revoke
+	}
+	fmt.Fprintf(stdout, "hoxtonctl fake-api: API %s/api/v0 token URL %s%s%s organisation %s client %s dialect %s\n",
+		base, base, paths.Token, extra, o.orgID, o.clientID, o.dialect)
 
 	handler := fake.Handler()
 	if !o.quiet {

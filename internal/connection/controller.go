@@ -58,7 +58,7 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 			// client, token source and budget.
 			conn.SetNamespace(req.Namespace)
 			conn.SetName(req.Name)
-			r.resolver.forget(connectionKey(conn))
+			r.resolver.revoke(conn, r.resolver.forget(connectionKey(conn)), "deleted Connection's")
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -104,7 +104,9 @@ func (r *Reconciler[C]) release(ctx context.Context, conn C) (ctrl.Result, error
 	if err := r.client.Patch(ctx, conn, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	r.resolver.forget(connectionKey(conn))
+	// Revoked after the finalizer is gone: a failing revocation endpoint is an
+	// event, never a Connection stuck in deletion.
+	r.resolver.revoke(conn, r.resolver.forget(connectionKey(conn)), "deleted Connection's")
 	return ctrl.Result{}, nil
 }
 
@@ -126,6 +128,7 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		return ctrl.Result{}, err
 	}
 	tok, err := source.Token(ctx)
+	r.reportSaved(conn, source)
 	switch {
 	case auth.IsRejected(err), auth.IsCircuitOpen(err):
 		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", conn.SecretKey(), err))
@@ -155,4 +158,16 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		r.recorder.Eventf(conn, nil, corev1.EventTypeNormal, conditions.ReasonAvailable, "Check", "%s", msg)
 	}
 	return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+}
+
+// reportSaved sets the RefreshTokenSaved condition of a RefreshToken Connection.
+func (r *Reconciler[C]) reportSaved(conn C, source *auth.Source) {
+	if conn.GetParameters().Grant != v1alpha1.GrantRefreshToken {
+		return
+	}
+	st := conn.GetConnectionStatus()
+	ok, reason, msg := persistCondition(source, conn.SecretKey().String())
+	if conditions.Set(&st.Conditions, conn.GetGeneration(), TypeRefreshTokenSaved, ok, reason, msg) && !ok {
+		r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, reason, "SaveRefreshToken", "%s", msg)
+	}
 }

@@ -1,10 +1,8 @@
 package connection
 
 import (
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"time"
@@ -49,14 +47,17 @@ func credentialsFrom(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (a
 	}
 	get := func(k string) string { return string(secret.Data[k]) }
 	return auth.Credentials{
-		Grant:        auth.Grant(grant),
-		TokenURL:     p.TokenURL,
-		Audience:     p.Audience,
-		ClientID:     get(v1alpha1.SecretKeyClientID),
-		ClientSecret: get(v1alpha1.SecretKeyClientSecret),
-		Username:     get(v1alpha1.SecretKeyUsername),
-		Password:     get(v1alpha1.SecretKeyPassword),
-		RefreshToken: get(v1alpha1.SecretKeyRefreshToken),
+		Grant:         auth.Grant(grant),
+		Dialect:       auth.Dialect(p.TokenDialect),
+		TokenURL:      p.TokenURL,
+		RefreshURL:    p.RefreshURL,
+		RevocationURL: p.RevocationURL,
+		Audience:      p.Audience,
+		ClientID:      get(v1alpha1.SecretKeyClientID),
+		ClientSecret:  get(v1alpha1.SecretKeyClientSecret),
+		Username:      get(v1alpha1.SecretKeyUsername),
+		Password:      get(v1alpha1.SecretKeyPassword),
+		RefreshToken:  get(v1alpha1.SecretKeyRefreshToken),
 	}, nil
 }
 
@@ -77,10 +78,4 @@ func httpClientFor(caBundle string) (*http.Client, error) {
 		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &http.Client{Transport: transport, Timeout: httpTimeout}, nil
-}
-
-// bundleKey identifies a CA bundle without keeping it as a map key.
-func bundleKey(caBundle string) string {
-	sum := sha256.Sum256([]byte(caBundle))
-	return hex.EncodeToString(sum[:8])
 }

@@ -20,6 +20,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
@@ -54,9 +55,12 @@ type Resolver struct {
 	tokenOpts auth.Options
 	userAgent string
 
-	mu          sync.Mutex
-	tokenCaches map[string]*auth.Cache // by CA bundle
-	entries     map[string]*entry      // by connection key
+	// tokens holds one token source per Connection (by connection key).
+	tokens   *auth.Cache
+	recorder events.EventRecorder // revocation outcomes; set by Setup
+
+	mu      sync.Mutex
+	entries map[string]*entry // by connection key
 
 	// authFailures wake the Connection controllers when HoxtonAi rejects credentials
 	// during a managed object's reconcile.
@@ -79,7 +83,7 @@ type entry struct {
 func NewResolver(ctx context.Context, cache, secrets client.Reader, writer client.Client, tokenOpts auth.Options, userAgent string) *Resolver {
 	return &Resolver{
 		cache: cache, secrets: secrets, writer: writer, ctx: ctx, tokenOpts: tokenOpts, userAgent: userAgent,
-		tokenCaches:         map[string]*auth.Cache{},
+		tokens:              auth.NewCache(ctx, tokenOpts),
 		entries:             map[string]*entry{},
 		authFailures:        make(chan event.GenericEvent, 64),
 		clusterAuthFailures: make(chan event.GenericEvent, 64),
@@ -108,6 +112,9 @@ func (r *Resolver) ClientFor(ctx context.Context, namespace string, ref v1alpha1
 			why = c.Reason + ": " + c.Message
 		}
 		return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q is not Ready (%s)", ref.Kind, ref.Name, why)}}
+	}
+	if err := awaitingCheck(conn, ref); err != nil {
+		return nil, err
 	}
 	c, _, err := r.Client(ctx, conn)
 	if err != nil {
@@ -180,7 +187,10 @@ func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.Names
 	if err != nil {
 		return nil, err
 	}
-	source := r.tokenCache(p.CABundle, httpClient).Source(creds, r.persistRefreshToken(secretKey))
+	source, err := r.tokenSource(ctx, conn, creds, httpClient)
+	if err != nil {
+		return nil, err
+	}
 	qps, burst := int32(defaultRequestsPerSecond), int32(defaultBurst)
 	if b := p.RequestBudget; b != nil {
 		qps, burst = max(b.RequestsPerSecond, 1), max(b.Burst, 1)
@@ -202,20 +212,20 @@ func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.Names
 	}, nil
 }
 
-// tokenCache returns the token cache for a CA bundle: token requests must trust the
-// same roots as API requests.
-func (r *Resolver) tokenCache(caBundle string, httpClient *http.Client) *auth.Cache {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	k := bundleKey(caBundle)
-	if c, ok := r.tokenCaches[k]; ok {
-		return c
+// tokenSource returns conn's one token source. A RefreshToken Connection
+// continues from its token state Secret; a source whose credentials were
+// replaced has its tokens revoked.
+func (r *Resolver) tokenSource(ctx context.Context, conn Object, creds auth.Credentials, httpClient *http.Client) (*auth.Source, error) {
+	seed := seedOf(creds.RefreshToken)
+	creds, err := r.withTokenState(ctx, conn, creds)
+	if err != nil {
+		return nil, err
 	}
-	opts := r.tokenOpts
-	opts.HTTPClient = httpClient
-	c := auth.NewCache(r.ctx, opts)
-	r.tokenCaches[k] = c
-	return c
+	source, replaced := r.tokens.SourceFor(connectionKey(conn), creds, auth.SourceOptions{
+		HTTPClient: httpClient, Persist: r.saveRotation(conn, seed),
+	})
+	r.revoke(conn, replaced, "replaced")
+	return source, nil
 }
 
 // withoutBodyLogging returns ctx for the requests whose bodies are credentials (reading
@@ -231,9 +241,24 @@ func connectionKey(conn Object) string {
 	return string(conn.Reference().Kind) + "/" + conn.GetNamespace() + "/" + conn.GetName()
 }
 
-// forget drops what the resolver holds for a deleted Connection.
-func (r *Resolver) forget(key string) {
+// forget drops what the resolver holds for a deleted Connection and returns its
+// token source, if any, for revocation.
+func (r *Resolver) forget(key string) *auth.Source {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	delete(r.entries, key)
+	r.mu.Unlock()
+	return r.tokens.Forget(key)
+}
+
+// awaitingCheck refuses a changed Connection until its check of the new settings
+// has run: a Ready condition of an older generation says nothing about them.
+func awaitingCheck(conn Object, ref v1alpha1.ConnectionReference) error {
+	if conn.GetDeletionTimestamp() != nil {
+		return nil
+	}
+	c := conditions.Get(conn.GetConnectionStatus().Conditions, conditions.TypeReady)
+	if c != nil && c.ObservedGeneration == conn.GetGeneration() && conn.GetConnectionStatus().ObservedGeneration == conn.GetGeneration() {
+		return nil
+	}
+	return &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q changed and its new settings are not checked yet", ref.Kind, ref.Name)}}
 }

@@ -48,6 +48,10 @@ func secretMetadata() *metav1.PartialObjectMetadata {
 // Setup registers the Connection and ClusterConnection controllers. users counts the
 // managed objects that still use a Connection being deleted.
 func Setup(ctx context.Context, mgr ctrl.Manager, resolver *Resolver, pollInterval time.Duration, users Users) error {
+	resolver.recorder = mgr.GetEventRecorder("hoxton-operator")
+	if err := flushOnStop(mgr, resolver); err != nil {
+		return err
+	}
 	if err := setupKind(ctx, mgr, resolver, pollInterval, users, "Connection", func() *v1alpha1.Connection { return &v1alpha1.Connection{} },
 		func() client.ObjectList { return &v1alpha1.ConnectionList{} }, resolver.authFailures, true); err != nil {
 		return err

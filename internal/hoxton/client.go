@@ -204,7 +204,7 @@ func (c *Client) send(ctx context.Context, method, resource, path, target string
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Authorization", c.authorization(tok))
 	}
 
 	start := time.Now()

@@ -78,7 +78,7 @@ func (f AuthCodeFlow) Exchange(ctx context.Context, code, verifier string) (*oau
 	}
 	tok, err := f.config().Exchange(ctx, code, opts...)
 	e := classify(err, time.Now())
-	observe(grantAuthorizationCode, e)
+	observeGrant(grantAuthorizationCode, DialectStandard, e)
 	if e != nil {
 		return nil, e
 	}

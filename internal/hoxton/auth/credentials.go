@@ -49,6 +49,20 @@ type Credentials struct {
 	// RefreshToken is the token exchanged by GrantRefreshToken.
 	RefreshToken string
 	Scopes       []string
+
+	// Dialect is the token endpoint's wire format; "" is DialectStandard.
+	Dialect Dialect
+	// RefreshURL is CAM2's refresh endpoint; "" is the token URL's sibling
+	// refresh_token/ (DefaultCAM2RefreshURL).
+	RefreshURL string
+	// RevocationURL is where tokens are revoked: an RFC 7009 endpoint for
+	// Standard (no revocation when empty), the revoke endpoint for
+	// CamStreamer. CAM2 has none.
+	RevocationURL string
+	// PreviousRefreshToken is the refresh token RefreshToken replaced. It is
+	// tried once when RefreshToken is refused, in case the rotation that
+	// produced RefreshToken never completed at the server.
+	PreviousRefreshToken string
 }
 
 // Validate reports the fields the grant needs but that are empty. The error
@@ -58,6 +72,12 @@ func (c Credentials) Validate() error {
 		return misconfigured("unsupported grant; want %s, %s or %s",
 			GrantClientCredentials, GrantPassword, GrantRefreshToken)
 	}
+	if !c.Dialect.known() {
+		return misconfigured("unsupported token dialect; want %s, %s or %s", DialectStandard, DialectCAM2, DialectCamStreamer)
+	}
+	if err := c.validateDialect(); err != nil {
+		return err
+	}
 	var missing []string
 	need := func(name, v string) {
 		if v == "" {
@@ -65,7 +85,9 @@ func (c Credentials) Validate() error {
 		}
 	}
 	need("TokenURL", c.TokenURL)
-	need("Audience", c.Audience)
+	if c.Dialect.normalized() == DialectStandard {
+		need("Audience", c.Audience)
+	}
 	need("ClientID", c.ClientID)
 	switch c.Grant {
 	case GrantClientCredentials:
@@ -79,19 +101,49 @@ func (c Credentials) Validate() error {
 	if len(missing) > 0 {
 		return misconfigured("grant %s requires %s", c.Grant, strings.Join(missing, ", "))
 	}
-	if u, err := url.Parse(c.TokenURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return misconfigured("TokenURL is not an absolute http(s) URL")
-	} else if u.User != nil {
-		// The URL ends up in error messages; it must not carry a password.
-		return misconfigured("TokenURL must not contain user information")
+	for _, f := range []struct{ name, v string }{{"TokenURL", c.TokenURL}, {"RefreshURL", c.RefreshURL}, {"RevocationURL", c.RevocationURL}} {
+		if f.v == "" {
+			continue
+		}
+		if u, err := url.Parse(f.v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return misconfigured("%s is not an absolute http(s) URL", f.name)
+		} else if u.User != nil {
+			// The URL ends up in error messages; it must not carry a password.
+			return misconfigured("%s must not contain user information", f.name)
+		}
+	}
+	return nil
+}
+
+// validateDialect checks the grants and URLs each dialect supports.
+func (c Credentials) validateDialect() error {
+	switch c.Dialect.normalized() {
+	case DialectCAM2:
+		if c.Grant != GrantClientCredentials {
+			return misconfigured("token dialect CAM2 supports only grant %s", GrantClientCredentials)
+		}
+		if c.RevocationURL != "" {
+			return misconfigured("token dialect CAM2 has no revocation endpoint")
+		}
+	case DialectCamStreamer:
+		if c.Grant != GrantRefreshToken {
+			return misconfigured("token dialect CamStreamer supports only grant %s (from an authorization code login)", GrantRefreshToken)
+		}
+		if c.RefreshURL != "" {
+			return misconfigured("RefreshURL is for token dialect CAM2")
+		}
+	default:
+		if c.RefreshURL != "" {
+			return misconfigured("RefreshURL is for token dialect CAM2")
+		}
 	}
 	return nil
 }
 
 // String describes the credentials without secrets.
 func (c Credentials) String() string {
-	return fmt.Sprintf("auth.Credentials{Grant: %q, TokenURL: %q, Audience: %q, ClientID: %q}",
-		string(c.Grant), c.TokenURL, c.Audience, c.ClientID)
+	return fmt.Sprintf("auth.Credentials{Dialect: %q, Grant: %q, TokenURL: %q, Audience: %q, ClientID: %q}",
+		string(c.Dialect.normalized()), string(c.Grant), c.TokenURL, c.Audience, c.ClientID)
 }
 
 // GoString is String, so that %#v cannot reveal secrets either.
@@ -105,11 +157,12 @@ func (c Credentials) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.
 // encode values as JSON cannot reveal secrets.
 func (c Credentials) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Grant    Grant  `json:"grant"`
-		TokenURL string `json:"tokenURL"`
-		Audience string `json:"audience"`
-		ClientID string `json:"clientID"`
-	}{c.Grant, c.TokenURL, c.Audience, c.ClientID})
+		Dialect  Dialect `json:"dialect"`
+		Grant    Grant   `json:"grant"`
+		TokenURL string  `json:"tokenURL"`
+		Audience string  `json:"audience"`
+		ClientID string  `json:"clientID"`
+	}{c.Dialect.normalized(), c.Grant, c.TokenURL, c.Audience, c.ClientID})
 }
 
 // Key identifies these exact credentials: their identity, scopes and the hex
@@ -128,7 +181,7 @@ func (c Credentials) Key() string {
 // identity names the principal regardless of its secrets: new secrets for the
 // same identity replace the old ones in a Cache.
 func (c Credentials) identity() string {
-	return quoteAll([]string{string(c.Grant), c.TokenURL, c.Audience, c.ClientID, c.Username})
+	return quoteAll([]string{string(c.Dialect.normalized()), string(c.Grant), c.TokenURL, c.Audience, c.ClientID, c.Username, c.RefreshURL, c.RevocationURL})
 }
 
 // quoteAll joins quoted strings so that separators inside values cannot make

@@ -1,5 +1,6 @@
 // Package auth obtains OAuth2 access tokens for the HoxtonAi API from its
-// Auth0-style authorization server.
+// Auth0-style authorization server, and from token endpoints that speak other
+// dialects (Dialect: CAM2, CamStreamer).
 //
 // The contract, for an operator manager that runs for months and reconciles
 // hundreds of objects against one organisation:
@@ -23,7 +24,13 @@
 //     (whose EndpointParams may override grant_type); the authorization code
 //     flow with PKCE uses oauth2.Config (AuthCodeFlow).
 //   - A refresh may return a new refresh token; it replaces the old one and is
-//     handed to the caller's onRotate callback so it can be persisted.
+//     handed to the caller's Persist (or onRotate) before the new access token
+//     is handed out, retried until saved. The replaced token is kept as
+//     PreviousRefreshToken until the new one has been used once, and is
+//     forgotten by the Cache: a rotated-away token gets nothing from it.
+//   - Cache.SourceFor keeps one Source per owner (a Connection), so no two
+//     owners share tokens; Forget and Revoke end a Source's tokens.
 //
-// Token requests are counted in hoxton_token_requests_total{grant,result}.
+// Token requests are counted in hoxton_token_requests_total{grant,dialect,result},
+// revocations in hoxton_token_revocations_total{dialect,result}.
 package auth

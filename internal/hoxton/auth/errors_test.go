@@ -127,7 +127,7 @@ func TestMetrics(t *testing.T) {
 	ep := newEndpoint(t, reply{}, reply{status: 401}, reply{status: 503})
 	cache := newTestCache(t, nil, Options{})
 	count := func(result string) float64 {
-		return testutil.ToFloat64(tokenRequests.WithLabelValues(string(GrantClientCredentials), result))
+		return testutil.ToFloat64(tokenRequests.WithLabelValues(string(GrantClientCredentials), string(DialectStandard), result))
 	}
 	before := map[string]float64{}
 	for _, r := range []string{resultSuccess, resultRejected, resultUnavailable} {

@@ -10,45 +10,80 @@ import (
 // fetch performs the request of flight f with a snapshot of the credentials
 // and publishes its outcome. It runs in its own goroutine under the Source's
 // long-lived context, so callers that stop waiting do not cancel it.
-func (s *Source) fetch(f *flight, creds Credentials) {
+//
+// A rotated refresh token is persisted before the new access token is handed
+// out (see persistRotation): once an access token from the new refresh token
+// is used, the server may consider the old one spent, and a restart before the
+// new one was saved would lock the Connection out.
+func (s *Source) fetch(f *flight, creds Credentials, ch chain) {
 	ctx, cancel := context.WithTimeout(s.ctx, fetchTimeout)
 	defer cancel()
 	// The expiry is counted from before the request, so network latency
 	// makes the Source refresh early rather than late.
 	start := s.opts.Now()
-	tok, err := retrieve(ctx, creds)
+	tok, refreshed, err := retrieveFor(ctx, s.httpClient(), creds, ch, start)
 	now := s.opts.Now()
-	e := classify(err, now)
-	observe(string(creds.Grant), e)
+	e := asError(err, now)
+	if e != nil && e.Kind == KindRejected && creds.Grant == GrantRefreshToken &&
+		creds.PreviousRefreshToken != "" && creds.PreviousRefreshToken != creds.RefreshToken {
+		// The saved refresh token is refused: the rotation that produced it
+		// may never have completed at the server. Try the one it replaced.
+		observe(creds, e)
+		prev := creds
+		prev.RefreshToken, prev.PreviousRefreshToken = creds.PreviousRefreshToken, ""
+		tok, refreshed, err = retrieveFor(ctx, s.httpClient(), prev, ch, now)
+		now = s.opts.Now()
+		e = asError(err, now)
+		if e == nil {
+			creds = prev
+		}
+	}
+	observe(creds, e)
 
 	rotated := ""
 	if e == nil && creds.Grant == GrantRefreshToken && tok.RefreshToken != "" && tok.RefreshToken != creds.RefreshToken {
 		rotated = tok.RefreshToken
-		// Register the new key before anyone can learn the new refresh
-		// token, so that credentials persisted by onRotate find this Source.
+		s.mu.Lock()
+		// From now on only the new refresh token is ours; the one it
+		// replaced is kept until the new one has been used once.
+		s.creds.PreviousRefreshToken, s.creds.RefreshToken = creds.RefreshToken, rotated
+		s.mu.Unlock()
 		if s.cache != nil {
 			next := creds
 			next.RefreshToken = rotated
-			s.cache.alias(s, next)
+			s.cache.rotated(s, next)
 		}
+		s.persistRotation(f, Rotation{RefreshToken: rotated, Previous: creds.RefreshToken})
 	}
 
 	s.mu.Lock()
 	if e == nil {
-		s.storeLocked(tok, start)
-		f.tok = publicToken(tok, s.expiry)
-		if rotated != "" {
-			s.creds.RefreshToken = rotated
+		if !refreshed {
+			s.chainStart = start
 		}
+		s.storeLocked(tok, start)
+		if rotated == "" && creds.Grant == GrantRefreshToken {
+			// The refresh token was used and not replaced: nothing older
+			// is needed any more.
+			s.creds.PreviousRefreshToken = ""
+		}
+		s.completeLocked(f, publicToken(tok, s.expiry), nil)
 	} else {
 		s.recordLocked(e, now)
-		f.err = e
+		s.completeLocked(f, nil, e)
 	}
 	s.flight = nil
-	notify := s.queueRotationLocked(rotated)
 	s.mu.Unlock()
+}
+
+// completeLocked publishes a flight's outcome once.
+func (s *Source) completeLocked(f *flight, tok *oauth2.Token, err error) {
+	if f.completed {
+		return
+	}
+	f.completed = true
+	f.tok, f.err = tok, err
 	close(f.done)
-	notify()
 }
 
 // storeLocked caches a freshly issued token and resets the failure state.
@@ -62,6 +97,7 @@ func (s *Source) storeLocked(tok *oauth2.Token, start time.Time) {
 	// every call refetch: that is a storm, not caution.
 	before = min(before, life/2)
 	s.tok = tok
+	s.tokenType = tok.TokenType
 	s.expiry = start.Add(life)
 	s.refreshAt = s.expiry.Add(-before)
 	s.usableUntil = s.expiry.Add(-min(expirySafety, before))
@@ -100,26 +136,4 @@ func backoff(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, backoffMax)
-}
-
-// queueRotationLocked returns a function that hands rt to the rotation
-// callback once every earlier rotation has been handed over. Callbacks run
-// outside the lock (they typically write a Kubernetes Secret, and may call
-// back into the Source), yet in order, so a slow first callback cannot
-// persist an older refresh token after a newer one.
-func (s *Source) queueRotationLocked(rt string) func() {
-	if rt == "" {
-		return func() {}
-	}
-	prev, mine, cb := s.rotations, make(chan struct{}), s.onRotate
-	s.rotations = mine
-	return func() {
-		defer close(mine)
-		if prev != nil {
-			<-prev
-		}
-		if cb != nil {
-			cb(rt)
-		}
-	}
 }

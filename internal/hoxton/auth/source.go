@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -30,19 +31,26 @@ const (
 // the credentials are repeatedly rejected (circuit breaker). Obtain Sources
 // from a Cache; all methods are safe for concurrent use.
 type Source struct {
-	ctx     context.Context // long-lived; carries the HTTP client
+	ctx     context.Context // long-lived
 	opts    Options         // defaults applied
 	invalid error           // from Validate; when set no request is ever made
 	cache   *Cache          // told about rotated refresh tokens; nil in tests
 
-	// identity and keys are guarded by cache.mu: they are the Cache's
-	// bookkeeping of which keys lead to this Source.
+	// identity, keys and owner are guarded by cache.mu: they are the
+	// Cache's bookkeeping of which keys lead to this Source.
 	identity string
 	keys     []string
+	owner    string  // set for Sources from Cache.SourceFor
+	dial     Dialect // immutable
 
 	mu          sync.Mutex
 	creds       Credentials // RefreshToken follows rotations
-	onRotate    func(newRefreshToken string)
+	http        *http.Client
+	persist     Persist
+	persistErr  error         // set while a rotation is not saved
+	revoked     bool          // Revoke was called: no more tokens
+	chainStart  time.Time     // CAM2: issue time of the chain's first token
+	tokenType   string        // Authorization scheme of the cached token
 	tok         *oauth2.Token // nil when none is cached
 	expiry      time.Time
 	usableUntil time.Time
@@ -56,19 +64,19 @@ type Source struct {
 	unavailable int    // consecutive Unavailable outcomes
 	rejection   *Error // latest rejection, wrapped by CircuitOpen errors
 	breaker     breaker
-	rotations   chan struct{} // closed when the latest onRotate call returns
 }
 
 // flight is one token request shared by every caller that needs a token
 // while it runs.
 type flight struct {
-	done chan struct{}
-	tok  *oauth2.Token
-	err  error
+	done      chan struct{}
+	completed bool // done is closed; guarded by Source.mu
+	tok       *oauth2.Token
+	err       error
 }
 
-func newSource(ctx context.Context, opts Options, creds Credentials, onRotate func(string)) *Source {
-	s := &Source{ctx: ctx, opts: opts, creds: creds, onRotate: onRotate}
+func newSource(ctx context.Context, opts Options, creds Credentials, persist Persist) *Source {
+	s := &Source{ctx: ctx, opts: opts, creds: creds, persist: persist, http: opts.HTTPClient, dial: creds.Dialect.normalized()}
 	s.breaker = breaker{threshold: opts.BreakerThreshold, cooldown: opts.BreakerCooldown}
 	if err := creds.Validate(); err != nil {
 		s.invalid = err
@@ -88,6 +96,10 @@ func (s *Source) Token(ctx context.Context) (*oauth2.Token, error) {
 		return nil, s.invalid
 	}
 	s.mu.Lock()
+	if s.revoked {
+		s.mu.Unlock()
+		return nil, &Error{Kind: KindRejected, Description: "the tokens of these credentials were revoked"}
+	}
 	now := s.opts.Now()
 	if s.tok != nil && now.Before(s.refreshAt) {
 		t := publicToken(s.tok, s.expiry)
@@ -106,7 +118,11 @@ func (s *Source) Token(ctx context.Context) (*oauth2.Token, error) {
 		}
 		f = &flight{done: make(chan struct{})}
 		s.flight = f
-		go s.fetch(f, s.creds)
+		ch := chain{started: s.chainStart}
+		if s.tok != nil && now.Before(s.usableUntil) {
+			ch.access = s.tok.AccessToken
+		}
+		go s.fetch(f, s.creds, ch)
 	}
 	s.mu.Unlock()
 
@@ -194,14 +210,36 @@ func (s *Source) GoString() string { return s.String() }
 // such as %d would print the unexported fields, tokens included.
 func (s *Source) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
 
-// setOnRotate replaces the rotation callback if cb is non-nil, so that the
+// TokenType returns the Authorization scheme for this Source's tokens, as
+// oauth2.Token.Type normalises it: "JWT" for CAM2, "Bearer" otherwise unless
+// the token endpoint said something else.
+func (s *Source) TokenType() string {
+	s.mu.Lock()
+	typ := s.tokenType
+	s.mu.Unlock()
+	if typ == "" {
+		typ = s.dialect().defaultTokenType()
+	}
+	return (&oauth2.Token{TokenType: typ}).Type()
+}
+
+// dialect is immutable after newSource, so it needs no lock.
+func (s *Source) dialect() Dialect { return s.dial }
+
+func (s *Source) httpClient() *http.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.http
+}
+
+// setPersist replaces the rotation callback if p is non-nil, so that the
 // latest caller's persistence logic is used.
-func (s *Source) setOnRotate(cb func(string)) {
-	if cb == nil {
+func (s *Source) setPersist(p Persist) {
+	if p == nil {
 		return
 	}
 	s.mu.Lock()
-	s.onRotate = cb
+	s.persist = p
 	s.mu.Unlock()
 }
 
@@ -240,4 +278,22 @@ func (s *Source) dropLocked(accessToken string) {
 		s.tok = nil
 		s.dropped = true
 	}
+}
+
+// continues reports whether creds are this Source's credentials as a later
+// read of their store would show them: the same identity, secrets and
+// scopes, and the refresh token the Source holds or the one it just replaced
+// (the save of a rotation may still be pending, or the store reverted).
+func (s *Source) continues(creds Credentials) bool {
+	s.mu.Lock()
+	cur := s.creds
+	s.mu.Unlock()
+	if creds.identity() != cur.identity() || creds.ClientSecret != cur.ClientSecret ||
+		creds.Password != cur.Password || quoteAll(creds.Scopes) != quoteAll(cur.Scopes) {
+		return false
+	}
+	if creds.Grant != GrantRefreshToken {
+		return true
+	}
+	return creds.RefreshToken == cur.RefreshToken || (cur.PreviousRefreshToken != "" && creds.RefreshToken == cur.PreviousRefreshToken)
 }

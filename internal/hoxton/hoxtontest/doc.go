@@ -11,7 +11,10 @@
 //     refresh_token, authorization_code with PKCE; JSON or form bodies; client
 //     credentials in the body or HTTP Basic). GET /authorize approves every
 //     request and redirects with a code. Every /api/v0 request needs a valid
-//     token, else 401.
+//     token, under the scheme it was issued for, else 401. POST /oauth/revoke
+//     revokes tokens (RFC 7009). Options.TokenDialect adds the token endpoint
+//     of CAM2 (/token/, /refresh_token/, JWT tokens) or CamStreamer
+//     (/oauth2/token, /oauth2/revoke, errors at HTTP 200); see dialects.go.
 //   - Organisations. Every object belongs to an organisation, directly
 //     (organisationId) or through the object it hangs off (site, monitor, alert,
 //     camera position). Touching another organisation's object answers 403, and

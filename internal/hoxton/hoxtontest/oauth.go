@@ -53,7 +53,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secs := int(math.Ceil(s.opts.TokenLifetime.Seconds()))
-	resp := map[string]any{"access_token": s.issueAccess(info), "token_type": "Bearer", "expires_in": secs}
+	resp := map[string]any{"access_token": s.issueAccessWith(info, refresh), "token_type": "Bearer", "expires_in": secs}
 	if refresh != "" {
 		resp["refresh_token"] = refresh
 	}
@@ -211,11 +211,7 @@ func (s *Server) refreshGrant(p map[string]string, clientID string) (grantInfo, 
 	if err := s.checkAudience(p["audience"], false); err != nil {
 		return grantInfo{}, "", err
 	}
-	if s.opts.KeepRefreshTokens {
-		return info, old, nil
-	}
-	delete(s.tok.refresh, old)
-	return info, s.issueRefresh(info), nil
+	return info, s.rotateLocked(old, info), nil
 }
 
 // codeGrant exchanges an authorization code (single use, bound to the client

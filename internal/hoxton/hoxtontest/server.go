@@ -55,6 +55,16 @@ type Options struct {
 	// KeepRefreshTokens disables refresh-token rotation. By default every
 	// refresh_token grant returns a new refresh token and invalidates the old one.
 	KeepRefreshTokens bool
+	// TokenDialect selects the token endpoint TokenURL names: DialectStandard
+	// (default), DialectCAM2 or DialectCamStreamer (see dialects.go). The
+	// Standard endpoint is always served.
+	TokenDialect string
+	// RefreshWindow is how long after its first issue a CAM2 token can be
+	// refreshed. Default 24h.
+	RefreshWindow time.Duration
+	// OddExpiresIn makes CAM2 answer "expires in" as a string, so clients
+	// must read the expiry from the JWT's exp claim.
+	OddExpiresIn bool
 }
 
 // Server is a fake HoxtonAi API. Create it with NewServer (listening) or
@@ -117,6 +127,12 @@ func withDefaults(o Options) Options {
 	}
 	if o.TokenLifetime <= 0 {
 		o.TokenLifetime = DefaultTokenLifetime
+	}
+	if o.TokenDialect == "" {
+		o.TokenDialect = DialectStandard
+	}
+	if o.RefreshWindow <= 0 {
+		o.RefreshWindow = DefaultRefreshWindow
 	}
 	return o
 }
@@ -187,8 +203,9 @@ func (s *Server) URL() string {
 // APIURL returns the API base URL, URL() + "/api/v0".
 func (s *Server) APIURL() string { return s.URL() + apiPrefix }
 
-// TokenURL returns the token endpoint, URL() + "/oauth/token".
-func (s *Server) TokenURL() string { return s.URL() + "/oauth/token" }
+// TokenURL returns the token endpoint of Options.TokenDialect: URL() +
+// "/oauth/token" for Standard (see dialectPaths for the others).
+func (s *Server) TokenURL() string { return s.URL() + dialectPaths[s.opts.TokenDialect].token }
 
 // AuthorizeURL returns the authorization endpoint, URL() + "/authorize".
 func (s *Server) AuthorizeURL() string { return s.URL() + "/authorize" }
@@ -201,6 +218,7 @@ func (s *Server) OrganisationID() string { return s.opts.OrganisationID }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/oauth/token", s.handleToken)
+	s.dialectRoutes(mux)
 	mux.HandleFunc("/authorize", s.handleAuthorize)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -15,6 +15,11 @@ type tokenState struct {
 	codes   map[string]authCode
 	counts  map[string]int // token endpoint calls by grant_type ("" when absent)
 	outage  bool
+	// successors maps a refresh token issued under ReuseRefreshTokenUntilUsed
+	// to the one it replaced, which stays valid until the new one is used.
+	successors     map[string]string
+	revocations    int
+	reuseUntilUsed bool
 }
 
 // grantInfo is what a credential speaks for.
@@ -25,6 +30,10 @@ type grantInfo struct {
 type accessToken struct {
 	grantInfo
 	expires time.Time
+	scheme  string    // Authorization scheme: Bearer, or JWT for CAM2
+	refresh string    // the refresh token issued with it; revoking one revokes both
+	chain   time.Time // CAM2: when the chain's first token was issued
+	retires string    // a refresh token still valid until this token is used
 }
 
 // authCode is an authorization code waiting to be exchanged, with the PKCE
@@ -42,10 +51,11 @@ const authCodeLifetime = 10 * time.Minute
 
 func newTokenState() tokenState {
 	return tokenState{
-		access:  map[string]accessToken{},
-		refresh: map[string]grantInfo{},
-		codes:   map[string]authCode{},
-		counts:  map[string]int{},
+		access:     map[string]accessToken{},
+		refresh:    map[string]grantInfo{},
+		codes:      map[string]authCode{},
+		counts:     map[string]int{},
+		successors: map[string]string{},
 	}
 }
 
@@ -53,27 +63,114 @@ func newTokenState() tokenState {
 // and unrevoked access tokens.
 func (s *Server) authenticate(header string) (principal, bool) {
 	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	if !ok || token == "" {
 		return principal{}, false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tok.access[token]
-	if !ok {
+	if !ok || !strings.EqualFold(scheme, t.scheme) {
 		return principal{}, false
 	}
 	if !time.Now().Before(t.expires) {
 		delete(s.tok.access, token)
 		return principal{}, false
 	}
+	s.usedLocked(t)
 	return principal{org: t.org, clientID: t.clientID, userID: t.userID}, true
 }
 
-// issueAccess records a new access token. Expects s.mu held.
-func (s *Server) issueAccess(info grantInfo) string {
+// issueAccessWith records a new Bearer access token issued with refresh.
+// Expects s.mu held.
+func (s *Server) issueAccessWith(info grantInfo, refresh string) string {
 	token := randomToken(32)
-	s.tok.access[token] = accessToken{grantInfo: info, expires: time.Now().Add(s.opts.TokenLifetime)}
+	s.tok.access[token] = accessToken{grantInfo: info, expires: time.Now().Add(s.opts.TokenLifetime),
+		scheme: "Bearer", refresh: refresh, retires: s.tok.successors[refresh]}
 	return token
+}
+
+// usedLocked retires the refresh token a used access token's refresh token
+// replaced (ReuseRefreshTokenUntilUsed). Expects s.mu held.
+func (s *Server) usedLocked(t accessToken) {
+	if t.retires == "" {
+		return
+	}
+	delete(s.tok.refresh, t.retires)
+	delete(s.tok.successors, t.refresh)
+}
+
+// rotateLocked replaces the refresh token old by a new one, honouring
+// KeepRefreshTokens and ReuseRefreshTokenUntilUsed. Expects s.mu held.
+func (s *Server) rotateLocked(old string, info grantInfo) string {
+	if s.opts.KeepRefreshTokens {
+		return old
+	}
+	if prev, ok := s.tok.successors[old]; ok {
+		// The new token is used: the one it replaced is spent now.
+		delete(s.tok.refresh, prev)
+		delete(s.tok.successors, old)
+	}
+	if s.tok.reuseUntilUsed {
+		// Presenting old again spends the successor it had not used.
+		for next, prev := range s.tok.successors {
+			if prev == old {
+				delete(s.tok.refresh, next)
+				delete(s.tok.successors, next)
+			}
+		}
+		next := s.issueRefresh(info)
+		s.tok.successors[next] = old
+		return next
+	}
+	delete(s.tok.refresh, old)
+	return s.issueRefresh(info)
+}
+
+// SetReuseRefreshTokenUntilUsed makes a rotated refresh token stay valid
+// until its successor, or an access token issued with it, is used, as
+// authorization servers with a reuse interval or grace period do. By default
+// a rotation spends the old token at once (assumption A6).
+func (s *Server) SetReuseRefreshTokenUntilUsed(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tok.reuseUntilUsed = on
+}
+
+// LiveAccessTokens counts the issued access tokens that are neither expired
+// nor revoked.
+func (s *Server) LiveAccessTokens() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, t := range s.tok.access {
+		if time.Now().Before(t.expires) {
+			n++
+		}
+	}
+	return n
+}
+
+// Revocations counts the tokens revoked through a revocation endpoint.
+func (s *Server) Revocations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tok.revocations
+}
+
+// AccessTokenValid reports whether the API would accept token now.
+func (s *Server) AccessTokenValid(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tok.access[token]
+	return ok && time.Now().Before(t.expires)
+}
+
+// RefreshTokenValid reports whether the token endpoint would accept token.
+func (s *Server) RefreshTokenValid(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.tok.refresh[token]
+	return ok
 }
 
 // issueRefresh records a new refresh token. Expects s.mu held.
@@ -108,6 +205,7 @@ func (s *Server) RevokeAllTokens() {
 	s.tok.access = map[string]accessToken{}
 	s.tok.refresh = map[string]grantInfo{}
 	s.tok.codes = map[string]authCode{}
+	s.tok.successors = map[string]string{}
 }
 
 // SetTokenOutage makes the token endpoint answer 503 while on. Tokens already
