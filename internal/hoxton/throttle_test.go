@@ -80,4 +80,3 @@ func TestShortBudgetWaitStillWaits(t *testing.T) {
 		t.Error("Wait returned before a short pause ended")
 	}
 }
-
