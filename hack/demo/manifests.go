@@ -72,6 +72,8 @@ func pointAtFakeAPI(objs []*unstructured.Unstructured, api *hoxtontest.Server) {
 		}
 		_ = unstructured.SetNestedField(u.Object, api.APIURL(), "spec", "apiURL")
 		_ = unstructured.SetNestedField(u.Object, api.TokenURL(), "spec", "tokenURL")
+		// The fake listens on plain HTTP, which a Connection must allow explicitly.
+		_ = unstructured.SetNestedField(u.Object, true, "spec", "allowInsecureHTTP")
 		_ = unstructured.SetNestedField(u.Object, api.OrganisationID(), "spec", "organisationID")
 		_ = unstructured.SetNestedField(u.Object, string(v1alpha1.GrantClientCredentials), "spec", "grant")
 		name, _, _ := unstructured.NestedString(u.Object, "spec", "credentialsSecretRef", "name")

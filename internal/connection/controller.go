@@ -35,6 +35,9 @@ type Reconciler[C Object] struct {
 	pollInterval time.Duration
 	// users counts the managed objects that use a Connection.
 	users Users
+	// releaseGrace bounds how long a ClusterConnection being deleted waits for the
+	// objects that use it (zero: DefaultClusterReleaseGrace).
+	releaseGrace time.Duration
 }
 
 // Users counts the managed objects that use the Connection ref (in namespace, or in
@@ -49,8 +52,24 @@ const InUseFinalizer = "hoxtonai.dev/connection-in-use"
 // releaseCheckInterval is how often a Connection being deleted counts its users.
 const releaseCheckInterval = 2 * time.Second
 
+// DefaultClusterReleaseGrace is how long a ClusterConnection being deleted waits for
+// the objects that use it. Those objects belong to tenants, and no tenant may keep
+// the administrator's ClusterConnection (a finalizer of their own on a Site would
+// otherwise hold it for ever); a namespaced Connection waits as long as it takes,
+// since its users are of its own namespace.
+const DefaultClusterReleaseGrace = 2 * time.Minute
+
+// reconcileTimeout bounds one check, so that no Connection holds a worker for long.
+const reconcileTimeout = 2 * time.Minute
+
+// retrySecretNotFound is how soon a Connection whose Secret is missing looks again:
+// the cache holds only labelled Secrets, so the creation of a new one is not seen.
+const retrySecretNotFound = 10 * time.Second
+
 // Reconcile checks one Connection and patches its status once.
 func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
+	defer cancel()
 	conn := r.newObject()
 	if err := r.client.Get(ctx, req.NamespacedName, conn); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -95,9 +114,13 @@ func (r *Reconciler[C]) release(ctx context.Context, conn C) (ctrl.Result, error
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if n > 0 {
+	if n > 0 && !r.graceOver(conn) {
 		logf.FromContext(ctx).V(1).Info("deletion waits for the objects that use the Connection", "objects", n)
 		return ctrl.Result{RequeueAfter: releaseCheckInterval}, nil
+	}
+	if n > 0 {
+		r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, "ReleasedInUse", "Delete",
+			"deleted after %s although %d objects still use it: their deletion in HoxtonAi waits for a ClusterConnection of this name", r.grace(), n)
 	}
 	base := conn.DeepCopyObject().(C)
 	controllerutil.RemoveFinalizer(conn, InUseFinalizer)
@@ -119,6 +142,9 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 	c, source, err := r.resolver.Client(ctx, conn)
 	var cfg *ConfigError
 	switch {
+	case errors.As(err, &cfg) && cfg.Reason == conditions.ReasonSecretNotFound:
+		notReady(cfg.Reason, cfg.Message)
+		return ctrl.Result{RequeueAfter: retrySecretNotFound}, nil
 	case errors.As(err, &cfg):
 		notReady(cfg.Reason, cfg.Message)
 		return ctrl.Result{}, nil // the Secret and spec watches bring the next check
@@ -128,7 +154,8 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 	tok, err := source.Token(ctx)
 	switch {
 	case auth.IsRejected(err), auth.IsCircuitOpen(err):
-		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", conn.SecretKey(), err))
+		secretKey, _ := r.resolver.secretKeyOf(conn)
+		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", secretKey, err))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
 	case err != nil:
 		notReady(conditions.ReasonTokenEndpointUnavailable, fmt.Sprintf("token endpoint: %v", err))
@@ -141,6 +168,11 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 	case hoxton.IsAuth(err):
 		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("HoxtonAi refused these credentials access to organisation %s: %v", orgID, err))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+	case hoxton.IsThrottled(err):
+		// The budget is paused or spent (by this check or by the objects): the
+		// Connection is no less Ready for it. Look again once the wait is over.
+		wait, _ := hoxton.RetryAfter(err)
+		return ctrl.Result{RequeueAfter: max(wait, time.Second)}, nil
 	case hoxton.IsNotFound(err):
 		notReady(conditions.ReasonOrganisationNotFound, fmt.Sprintf("organisation %s not found", orgID))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
@@ -154,4 +186,20 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		r.recorder.Eventf(conn, nil, corev1.EventTypeNormal, conditions.ReasonAvailable, "Check", "%s", msg)
 	}
 	return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+}
+
+// graceOver reports whether a ClusterConnection being deleted has waited long enough
+// for its users. A namespaced Connection waits for them however long it takes.
+func (r *Reconciler[C]) graceOver(conn C) bool {
+	if conn.Reference().Kind != v1alpha1.ConnectionKindCluster || conn.GetDeletionTimestamp() == nil {
+		return false
+	}
+	return time.Since(conn.GetDeletionTimestamp().Time) >= r.grace()
+}
+
+func (r *Reconciler[C]) grace() time.Duration {
+	if r.releaseGrace > 0 {
+		return r.releaseGrace
+	}
+	return DefaultClusterReleaseGrace
 }
