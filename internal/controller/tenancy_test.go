@@ -267,3 +267,31 @@ func TestConnectionSecretIsLabelled(t *testing.T) {
 		t.Errorf("an unused Secret was labelled: %v", other.Labels)
 	}
 }
+
+// TestNamespacedInstallServesOnlyItsNamespaces: with --watch-namespaces the manager
+// reconciles the listed namespaces only, and refuses ClusterConnections there.
+func TestNamespacedInstallServesOnlyItsNamespaces(t *testing.T) {
+	inside, outside := newConnectedNamespace(t), newConnectedNamespace(t)
+	startManager(t, operator.Options{PollInterval: pollInterval, Tenancy: operator.Tenancy{WatchNamespaces: []string{inside}}})
+	served := isolationSite(inside, "served", nil)
+	viaCluster := isolationSite(inside, "via-cluster", &v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindCluster, Name: "anything"})
+	viaCluster.Spec.DeletionPolicy = v1alpha1.DeletionPolicyOrphan
+	ignored := isolationSite(outside, "ignored", nil)
+	for _, s := range []*v1alpha1.Site{served, viaCluster, ignored} {
+		create(t, s)
+	}
+	waitReady(t, served)
+	waitSyncedFalse(t, viaCluster, conditions.ReasonTerminal)
+	if msg := cond(viaCluster, conditions.TypeSynced).Message; !strings.Contains(msg, "--watch-namespaces") {
+		t.Errorf("the refusal does not say why: %q", msg)
+	}
+	consistently(t, 3*time.Second, "the Site of an unwatched namespace untouched", func() (bool, string) {
+		get(t, ignored)
+		return len(ignored.Status.Conditions) == 0 && len(ignored.Finalizers) == 0, describeStatus(ignored)
+	})
+	// Delete while the manager runs: the namespaces are cleaned after it stops.
+	for _, s := range []*v1alpha1.Site{served, viaCluster, ignored} {
+		deleteObject(t, s)
+		waitGone(t, s)
+	}
+}
