@@ -60,7 +60,7 @@ func TestManagerOnEnvtest(t *testing.T) {
 	}
 
 	t.Run("metrics need authentication", func(t *testing.T) {
-		hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test certificate
+		hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // the manager's self-signed certificate
 		var status int
 		deadline := time.Now().Add(30 * time.Second)
 		for {
