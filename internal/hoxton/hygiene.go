@@ -60,14 +60,17 @@ func (e *redactedError) Unwrap() error { return e.err }
 func withoutURLs(err error, what string) error {
 	msg := err.Error()
 	changed := false
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		ue, ok := e.(*url.Error)
-		if !ok || ue.URL == "" {
-			continue
+	for e := err; ; {
+		var ue *url.Error
+		if !errors.As(e, &ue) {
+			break
 		}
-		msg = strings.ReplaceAll(msg, strconv.Quote(ue.URL), what)
-		msg = strings.ReplaceAll(msg, ue.URL, what)
-		changed = true
+		if ue.URL != "" {
+			msg = strings.ReplaceAll(msg, strconv.Quote(ue.URL), what)
+			msg = strings.ReplaceAll(msg, ue.URL, what)
+			changed = true
+		}
+		e = ue.Err
 	}
 	if !changed {
 		return err
