@@ -20,6 +20,7 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 )
 
 // loadManifests reads every YAML document of the folder's *.yaml files.
@@ -78,7 +79,10 @@ func pointAtFakeAPI(objs []*unstructured.Unstructured, api *hoxtontest.Server) {
 		_ = unstructured.SetNestedField(u.Object, string(v1alpha1.GrantClientCredentials), "spec", "grant")
 		name, _, _ := unstructured.NestedString(u.Object, "spec", "credentialsSecretRef", "name")
 		ns, found, _ := unstructured.NestedString(u.Object, "spec", "credentialsSecretRef", "namespace")
-		if !found {
+		switch {
+		case !found && u.GetKind() == "ClusterConnection":
+			ns = operator.DefaultClusterResourceNamespace // where the manager reads it
+		case !found:
 			ns = namespaceOf(u)
 		}
 		secrets[ns+"/"+name] = true
