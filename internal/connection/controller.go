@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,8 @@ type Reconciler[C Object] struct {
 	// releaseGrace bounds how long a ClusterConnection being deleted waits for the
 	// objects that use it (zero: DefaultClusterReleaseGrace).
 	releaseGrace time.Duration
+	// checkTimeout bounds one check (zero: DefaultCheckTimeout).
+	checkTimeout time.Duration
 }
 
 // Users counts the managed objects that use the Connection ref (in namespace, or in
@@ -59,8 +62,10 @@ const releaseCheckInterval = 2 * time.Second
 // since its users are of its own namespace.
 const DefaultClusterReleaseGrace = 2 * time.Minute
 
-// reconcileTimeout bounds one check, so that no Connection holds a worker for long.
-const reconcileTimeout = 2 * time.Minute
+// DefaultCheckTimeout bounds one check (token and organisation requests), so that no
+// Connection holds a worker for long. The status is written after it, under the
+// reconcile's own context, so that a timed-out check is still reported.
+const DefaultCheckTimeout = 2 * time.Minute
 
 // retrySecretNotFound is how soon a Connection whose Secret is missing looks again:
 // the cache holds only labelled Secrets, so the creation of a new one is not seen.
@@ -68,8 +73,6 @@ const retrySecretNotFound = 10 * time.Second
 
 // Reconcile checks one Connection and patches its status once.
 func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
-	defer cancel()
 	conn := r.newObject()
 	if err := r.client.Get(ctx, req.NamespacedName, conn); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -92,7 +95,9 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		}
 	}
 	orig := conn.DeepCopyObject().(C)
-	res, checkErr := r.check(ctx, conn)
+	checkCtx, cancel := context.WithTimeout(ctx, cmp.Or(r.checkTimeout, DefaultCheckTimeout))
+	res, checkErr := r.check(checkCtx, conn)
+	cancel()
 	st := conn.GetConnectionStatus()
 	st.ObservedGeneration = conn.GetGeneration()
 	if !equality.Semantic.DeepEqual(orig.GetConnectionStatus(), st) {

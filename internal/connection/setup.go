@@ -59,6 +59,8 @@ type Options struct {
 	// ClusterReleaseGrace bounds how long a ClusterConnection being deleted waits
 	// for its users (zero: DefaultClusterReleaseGrace).
 	ClusterReleaseGrace time.Duration
+	// CheckTimeout bounds one check of a Connection (zero: DefaultCheckTimeout).
+	CheckTimeout time.Duration
 }
 
 // Setup registers the Connection controller, and the ClusterConnection controller
@@ -90,6 +92,7 @@ func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolv
 	r := &Reconciler[C]{
 		client: mgr.GetClient(), resolver: resolver, recorder: mgr.GetEventRecorder("hoxton-operator"),
 		newObject: newObject, pollInterval: opts.PollInterval, users: users, releaseGrace: opts.ClusterReleaseGrace,
+		checkTimeout: opts.CheckTimeout,
 	}
 	bySecret := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, secret client.Object) []reconcile.Request {
 		list := newList()

@@ -104,3 +104,23 @@ func TestThrottledConnectionDoesNotStallOthers(t *testing.T) {
 		update(t, s, func(o *v1alpha1.Site) { o.Spec.DeletionPolicy = v1alpha1.DeletionPolicyOrphan })
 	}
 }
+
+// TestSlowAPIBoundsConnectionChecks: an API that takes longer to answer than a
+// check may last turns the check into APIUnavailable, instead of holding a worker of
+// the Connection controller until it answers.
+func TestSlowAPIBoundsConnectionChecks(t *testing.T) {
+	startManager(t, operator.Options{PollInterval: pollInterval, ConnectionCheckTimeout: time.Second})
+	ns := newNamespace(t)
+	env.API.SetLatency(8 * time.Second)
+	t.Cleanup(func() { env.API.SetLatency(0) })
+	start := time.Now()
+	if err := env.CreateConnection(ctx, ns, v1alpha1.DefaultConnectionName); err != nil {
+		t.Fatal(err)
+	}
+	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName}}
+	eventuallyWithin(t, 6*time.Second, "the slow check to end as APIUnavailable", func() (bool, string) {
+		get(t, conn)
+		return hasCondition(conn, conditions.TypeReady, metav1.ConditionFalse, conditions.ReasonAPIUnavailable), describeStatus(conn)
+	})
+	t.Logf("check ended after %s", time.Since(start).Round(time.Millisecond))
+}

@@ -31,8 +31,11 @@ type Options struct {
 	IDNamespace uuid.UUID
 	// PollInterval is how often an in-sync object is re-read to detect drift.
 	PollInterval time.Duration
-	// MaxConcurrentReconciles per kind.
+	// MaxConcurrentReconciles per kind, Connections and ClusterConnections included.
 	MaxConcurrentReconciles int
+	// ConnectionCheckTimeout bounds one check of a Connection (zero:
+	// connection.DefaultCheckTimeout).
+	ConnectionCheckTimeout time.Duration
 	// MetricsAddr serves Prometheus metrics ("0" disables).
 	MetricsAddr string
 	// ProbeAddr serves /healthz and /readyz ("0" disables).
@@ -147,7 +150,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
 	}
 	connOpts := connection.Options{PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-		ClusterReleaseGrace: opts.ClusterReleaseGrace}
+		ClusterReleaseGrace: opts.ClusterReleaseGrace, CheckTimeout: opts.ConnectionCheckTimeout}
 	if err := connection.Setup(ctx, mgr, resolver, connOpts, users); err != nil {
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
