@@ -1,6 +1,13 @@
 package v1alpha1
 
-import "k8s.io/apimachinery/pkg/types"
+import (
+	"errors"
+	"slices"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+)
 
 // GetParameters returns the settings Connection and ClusterConnection share.
 func (c *Connection) GetParameters() *ConnectionParameters { return &c.Spec.ConnectionParameters }
@@ -27,7 +34,13 @@ func (c *ClusterConnection) GetParameters() *ConnectionParameters {
 // GetConnectionStatus returns the status.
 func (c *ClusterConnection) GetConnectionStatus() *ConnectionStatus { return &c.Status }
 
-// SecretKey returns the Secret holding the credentials.
+// DefaultClusterResourceNamespace is the namespace of the operator, where the Secrets
+// of ClusterConnections live, unless the manager is told another.
+const DefaultClusterResourceNamespace = "hoxton-operator-system"
+
+// SecretKey returns the Secret holding the credentials as spec.credentialsSecretRef
+// names it: its namespace is empty when left out, which means the operator's
+// namespace (the resolver fills it in).
 func (c *ClusterConnection) SecretKey() types.NamespacedName {
 	return types.NamespacedName{Namespace: c.Spec.CredentialsSecretRef.Namespace, Name: c.Spec.CredentialsSecretRef.Name}
 }
@@ -35,4 +48,39 @@ func (c *ClusterConnection) SecretKey() types.NamespacedName {
 // Reference returns how managed objects refer to this ClusterConnection.
 func (c *ClusterConnection) Reference() ConnectionReference {
 	return ConnectionReference{Kind: ConnectionKindCluster, Name: c.Name}
+}
+
+// AdmitsNamespace reports whether objects of the namespace name, whose labels are
+// nsLabels, may use this ClusterConnection: whether any of spec.conditions matches
+// it. No condition admits nothing. An invalid selector matches nothing (the error
+// says why).
+func (c *ClusterConnection) AdmitsNamespace(name string, nsLabels map[string]string) (bool, error) {
+	var errs []error
+	for _, cond := range c.Spec.Conditions {
+		if slices.Contains(cond.Namespaces, name) {
+			return true, nil
+		}
+		if cond.NamespaceSelector == nil {
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(cond.NamespaceSelector)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if sel.Matches(labels.Set(nsLabels)) {
+			return true, nil
+		}
+	}
+	return false, errors.Join(errs...)
+}
+
+// NeedsNamespaceLabels reports whether admitting a namespace depends on its labels.
+func (c *ClusterConnection) NeedsNamespaceLabels() bool {
+	for _, cond := range c.Spec.Conditions {
+		if cond.NamespaceSelector != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -45,6 +45,8 @@ type RequestBudget struct {
 }
 
 // ConnectionParameters are the settings Connection and ClusterConnection share.
+// +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.apiURL) || self.apiURL.startsWith('https://')",message="apiURL must start with https:// (client credentials and tokens would travel in clear); set allowInsecureHTTP: true only for a local test API"
+// +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.tokenURL) || self.tokenURL.startsWith('https://')",message="tokenURL must start with https:// (client credentials would travel in clear); set allowInsecureHTTP: true only for a local test API"
 type ConnectionParameters struct {
 	// APIURL is the base URL of the HoxtonAi API.
 	// +kubebuilder:default="https://hoxton.cloud/api/v0"
@@ -57,6 +59,12 @@ type ConnectionParameters struct {
 	// +kubebuilder:validation:Pattern=`^https?://`
 	// +optional
 	TokenURL string `json:"tokenURL,omitempty"`
+
+	// AllowInsecureHTTP allows http:// in apiURL and tokenURL. Only for a local test
+	// API (the fake of `make demo` and the tests): over plain HTTP the client secret
+	// and every token can be read and changed on the way.
+	// +optional
+	AllowInsecureHTTP bool `json:"allowInsecureHTTP,omitempty"`
 
 	// Audience is sent with every token request.
 	// +kubebuilder:default="https://api.hoxton.cloud"
@@ -145,18 +153,45 @@ type ConnectionSpec struct {
 // +kubebuilder:validation:XValidation:rule="self.tokenDialect != 'CamStreamer' || self.grant == 'RefreshToken'",message="tokenDialect CamStreamer supports only grant RefreshToken"
 type ClusterConnectionSpec struct {
 	ConnectionParameters `json:",inline"`
-	// CredentialsSecretRef names the Secret and its namespace.
-	CredentialsSecretRef NamespacedSecretReference `json:"credentialsSecretRef"`
+	// CredentialsSecretRef names the Secret, which lives in the operator's namespace
+	// (the manager's --cluster-resource-namespace).
+	CredentialsSecretRef ClusterSecretReference `json:"credentialsSecretRef"`
+	// Conditions say which namespaces may use this ClusterConnection: a namespace is
+	// admitted when any condition matches it. An empty list admits no namespace, so
+	// a ClusterConnection serves no tenant until an administrator says which.
+	// +kubebuilder:validation:MaxItems=64
+	// +listType=atomic
+	// +optional
+	Conditions []ClusterConnectionCondition `json:"conditions,omitempty"`
 }
 
-// NamespacedSecretReference names a Secret in a given namespace.
-type NamespacedSecretReference struct {
+// ClusterConnectionCondition admits the namespaces it lists or whose labels match
+// its selector.
+// +kubebuilder:validation:XValidation:rule="has(self.namespaces) || has(self.namespaceSelector)",message="a condition needs namespaces or a namespaceSelector"
+type ClusterConnectionCondition struct {
+	// Namespaces admitted by name.
+	// +kubebuilder:validation:MaxItems=256
+	// +kubebuilder:validation:items:MaxLength=63
+	// +listType=set
+	// +optional
+	Namespaces []string `json:"namespaces,omitempty"`
+	// NamespaceSelector admits the namespaces whose labels match. An empty selector
+	// ({}) matches every namespace.
+	// +optional
+	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
+}
+
+// ClusterSecretReference names a Secret of the operator's namespace.
+type ClusterSecretReference struct {
 	// Name of the Secret.
 	// +kubebuilder:validation:MinLength=1
 	Name string `json:"name"`
-	// Namespace of the Secret.
-	// +kubebuilder:validation:MinLength=1
-	Namespace string `json:"namespace"`
+	// Namespace of the Secret. Leave it out: the Secret is read from the operator's
+	// namespace. It is kept so that existing ClusterConnections that name the
+	// operator's namespace stay valid; any other namespace is refused (Ready=False,
+	// InvalidConfiguration), since a ClusterConnection must not read a tenant's Secret.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // +kubebuilder:object:root=true

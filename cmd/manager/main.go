@@ -5,6 +5,7 @@ package main
 import (
 	"flag"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,11 +18,19 @@ import (
 
 func main() {
 	var (
-		opts        operator.Options
-		idNamespace string
-		kubeQPS     float64
+		opts          operator.Options
+		idNamespace   string
+		kubeQPS       float64
+		metricsSecure bool
+		watch         string
 	)
-	flag.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 disables it.")
+	flag.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8443", "Address of the Prometheus metrics endpoint; 0 disables it.")
+	flag.BoolVar(&metricsSecure, "metrics-secure", true,
+		"Serve metrics over HTTPS to callers the API server authenticates and authorizes (ClusterRole metrics-reader); false serves plain HTTP to anyone.")
+	flag.StringVar(&watch, "watch-namespaces", "",
+		"Comma-separated namespaces to reconcile (a namespaced install with Roles, config/namespaced); empty reconciles every namespace. ClusterConnections are served only when empty.")
+	flag.StringVar(&opts.ClusterResourceNamespace, "cluster-resource-namespace", clusterResourceNamespace(),
+		"Namespace of the Secrets of ClusterConnections (the operator's own; default: the pod's namespace).")
 	flag.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	flag.BoolVar(&opts.LeaderElection, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
 	flag.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (outside a cluster).")
@@ -44,6 +53,8 @@ func main() {
 	}
 	opts.IDNamespace = space
 	opts.KubeQPS = float32(kubeQPS)
+	opts.InsecureMetrics = !metricsSecure
+	opts.WatchNamespaces = splitList(watch)
 
 	ctx := ctrl.SetupSignalHandler()
 	mgr, err := operator.New(ctx, ctrl.GetConfigOrDie(), opts)
@@ -56,4 +67,27 @@ func main() {
 		log.Error(err, "manager stopped with an error")
 		os.Exit(1)
 	}
+}
+
+// clusterResourceNamespace is the pod's namespace (POD_NAMESPACE from the downward
+// API, or the service account's namespace file), else the default install's.
+func clusterResourceNamespace() string {
+	if ns := os.Getenv("POD_NAMESPACE"); ns != "" {
+		return ns
+	}
+	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b))
+	}
+	return operator.DefaultClusterResourceNamespace
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

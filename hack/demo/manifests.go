@@ -20,6 +20,7 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 )
 
 // loadManifests reads every YAML document of the folder's *.yaml files.
@@ -72,11 +73,16 @@ func pointAtFakeAPI(objs []*unstructured.Unstructured, api *hoxtontest.Server) {
 		}
 		_ = unstructured.SetNestedField(u.Object, api.APIURL(), "spec", "apiURL")
 		_ = unstructured.SetNestedField(u.Object, api.TokenURL(), "spec", "tokenURL")
+		// The fake listens on plain HTTP, which a Connection must allow explicitly.
+		_ = unstructured.SetNestedField(u.Object, true, "spec", "allowInsecureHTTP")
 		_ = unstructured.SetNestedField(u.Object, api.OrganisationID(), "spec", "organisationID")
 		_ = unstructured.SetNestedField(u.Object, string(v1alpha1.GrantClientCredentials), "spec", "grant")
 		name, _, _ := unstructured.NestedString(u.Object, "spec", "credentialsSecretRef", "name")
 		ns, found, _ := unstructured.NestedString(u.Object, "spec", "credentialsSecretRef", "namespace")
-		if !found {
+		switch {
+		case !found && u.GetKind() == "ClusterConnection":
+			ns = operator.DefaultClusterResourceNamespace // where the manager reads it
+		case !found:
 			ns = namespaceOf(u)
 		}
 		secrets[ns+"/"+name] = true

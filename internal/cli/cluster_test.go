@@ -162,7 +162,7 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: "everyone"},
 		Spec: v1alpha1.ClusterConnectionSpec{
 			ConnectionParameters: conn.Spec.ConnectionParameters,
-			CredentialsSecretRef: v1alpha1.NamespacedSecretReference{Namespace: "shop", Name: "hoxton-credentials"},
+			CredentialsSecretRef: v1alpha1.ClusterSecretReference{Namespace: "shop", Name: "hoxton-credentials"},
 		},
 	}
 	if err := k8s.Create(ctx, cluster); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -108,6 +109,10 @@ func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) 
 	}
 	secret := &corev1.Secret{}
 	secretKey := conn.SecretKey()
+	if secretKey.Namespace == "" {
+		// A ClusterConnection's Secret lives in the operator's namespace.
+		secretKey.Namespace = or(os.Getenv("HOXTON_OPERATOR_NAMESPACE"), v1alpha1.DefaultClusterResourceNamespace)
+	}
 	if err := c.Get(ctx, secretKey, secret); err != nil {
 		return nil, fmt.Errorf("reading Secret %s of %s: %w", secretKey, what, err)
 	}

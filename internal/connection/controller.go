@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,11 @@ type Reconciler[C Object] struct {
 	pollInterval time.Duration
 	// users counts the managed objects that use a Connection.
 	users Users
+	// releaseGrace bounds how long a ClusterConnection being deleted waits for the
+	// objects that use it (zero: DefaultClusterReleaseGrace).
+	releaseGrace time.Duration
+	// checkTimeout bounds one check (zero: DefaultCheckTimeout).
+	checkTimeout time.Duration
 }
 
 // Users counts the managed objects that use the Connection ref (in namespace, or in
@@ -48,6 +54,22 @@ const InUseFinalizer = "hoxtonai.dev/connection-in-use"
 
 // releaseCheckInterval is how often a Connection being deleted counts its users.
 const releaseCheckInterval = 2 * time.Second
+
+// DefaultClusterReleaseGrace is how long a ClusterConnection being deleted waits for
+// the objects that use it. Those objects belong to tenants, and no tenant may keep
+// the administrator's ClusterConnection (a finalizer of their own on a Site would
+// otherwise hold it for ever); a namespaced Connection waits as long as it takes,
+// since its users are of its own namespace.
+const DefaultClusterReleaseGrace = 2 * time.Minute
+
+// DefaultCheckTimeout bounds one check (token and organisation requests), so that no
+// Connection holds a worker for long. The status is written after it, under the
+// reconcile's own context, so that a timed-out check is still reported.
+const DefaultCheckTimeout = 2 * time.Minute
+
+// retrySecretNotFound is how soon a Connection whose Secret is missing looks again:
+// the cache holds only labelled Secrets, so the creation of a new one is not seen.
+const retrySecretNotFound = 10 * time.Second
 
 // Reconcile checks one Connection and patches its status once.
 func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -73,7 +95,9 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		}
 	}
 	orig := conn.DeepCopyObject().(C)
-	res, checkErr := r.check(ctx, conn)
+	checkCtx, cancel := context.WithTimeout(ctx, cmp.Or(r.checkTimeout, DefaultCheckTimeout))
+	res, checkErr := r.check(checkCtx, conn)
+	cancel()
 	st := conn.GetConnectionStatus()
 	st.ObservedGeneration = conn.GetGeneration()
 	if !equality.Semantic.DeepEqual(orig.GetConnectionStatus(), st) {
@@ -95,9 +119,13 @@ func (r *Reconciler[C]) release(ctx context.Context, conn C) (ctrl.Result, error
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if n > 0 {
+	if n > 0 && !r.graceOver(conn) {
 		logf.FromContext(ctx).V(1).Info("deletion waits for the objects that use the Connection", "objects", n)
 		return ctrl.Result{RequeueAfter: releaseCheckInterval}, nil
+	}
+	if n > 0 {
+		r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, "ReleasedInUse", "Delete",
+			"deleted after %s although %d objects still use it: their deletion in HoxtonAi waits for a ClusterConnection of this name", r.grace(), n)
 	}
 	base := conn.DeepCopyObject().(C)
 	controllerutil.RemoveFinalizer(conn, InUseFinalizer)
@@ -121,6 +149,9 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 	c, source, err := r.resolver.Client(ctx, conn)
 	var cfg *ConfigError
 	switch {
+	case errors.As(err, &cfg) && cfg.Reason == conditions.ReasonSecretNotFound:
+		notReady(cfg.Reason, cfg.Message)
+		return ctrl.Result{RequeueAfter: retrySecretNotFound}, nil
 	case errors.As(err, &cfg):
 		notReady(cfg.Reason, cfg.Message)
 		return ctrl.Result{}, nil // the Secret and spec watches bring the next check
@@ -131,7 +162,8 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 	r.reportSaved(conn, source)
 	switch {
 	case auth.IsRejected(err), auth.IsCircuitOpen(err):
-		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", conn.SecretKey(), err))
+		secretKey, _ := r.resolver.secretKeyOf(conn)
+		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", secretKey, err))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
 	case err != nil:
 		notReady(conditions.ReasonTokenEndpointUnavailable, fmt.Sprintf("token endpoint: %v", err))
@@ -145,6 +177,11 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		// For the organisation itself, a 403 does mean these credentials cannot use it.
 		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("HoxtonAi refused these credentials access to organisation %s: %v", orgID, err))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
+	case hoxton.IsThrottled(err):
+		// The budget is paused or spent (by this check or by the objects): the
+		// Connection is no less Ready for it. Look again once the wait is over.
+		wait, _ := hoxton.RetryAfter(err)
+		return ctrl.Result{RequeueAfter: max(wait, time.Second)}, nil
 	case hoxton.IsNotFound(err):
 		notReady(conditions.ReasonOrganisationNotFound, fmt.Sprintf("organisation %s not found", orgID))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
@@ -170,4 +207,20 @@ func (r *Reconciler[C]) reportSaved(conn C, source *auth.Source) {
 	if conditions.Set(&st.Conditions, conn.GetGeneration(), TypeRefreshTokenSaved, ok, reason, msg) && !ok {
 		r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, reason, "SaveRefreshToken", "%s", msg)
 	}
+}
+
+// graceOver reports whether a ClusterConnection being deleted has waited long enough
+// for its users. A namespaced Connection waits for them however long it takes.
+func (r *Reconciler[C]) graceOver(conn C) bool {
+	if conn.Reference().Kind != v1alpha1.ConnectionKindCluster || conn.GetDeletionTimestamp() == nil {
+		return false
+	}
+	return time.Since(conn.GetDeletionTimestamp().Time) >= r.grace()
+}
+
+func (r *Reconciler[C]) grace() time.Duration {
+	if r.releaseGrace > 0 {
+		return r.releaseGrace
+	}
+	return DefaultClusterReleaseGrace
 }

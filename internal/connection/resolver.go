@@ -11,6 +11,7 @@ package connection
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -54,6 +55,7 @@ type Resolver struct {
 	ctx       context.Context
 	tokenOpts auth.Options
 	userAgent string
+	tenancy   Tenancy
 
 	// tokens holds one token source per Connection (by connection key).
 	tokens   *auth.Cache
@@ -91,34 +93,46 @@ func NewResolver(ctx context.Context, cache, secrets client.Reader, writer clien
 }
 
 // ClientFor implements managed.Connections: the client of a Ready Connection, or a
-// reference.NotReadyError saying why there is none.
+// reference.NotReadyError saying why there is none. A ClusterConnection that does not
+// admit namespace is a *managed.TerminalError, and nothing is sent anywhere.
 func (r *Resolver) ClientFor(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error) {
-	var conn Object = &v1alpha1.Connection{}
-	key := client.ObjectKey{Namespace: namespace, Name: ref.Name}
+	var conn Object
 	if ref.Kind == v1alpha1.ConnectionKindCluster {
-		conn, key = &v1alpha1.ClusterConnection{}, client.ObjectKey{Name: ref.Name}
-	}
-	if err := r.cache.Get(ctx, key, conn); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q not found", ref.Kind, ref.Name)}}
+		cc, err := r.clusterConnectionFor(ctx, namespace, ref)
+		if err != nil {
+			return nil, err
 		}
-		return nil, err
+		conn = cc
+	} else {
+		c := &v1alpha1.Connection{}
+		if err := r.cache.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, c); err != nil {
+			if apierrors.IsNotFound(err) {
+				return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q not found", ref.Kind, ref.Name)}}
+			}
+			return nil, err
+		}
+		conn = c
 	}
 	// A Connection being deleted serves the objects that still use it whatever its last
 	// check said: its Secret is often deleted first, and they need it to be deleted.
 	if c := conditions.Get(conn.GetConnectionStatus().Conditions, conditions.TypeReady); conn.GetDeletionTimestamp() == nil && (c == nil || c.Status != metav1.ConditionTrue) {
-		why := "not checked yet"
+		reason, detail := "not checked yet", ""
 		if c != nil {
-			why = c.Reason + ": " + c.Message
+			reason, detail = c.Reason, c.Message
 		}
-		return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q is not Ready (%s)", ref.Kind, ref.Name, why)}}
+		return nil, &reference.NotReadyError{Missing: []string{tenantMessage(ref, "is not Ready", reason, detail)}}
 	}
 	if err := awaitingCheck(conn, ref); err != nil {
 		return nil, err
 	}
 	c, _, err := r.Client(ctx, conn)
 	if err != nil {
-		return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q: %v", ref.Kind, ref.Name, err)}}
+		reason, detail := "unavailable", err.Error()
+		var cfg *ConfigError
+		if errors.As(err, &cfg) {
+			reason, detail = cfg.Reason, cfg.Message
+		}
+		return nil, &reference.NotReadyError{Missing: []string{tenantMessage(ref, "cannot be used", reason, detail)}}
 	}
 	return c, nil
 }
@@ -138,13 +152,19 @@ func (r *Resolver) ReportAuthFailure(namespace string, ref v1alpha1.ConnectionRe
 // Client returns the API client and token source of conn, building them when the
 // Connection or its Secret changed since the last call.
 func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *auth.Source, error) {
-	secretKey := conn.SecretKey()
+	secretKey, err := r.secretKeyOf(conn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkEndpoints(conn.GetParameters()); err != nil {
+		return nil, nil, err
+	}
 	key := connectionKey(conn)
 	r.mu.Lock()
 	e := r.entries[key]
 	r.mu.Unlock()
-	meta := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}}
-	if err := r.cache.Get(ctx, secretKey, meta); err != nil {
+	meta, err := r.secretMetadataOf(ctx, secretKey)
+	if err != nil {
 		if apierrors.IsNotFound(err) && e != nil && conn.GetDeletionTimestamp() != nil {
 			// A Connection being deleted keeps the credentials it had, so the objects
 			// that use it can still be deleted after its Secret went first.
@@ -158,7 +178,7 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 	if e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
 		return e.client, e.source, nil
 	}
-	e, err := r.build(ctx, conn, secretKey, e)
+	e, err = r.build(ctx, conn, secretKey, e)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -221,8 +241,9 @@ func (r *Resolver) tokenSource(ctx context.Context, conn Object, creds auth.Cred
 	if err != nil {
 		return nil, err
 	}
+	// Token requests carry the client secret: never follow a redirect with them.
 	source, replaced := r.tokens.SourceFor(connectionKey(conn), creds, auth.SourceOptions{
-		HTTPClient: httpClient, Persist: r.saveRotation(conn, seed),
+		HTTPClient: hoxton.WithoutRedirects(httpClient), Persist: r.saveRotation(conn, seed),
 	})
 	r.revoke(conn, replaced, "replaced")
 	return source, nil

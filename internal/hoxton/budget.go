@@ -2,10 +2,13 @@ package hoxton
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/retryafter"
 )
 
 // Budget is the request budget of one Connection, shared by every controller that talks
@@ -35,9 +38,24 @@ func NewBudget(qps float64, burst int) *Budget {
 	return &Budget{limiter: rate.NewLimiter(limit, burst)}
 }
 
+// MaxWait is the longest a request waits on its budget. Requests run inside the
+// shared workers of the controllers: a caller that would wait longer gets a
+// *WaitError at once and requeues itself after the wait, so that one throttled
+// Connection never holds a worker that another Connection's objects need.
+const MaxWait = 5 * time.Second
+
+// WaitError says the budget would have made the caller wait Wait (more than
+// MaxWait). The client reports it as a Throttled error carrying Wait as RetryAfter.
+type WaitError struct{ Wait time.Duration }
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("request budget exhausted for %s", e.Wait.Round(time.Second))
+}
+
 // Wait blocks until the budget allows one more request: first until any active pause has
 // ended (including extensions made while waiting), then until the rate limiter grants a
-// token. It returns the context's error if ctx ends first.
+// token. It returns the context's error if ctx ends first, and a *WaitError without
+// waiting when either wait would exceed MaxWait.
 func (b *Budget) Wait(ctx context.Context) error {
 	if b == nil {
 		return ctx.Err()
@@ -47,23 +65,48 @@ func (b *Budget) Wait(ctx context.Context) error {
 		if d <= 0 {
 			break
 		}
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return ctx.Err()
-		case <-timer.C:
+		if d > MaxWait {
+			return &WaitError{Wait: d}
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
 		}
 	}
-	return b.limiter.Wait(ctx)
+	r := b.limiter.Reserve()
+	if !r.OK() {
+		return &WaitError{Wait: MaxWait}
+	}
+	if d := r.Delay(); d > MaxWait {
+		r.Cancel() // give the token back: this caller does not use it
+		return &WaitError{Wait: d}
+	} else if err := sleep(ctx, d); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
 }
 
-// Pause stops requests until now+d. It extends an active pause but never shortens one.
+// sleep waits for d, or returns the context's error if ctx ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// Pause stops requests until now+d, d capped at retryafter.Max. It extends an active pause but never shortens one.
 func (b *Budget) Pause(d time.Duration) {
 	if b == nil || d <= 0 {
 		return
 	}
-	until := time.Now().Add(d)
+	until := time.Now().Add(retryafter.Cap(d))
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if until.After(b.pausedUntil) {

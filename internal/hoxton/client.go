@@ -114,6 +114,7 @@ func New(cfg Config) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Timeout: DefaultTimeout}
 	}
+	c.http = WithoutRedirects(c.http)
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
@@ -177,7 +178,7 @@ func (c *Client) token(ctx context.Context, method, path string) (string, error)
 	}
 	tok, err := c.tokens.AccessToken(ctx)
 	if err != nil {
-		return "", fmt.Errorf("hoxton: %s %s: %s: %w", method, path, MsgToken, err)
+		return "", fmt.Errorf("hoxton: %s %s: %s: %w", method, path, MsgToken, withoutURLs(err, "the token endpoint"))
 	}
 	return tok, nil
 }
@@ -188,7 +189,12 @@ func (c *Client) send(ctx context.Context, method, resource, path, target string
 		return &APIError{Method: method, Path: path, Resource: resource, Message: msg, Err: err}
 	}
 	if err := c.budget.Wait(ctx); err != nil {
-		return nil, fail(MsgBudget, err)
+		apiErr := &APIError{Method: method, Path: path, Resource: resource, Message: MsgBudget, Err: err}
+		var wait *WaitError
+		if errors.As(err, &wait) {
+			apiErr.RetryAfter = wait.Wait // the reconciler requeues after it
+		}
+		return nil, apiErr
 	}
 	var reader io.Reader
 	if payload != nil {
@@ -211,7 +217,7 @@ func (c *Client) send(ctx context.Context, method, resource, path, target string
 	httpResp, err := c.http.Do(req)
 	if err != nil {
 		observe(resource, method, codeError, start)
-		return nil, fail("", err)
+		return nil, fail("", withoutURLs(err, path))
 	}
 	defer httpResp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(httpResp.Body, MaxResponseBytes+1))
@@ -237,11 +243,17 @@ func (c *Client) decode(method, resource, path string, resp *response, out any) 
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(resp.body, &body) == nil {
-			apiErr.Code, apiErr.Message = body.Code, body.Message
+			// Only the service's own {code, message} reaches conditions and events,
+			// bounded: never the rest of a body (an HTML error page, a proxy's dump).
+			apiErr.Code, apiErr.Message = body.Code, serviceMessage(body.Message)
+		}
+		if resp.status >= 300 && resp.status < 400 {
+			apiErr.Message = MsgRedirect
 		}
 		if resp.status < 400 && apiErr.Message == "" {
 			apiErr.Message = MsgUnexpectedStatus
 		}
+		// Capped at retryafter.Max: a server cannot pause a Connection for years.
 		apiErr.RetryAfter = parseRetryAfter(resp.header.Get("Retry-After"), time.Now())
 		if resp.status == http.StatusTooManyRequests && apiErr.RetryAfter == 0 {
 			// Assumption A7: 429 may come without Retry-After; back off by a default.

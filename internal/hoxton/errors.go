@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/retryafter"
 )
 
 // Error message strings used by the client. They never carry tokens or request bodies.
@@ -32,6 +32,9 @@ const (
 	MsgBudget = "waiting for request budget"
 	// MsgEncode prefixes errors raised while encoding a request body.
 	MsgEncode = "cannot encode request body"
+	// MsgRedirect is the message of a 3xx answer: redirects are never followed, so
+	// that credentials only ever go to the configured URLs.
+	MsgRedirect = "redirect refused: credentials are sent only to the configured apiURL and tokenURL"
 )
 
 // DefaultRetryAfter is the back-off assumed for a 429 answer without a usable Retry-After
@@ -109,7 +112,8 @@ const (
 	// ClassAuth means the credentials were refused (401, or a rejected token grant, an
 	// open circuit breaker or incomplete credentials in the auth package).
 	ClassAuth Class = "Auth"
-	// ClassThrottled means the service asked the caller to slow down (429, 503).
+	// ClassThrottled means the service asked the caller to slow down (429, 503), or
+	// the Connection's request budget would have made the caller wait too long.
 	ClassThrottled Class = "Throttled"
 	// ClassTransient means the request may succeed later (5xx, network errors,
 	// timeouts, an unavailable token endpoint).
@@ -126,7 +130,10 @@ func Classify(err error) Class {
 	if errors.As(err, &apiErr) && apiErr.StatusCode != 0 {
 		return classifyStatus(apiErr.StatusCode)
 	}
+	var wait *WaitError
 	switch {
+	case errors.As(err, &wait):
+		return ClassThrottled
 	case errors.Is(err, ErrInvalidArgument):
 		return ClassTerminal
 	case auth.IsRejected(err), auth.IsCircuitOpen(err), isMisconfigured(err):
@@ -211,23 +218,8 @@ func IgnoreGone(err error) error {
 	return err
 }
 
-// parseRetryAfter reads a Retry-After header as delta-seconds or an HTTP date. It
-// returns 0 when the header is absent or unusable.
+// parseRetryAfter reads a Retry-After header as delta-seconds or an HTTP date, capped
+// at retryafter.Max. It returns 0 when the header is absent or unusable.
 func parseRetryAfter(value string, now time.Time) time.Duration {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(value); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if at, err := http.ParseTime(value); err == nil {
-		if d := at.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return retryafter.Parse(value, now)
 }

@@ -14,11 +14,9 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/connection"
@@ -33,8 +31,11 @@ type Options struct {
 	IDNamespace uuid.UUID
 	// PollInterval is how often an in-sync object is re-read to detect drift.
 	PollInterval time.Duration
-	// MaxConcurrentReconciles per kind.
+	// MaxConcurrentReconciles per kind, Connections and ClusterConnections included.
 	MaxConcurrentReconciles int
+	// ConnectionCheckTimeout bounds one check of a Connection (zero:
+	// connection.DefaultCheckTimeout).
+	ConnectionCheckTimeout time.Duration
 	// MetricsAddr serves Prometheus metrics ("0" disables).
 	MetricsAddr string
 	// ProbeAddr serves /healthz and /readyz ("0" disables).
@@ -57,7 +58,27 @@ type Options struct {
 	NewClient client.NewClientFunc
 	// SkipNameValidation allows several managers in one process (tests, restarts).
 	SkipNameValidation bool
+	Tenancy
 }
+
+// Tenancy are the options that decide whom the operator serves and what it may read.
+type Tenancy struct {
+	// ClusterResourceNamespace is the operator's namespace, where the Secrets of
+	// ClusterConnections live ("" means DefaultClusterResourceNamespace).
+	ClusterResourceNamespace string
+	// WatchNamespaces, when set, limits the manager to these namespaces (with Roles
+	// instead of a ClusterRole); ClusterConnections are then not served.
+	WatchNamespaces []string
+	// ClusterReleaseGrace bounds how long a ClusterConnection being deleted waits
+	// for the objects that use it (zero: connection.DefaultClusterReleaseGrace).
+	ClusterReleaseGrace time.Duration
+	// InsecureMetrics serves metrics over plain HTTP to anyone who can reach the
+	// port, instead of HTTPS with Kubernetes authentication and authorization.
+	InsecureMetrics bool
+}
+
+// DefaultClusterResourceNamespace is the namespace config/default installs into.
+const DefaultClusterResourceNamespace = v1alpha1.DefaultClusterResourceNamespace
 
 // Defaults fills unset options.
 func (o *Options) Defaults() {
@@ -78,6 +99,9 @@ func (o *Options) Defaults() {
 	}
 	if o.KubeBurst <= 0 {
 		o.KubeBurst = 100
+	}
+	if o.ClusterResourceNamespace == "" {
+		o.ClusterResourceNamespace = DefaultClusterResourceNamespace
 	}
 }
 
@@ -103,12 +127,10 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	}
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = opts.KubeQPS, opts.KubeBurst
-	cacheOpts := cache.Options{}
-	connection.SecretMetadataOnly(&cacheOpts)
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
-		Cache:                   cacheOpts,
-		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsAddr},
+		Cache:                   cacheOptions(opts.Tenancy),
+		Metrics:                 metricsOptions(opts.MetricsAddr, opts.InsecureMetrics),
 		HealthProbeBindAddress:  opts.ProbeAddr,
 		LeaderElection:          opts.LeaderElection,
 		LeaderElectionID:        "hoxton-operator.hoxtonai.dev",
@@ -122,11 +144,14 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
 	resolver := connection.NewResolver(ctx, mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient(), opts.Token, opts.UserAgent)
+	resolver.SetTenancy(connection.Tenancy{ClusterResourceNamespace: opts.ClusterResourceNamespace, NamespaceScoped: len(opts.WatchNamespaces) > 0})
 	lists := kinds.NewLists()
 	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
 	}
-	if err := connection.Setup(ctx, mgr, resolver, opts.PollInterval, users); err != nil {
+	connOpts := connection.Options{PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		ClusterReleaseGrace: opts.ClusterReleaseGrace, CheckTimeout: opts.ConnectionCheckTimeout}
+	if err := connection.Setup(ctx, mgr, resolver, connOpts, users); err != nil {
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
 	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles}

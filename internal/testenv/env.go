@@ -108,6 +108,8 @@ func (e *Env) Connection(namespace, name, secretName string) *v1alpha1.Connectio
 				APIURL:         e.API.APIURL(),
 				TokenURL:       e.API.TokenURL(),
 				OrganisationID: e.API.OrganisationID(),
+				// The fake listens on plain HTTP; real Connections need https://.
+				AllowInsecureHTTP: true,
 			},
 			CredentialsSecretRef: v1alpha1.LocalReference{Name: secretName},
 		},

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/retryafter"
 )
 
 // ErrorKind classifies why a token could not be obtained, so that callers can
@@ -113,7 +115,7 @@ func hasKind(err error, k ErrorKind) bool {
 
 // maxRetryAfter bounds a server's Retry-After hint so a bogus value cannot
 // silence a Source for days.
-const maxRetryAfter = 10 * time.Minute
+const maxRetryAfter = retryafter.Max
 
 // classify turns an error from x/oauth2 into an *Error. now is used to
 // interpret a Retry-After date.
@@ -171,19 +173,10 @@ func sanitize(re *oauth2.RetrieveError) *oauth2.RetrieveError {
 	return &out
 }
 
-// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date, with the
+// API client's parser and cap.
 func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
+	return retryafter.Parse(v, now)
 }
 
 // misconfigured builds the error returned by Validate.

@@ -51,7 +51,7 @@ func (s *Server) apiMiddleware(next func(http.ResponseWriter, *http.Request, pri
 			writeError(rec, http.StatusUnauthorized, "missing, invalid, expired or revoked bearer token")
 			return
 		}
-		if f, hit := s.takeFault(r.Method, path); hit {
+		if f, hit := s.takeFault(r.Method, path, p.clientID); hit {
 			writeFault(rec, f)
 			return
 		}

@@ -16,6 +16,7 @@ import (
 type Fault struct {
 	Method     string        // "" = any
 	PathPrefix string        // matched against the path after /api/v0, e.g. "/sites"; "" = any
+	ClientID   string        // the OAuth client the request's token was issued to; "" = any
 	Status     int           // e.g. 500, 503, 429; 0 means 500
 	RetryAfter time.Duration // sets Retry-After (whole seconds, rounded up) when > 0
 	Count      int           // how many requests it hits; 0 = until removed
@@ -66,11 +67,11 @@ func (s *Server) wait(ctx context.Context) {
 
 // takeFault returns the fault that hits this request, if any, consuming one
 // of its Count. A fault whose Count is used up is removed.
-func (s *Server) takeFault(method, path string) (Fault, bool) {
+func (s *Server) takeFault(method, path, clientID string) (Fault, bool) {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	for i, f := range s.faults {
-		if (f.Method != "" && f.Method != method) || !strings.HasPrefix(path, f.PathPrefix) {
+		if (f.Method != "" && f.Method != method) || !strings.HasPrefix(path, f.PathPrefix) || (f.ClientID != "" && f.ClientID != clientID) {
 			continue
 		}
 		if f.Rate > 0 && f.Rate < 1 && rand.Float64() >= f.Rate {

@@ -1,0 +1,50 @@
+package connection
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+)
+
+// SecretLabel marks the Secrets Connections use. The manager's cache holds (the
+// metadata of) these Secrets only, so its memory does not grow with the Secrets of
+// the cluster, and it learns of no other. The operator adds the label to a Secret the
+// first time a Connection names it; users may set it themselves.
+const SecretLabel = "hoxtonai.dev/connection-secret"
+
+// secretMetadata returns the metadata of the Secret at key from the cache. A Secret
+// the cache does not hold yet (no label) is read once, uncached, and labelled, so
+// that the cache holds it from then on and its changes wake the Connection.
+func (r *Resolver) secretMetadataOf(ctx context.Context, key types.NamespacedName) (*metav1.PartialObjectMetadata, error) {
+	meta := secretMetadata()
+	err := r.cache.Get(ctx, key, meta)
+	if err == nil || !apierrors.IsNotFound(err) {
+		return meta, err
+	}
+	meta = secretMetadata()
+	if err := r.secrets.Get(withoutBodyLogging(ctx), key, meta); err != nil {
+		return nil, err
+	}
+	if meta.GetLabels()[SecretLabel] == "true" {
+		return meta, nil // labelled, but the cache has not seen it yet
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": map[string]string{SecretLabel: "true"}}})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.writer.Patch(withoutBodyLogging(ctx), meta, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, err
+		}
+		return nil, &ConfigError{Reason: conditions.ReasonInvalidConfiguration,
+			Message: fmt.Sprintf("cannot label Secret %s with %s=true (%v); label it yourself", key, SecretLabel, apierrors.ReasonForError(err))}
+	}
+	return meta, nil
+}

@@ -1,0 +1,78 @@
+package operator_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
+)
+
+// notInNamespacedInstall are the resources of the generated ClusterRole that a Role
+// cannot grant (cluster-scoped) or that a namespaced install does not use.
+var notInNamespacedInstall = []string{
+	"namespaces", "tokenreviews", "subjectaccessreviews",
+	"clusterconnections", "clusterconnections/status", "clusterconnections/finalizers",
+}
+
+// grants flattens RBAC rules into "group resource verb" strings.
+func grants(rules []rbacv1.PolicyRule, skip []string) []string {
+	var out []string
+	for _, r := range rules {
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				if slices.Contains(skip, res) {
+					continue
+				}
+				for _, v := range r.Verbs {
+					out = append(out, g+" "+res+" "+v)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func readYAML(t *testing.T, out any, parts ...string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(append([]string{testenv.RepoRoot()}, parts...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNamespacedRoleFollowsTheGeneratedClusterRole: the Role of config/namespaced
+// grants exactly what the generated ClusterRole grants on namespaced resources, so
+// that a new RBAC marker cannot be forgotten in the namespaced install.
+func TestNamespacedRoleFollowsTheGeneratedClusterRole(t *testing.T) {
+	var cluster rbacv1.ClusterRole
+	readYAML(t, &cluster, "config", "rbac", "role.yaml")
+	var role rbacv1.Role
+	readYAML(t, &role, "config", "namespaced", "tenant", "role.yaml")
+	want, got := grants(cluster.Rules, notInNamespacedInstall), grants(role.Rules, nil)
+	if len(want) == 0 {
+		t.Fatal("config/rbac/role.yaml grants nothing")
+	}
+	if !slices.Equal(want, got) {
+		t.Errorf("config/namespaced/tenant/role.yaml grants\n  %s\nwant (config/rbac/role.yaml without cluster-scoped resources)\n  %s",
+			strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	kust, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "namespaced", "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, must := range []string{"name: hoxton-operator-manager-role", "$patch: delete", "--watch-namespaces="} {
+		if !strings.Contains(string(kust), must) {
+			t.Errorf("config/namespaced/kustomization.yaml lacks %q", must)
+		}
+	}
+}
