@@ -65,15 +65,17 @@ type attempt[O Object] struct {
 // Reconcile is the lifecycle of one managed object, as a short list of steps. The
 // status is patched once, in finish; only the finalizer and the external id are
 // persisted as soon as they are known.
-func (r *Reconciler[O, S]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
-	ctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
+func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (result ctrl.Result, err error) {
+	ctx, cancel := context.WithTimeout(parent, reconcileTimeout)
 	defer cancel()
 	o := r.kind.New()
 	if err := r.client.Get(ctx, req.NamespacedName, o); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	a := &attempt[O]{orig: o.DeepCopyObject().(O), obj: o}
-	defer func() { result, err = r.finish(ctx, a, result, err) }()
+	// The status is written even when the reconcile ran out of time, so that it
+	// says why.
+	defer func() { result, err = r.finish(parent, a, result, err) }()
 
 	switch {
 	case isPaused(o):
