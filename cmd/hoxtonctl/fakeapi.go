@@ -46,8 +46,8 @@ func newFakeAPICommand(_ *cli.Root) *cobra.Command {
 // fakeAPIOptions are the flags of fake-api.
 type fakeAPIOptions struct {
 	listen, orgID, orgName, clientID, clientSecret, audience, dialect string
-	lifetime                                                 time.Duration
-	quiet                                                    bool
+	lifetime                                                          time.Duration
+	quiet                                                             bool
 }
 
 // shutdownGrace bounds how long in-flight requests may take after a signal.

@@ -21,6 +21,7 @@ const offlineAccess = "offline_access"
 type loginOptions struct {
 	clientID, clientSecret         string
 	authorizeURL, tokenURL, apiURL string
+	allowInsecureHTTP              bool
 	audience, organisationID       string
 	connectionName, secretName     string
 	noBrowser, dryRun              bool
@@ -63,6 +64,7 @@ The organisation is the logged-in user's unless --organisation-id is given.`,
 	f.StringVar(&o.connectionName, "connection-name", "hoxton", "name of the Connection to write")
 	f.StringVar(&o.secretName, "secret-name", "", "name of the Secret to write (default <connection-name>-credentials)")
 	f.BoolVar(&o.noBrowser, "no-browser", false, "print the login URL instead of opening a browser")
+	f.BoolVar(&o.allowInsecureHTTP, "allow-insecure-http", false, "let the Connection use http:// URLs (a local test API only)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the Secret and the Connection instead of writing them")
 	f.StringVarP(&o.output, "output", "o", "", "print the manifests as yaml or json")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the browser to come back")

@@ -67,7 +67,7 @@ func (b *testBrowser) open(_ context.Context, u string) error {
 func loginArgs(fake *hoxtontest.Server, extra ...string) []string {
 	return append([]string{"login", "--client-id", hoxtontest.DefaultClientID,
 		"--authorize-url", fake.AuthorizeURL(), "--token-url", fake.TokenURL(), "--api-url", fake.APIURL(),
-		"--timeout", "20s"}, extra...)
+		"--timeout", "20s", "--allow-insecure-http"}, extra...)
 }
 
 // decodeManifests splits a YAML stream into the Secret and the Connection.

@@ -34,7 +34,7 @@ func loginManifests(o *loginOptions, namespace, refreshToken string) (*corev1.Se
 		ObjectMeta: metav1.ObjectMeta{Name: o.connectionName, Namespace: namespace, Labels: managedByLabels()},
 		Spec: v1alpha1.ConnectionSpec{
 			ConnectionParameters: v1alpha1.ConnectionParameters{
-				APIURL: o.apiURL, TokenURL: o.tokenURL, Audience: o.audience,
+				APIURL: o.apiURL, TokenURL: o.tokenURL, Audience: o.audience, AllowInsecureHTTP: o.allowInsecureHTTP,
 				OrganisationID: o.organisationID, Grant: v1alpha1.GrantRefreshToken,
 			},
 			CredentialsSecretRef: v1alpha1.LocalReference{Name: o.secretName},
@@ -89,6 +89,7 @@ func writeLogin(ctx context.Context, r *Root, secret *corev1.Secret, conn *v1alp
 		// Keep what the user set beyond the login (CA bundle, request budget).
 		p := &current.Spec.ConnectionParameters
 		p.APIURL, p.TokenURL, p.Audience = conn.Spec.APIURL, conn.Spec.TokenURL, conn.Spec.Audience
+		p.AllowInsecureHTTP = conn.Spec.AllowInsecureHTTP
 		p.OrganisationID, p.Grant = conn.Spec.OrganisationID, conn.Spec.Grant
 		current.Spec.CredentialsSecretRef = conn.Spec.CredentialsSecretRef
 		if err := c.Update(ctx, current, client.FieldOwner(fieldManager)); err != nil {

@@ -175,6 +175,11 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 		}
 		return nil, nil, err
 	}
+	if conn.GetDeletionTimestamp() == nil {
+		if err := r.holdSecret(ctx, meta); err != nil {
+			return nil, nil, err
+		}
+	}
 	if e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
 		return e.client, e.source, nil
 	}

@@ -71,6 +71,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, resolver *Resolver, opts Optio
 	if err := flushOnStop(mgr, resolver); err != nil {
 		return err
 	}
+	if err := setupSecretRelease(mgr, resolver); err != nil {
+		return err
+	}
 	if err := setupKind(ctx, mgr, resolver, opts, users, "Connection", func() *v1alpha1.Connection { return &v1alpha1.Connection{} },
 		func() client.ObjectList { return &v1alpha1.ConnectionList{} }, resolver.authFailures, true); err != nil {
 		return err

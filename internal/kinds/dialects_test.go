@@ -44,7 +44,7 @@ func dialectConnection(t *testing.T, fake *hoxtontest.Server, ns, dialect, refre
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName},
 		Spec: v1alpha1.ConnectionSpec{
 			ConnectionParameters: v1alpha1.ConnectionParameters{
-				APIURL: fake.APIURL(), TokenURL: fake.TokenURL(), OrganisationID: fake.OrganisationID(),
+				APIURL: fake.APIURL(), TokenURL: fake.TokenURL(), OrganisationID: fake.OrganisationID(), AllowInsecureHTTP: true,
 				TokenDialect: v1alpha1.TokenDialect(dialect), RevocationURL: fake.RevocationURL(),
 			},
 			CredentialsSecretRef: v1alpha1.LocalReference{Name: "dialect-credentials"},

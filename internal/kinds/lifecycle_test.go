@@ -110,13 +110,19 @@ func (r lifecycleRun) endPhase(t testing.TB, name string, c apiCalls) {
 // Connection's own checks of its organisation.
 func objectCalls(r hoxtontest.Request) bool { return !strings.HasPrefix(r.Path, "/organisations") }
 
-// waitQuiet waits until the fake has had no request for half a second, so that the
-// requests of a reconcile still in flight are counted where they belong.
+// waitQuiet waits until the fake has had no object request for half a second, so
+// that the requests of a reconcile still in flight are counted where they belong.
+// Connection checks (of every namespace the suite made) are not object requests.
 func waitQuiet(t testing.TB) {
 	t.Helper()
 	const quiet = 500 * time.Millisecond
 	eventually(t, "the API to be quiet for "+quiet.String(), func() (bool, string) {
-		reqs := env.API.Requests()
+		var reqs []hoxtontest.Request
+		for _, r := range env.API.Requests() {
+			if objectCalls(r) {
+				reqs = append(reqs, r)
+			}
+		}
 		if len(reqs) == 0 {
 			return true, ""
 		}
@@ -174,9 +180,18 @@ func TestSteadyStateWritesNothing(t *testing.T) {
 		objs = append(objs, o)
 	}
 	for _, o := range objs {
-		waitReady(t, o)
+		waitFor(t, o, "Ready and Synced", isReadyAndSynced)
 	}
-	waitQuiet(t)
+	// Polls go on (every object every interval), so wait for the writes to stop.
+	eventually(t, "no write for a second", func() (bool, string) {
+		var last time.Time
+		for _, r := range env.API.Requests() {
+			if isWrite(r.Method) {
+				last = r.Time
+			}
+		}
+		return time.Since(last) > time.Second, "last write at " + last.Format(time.StampMilli)
+	})
 	versions := map[string]string{}
 	for _, o := range objs {
 		versions[o.GetName()] = o.GetResourceVersion()
