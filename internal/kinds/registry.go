@@ -41,8 +41,9 @@ func Registry() []Registration {
 
 // SetupAll registers the reconciler of every managed kind.
 func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, opts managed.Options) error {
-	var errs []error
-	for _, k := range Registry() {
+	all := Registry()
+	errs := make([]error, 0, len(all))
+	for _, k := range all {
 		errs = append(errs, k.setup(ctx, mgr, conns, opts))
 	}
 	return errors.Join(errs...)
@@ -51,8 +52,9 @@ func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, 
 // NewLists returns a constructor of an empty list for every managed kind, so that
 // Connections can count the objects that still use them.
 func NewLists() []func() client.ObjectList {
-	var lists []func() client.ObjectList
-	for _, k := range Registry() {
+	all := Registry()
+	lists := make([]func() client.ObjectList, 0, len(all))
+	for _, k := range all {
 		lists = append(lists, k.NewList)
 	}
 	return lists
