@@ -5,6 +5,7 @@ package main
 import (
 	"flag"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,6 +21,7 @@ func main() {
 		opts        operator.Options
 		idNamespace string
 		kubeQPS     float64
+		watchNS     string
 	)
 	flag.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 disables it.")
 	flag.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
@@ -31,6 +33,7 @@ func main() {
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Reconciles running at once per kind.")
 	flag.StringVar(&idNamespace, "id-namespace", managed.DefaultIDNamespace.String(),
 		"UUID namespace from which HoxtonAi ids are derived (namespace/kind/name). Keep it stable: a different one makes the operator create new objects instead of finding its old ones.")
+	flag.StringVar(&watchNS, "watch-namespaces", "", "Comma-separated namespaces to watch (a namespaced install with Roles); empty watches every namespace.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -44,6 +47,7 @@ func main() {
 	}
 	opts.IDNamespace = space
 	opts.KubeQPS = float32(kubeQPS)
+	opts.WatchNamespaces = splitList(watchNS)
 
 	ctx := ctrl.SetupSignalHandler()
 	mgr, err := operator.New(ctx, ctrl.GetConfigOrDie(), opts)
@@ -56,4 +60,15 @@ func main() {
 		log.Error(err, "manager stopped with an error")
 		os.Exit(1)
 	}
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -57,6 +57,10 @@ type Options struct {
 	NewClient client.NewClientFunc
 	// SkipNameValidation allows several managers in one process (tests, restarts).
 	SkipNameValidation bool
+	// WatchNamespaces limits the namespaced objects the manager sees (and needs RBAC
+	// for) to these namespaces; empty means every namespace. Cluster-scoped kinds
+	// (ClusterConnection) are always watched cluster-wide.
+	WatchNamespaces []string
 }
 
 // Defaults fills unset options.
@@ -105,6 +109,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	cfg.QPS, cfg.Burst = opts.KubeQPS, opts.KubeBurst
 	cacheOpts := cache.Options{}
 	connection.SecretMetadataOnly(&cacheOpts)
+	watchOnly(&cacheOpts, opts.WatchNamespaces)
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
 		Cache:                   cacheOpts,
