@@ -296,7 +296,9 @@ func (s *suite) restartWritesNothing(t *testing.T) {
 		apiReads(s.fake.log.since(mark)), kubeWrites, objects)
 }
 
-func key(u *unstructured.Unstructured) string { return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName() }
+func key(u *unstructured.Unstructured) string {
+	return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
+}
 
 // comparable is the object without what a write always changes (resourceVersion,
 // managedFields) and without a Connection's token expiry.
