@@ -101,6 +101,10 @@ helm: manifests ## Copy the CRDs and the manager's RBAC rules from config/ into 
 test-helm: helm envtest ## Lint the chart, check it matches config/, and dry-run its output on an envtest control plane.
 	cd test/helm && KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go test -count 1 -timeout 10m $(TEST_FLAGS) ./...
 
+.PHONY: test-prometheus
+test-prometheus: envtest ## Load config/prometheus rules with Prometheus's parser; check the rules' and config/grafana's metrics against the manager's registry.
+	cd test/prometheus && KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go test -count 1 -timeout 10m $(TEST_FLAGS) ./...
+
 ##@ Build
 
 .PHONY: build

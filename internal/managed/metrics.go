@@ -52,8 +52,8 @@ func (r *Reconciler[O, R]) recordOutcome(o O) {
 }
 
 var objectsDesc = prometheus.NewDesc(MetricObjects,
-	"hoxtonai.dev objects in the manager's cache by kind, namespace and the status of their Ready and Synced conditions (True, False, Unknown).",
-	[]string{"kind", "namespace", "ready", "synced"}, nil)
+	"hoxtonai.dev objects in the manager's cache by kind, namespace, the status of their Ready and Synced conditions (True, False, Unknown) and the Synced reason.",
+	[]string{"kind", "namespace", "ready", "synced", "reason"}, nil)
 
 // objectSource is one manager's cache and its kinds.
 type objectSource struct {
@@ -102,7 +102,7 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 		sources = append(sources, s)
 	}
 	c.mu.Unlock()
-	type key struct{ kind, namespace, ready, synced string }
+	type key struct{ kind, namespace, ready, synced, reason string }
 	counts := map[key]int{}
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
@@ -122,13 +122,17 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 					return nil
 				}
 				conds := o.GetManagedStatus().Conditions
-				counts[key{gvk.Kind, o.GetNamespace(), statusOf(conds, conditions.TypeReady), statusOf(conds, conditions.TypeSynced)}]++
+				reason := ""
+				if c := conditions.Get(conds, conditions.TypeSynced); c != nil {
+					reason = c.Reason
+				}
+				counts[key{gvk.Kind, o.GetNamespace(), statusOf(conds, conditions.TypeReady), statusOf(conds, conditions.TypeSynced), reason}]++
 				return nil
 			})
 		}
 	}
 	for k, n := range counts {
-		ch <- prometheus.MustNewConstMetric(objectsDesc, prometheus.GaugeValue, float64(n), k.kind, k.namespace, k.ready, k.synced)
+		ch <- prometheus.MustNewConstMetric(objectsDesc, prometheus.GaugeValue, float64(n), k.kind, k.namespace, k.ready, k.synced, k.reason)
 	}
 }
 
