@@ -2,6 +2,7 @@ package managed
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -30,9 +31,10 @@ var reconcileOutcomes = func() *prometheus.CounterVec {
 		Name: MetricReconcileOutcomes,
 		Help: "Reconciles of hoxtonai.dev objects by kind and the reason of the Synced condition they left.",
 	}, []string{"kind", "reason"})
-	if err := metrics.Registry.Register(c); err != nil {
-		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-			return are.ExistingCollector.(*prometheus.CounterVec)
+	var are prometheus.AlreadyRegisteredError
+	if err := metrics.Registry.Register(c); errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
+			return existing
 		}
 	}
 	return c
