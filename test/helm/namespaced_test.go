@@ -82,7 +82,10 @@ func TestNamespacedInstallRuns(t *testing.T) {
 	defer func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the manager stopped with an error: %v", err)
+			}
 		case <-time.After(30 * time.Second):
 			t.Error("the manager did not stop within 30 s")
 		}
