@@ -77,4 +77,3 @@ func walk(path string, s apiextensionsv1.JSONSchemaProps, missing *[]string) {
 		}
 	}
 }
-

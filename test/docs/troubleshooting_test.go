@@ -1,5 +1,6 @@
-// Package docs checks the README against the code: every condition and event reason
-// the operator reports has a Troubleshooting entry.
+// Package docs checks the documentation against the code: every condition and event
+// reason the operator reports has a Troubleshooting entry in the README, and every
+// CRD field has a description for `kubectl explain`.
 package docs
 
 import (
