@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -22,6 +23,8 @@ type Budget struct {
 
 	mu          sync.Mutex
 	pausedUntil time.Time
+
+	waited atomic.Int64 // nanoseconds callers spent in Wait (budget_metrics.go)
 }
 
 // NewBudget returns a Budget allowing qps requests per second with bursts of up to burst
@@ -60,6 +63,7 @@ func (b *Budget) Wait(ctx context.Context) error {
 	if b == nil {
 		return ctx.Err()
 	}
+	defer b.recordWait(time.Now())
 	for {
 		d := time.Until(b.PausedUntil())
 		if d <= 0 {

@@ -101,6 +101,7 @@ func (r *Reconciler[O, S]) finish(ctx context.Context, a *attempt[O], res ctrl.R
 		return res, err
 	}
 	a.obj.GetManagedStatus().ObservedGeneration = a.obj.GetGeneration()
+	r.recordOutcome(a.obj)
 	if equality.Semantic.DeepEqual(a.orig, a.obj) {
 		return res, err
 	}

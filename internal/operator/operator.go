@@ -146,6 +146,8 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	resolver := connection.NewResolver(ctx, mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient(), opts.Token, opts.UserAgent)
 	resolver.SetTenancy(connection.Tenancy{ClusterResourceNamespace: opts.ClusterResourceNamespace, NamespaceScoped: len(opts.WatchNamespaces) > 0})
 	lists := kinds.NewLists()
+	connection.RegisterMetrics(resolver)
+	managed.RegisterObjectMetrics(ctx, mgr.GetCache(), mgr.GetScheme(), lists)
 	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
 	}

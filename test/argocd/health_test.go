@@ -42,6 +42,10 @@ func TestManagedHealth(t *testing.T) {
 		{"waiting for references", site(1, 1, cond("Ready", "False", "Unavailable", ""), cond("Synced", "False", "ReferencesNotReady", `Site "hq" is not Ready`)), "Progressing", `ReferencesNotReady: Site "hq" is not Ready`},
 		{"drift reported by ObserveOnly", site(1, 1, cond("Ready", "True", "Available", ""), cond("Synced", "False", "Drifted", "name differs")), "Degraded", "Drifted: name differs"},
 		{"creating", site(1, 1, cond("Ready", "False", "Creating", "claiming")), "Progressing", "Creating: claiming"},
+		// With the kstatus conditions the operator sets, Argo CD agrees with kstatus.
+		{"stalled", site(1, 1, cond("Ready", "False", "Unavailable", ""), cond("Synced", "False", "Terminal", "create: 422"), cond("Stalled", "True", "Terminal", "create: 422")), "Degraded", "Terminal: create: 422"},
+		{"reconciling after a transient error", site(1, 1, cond("Ready", "True", "Available", ""), cond("Synced", "False", "ReconcileError", "update: 503"), cond("Reconciling", "True", "ReconcileError", "update: 503")), "Progressing", "ReconcileError: update: 503"},
+		{"reconciling while deleting", site(1, 1, cond("Ready", "False", "Deleting", ""), cond("Synced", "True", "ReconcileSuccess", ""), cond("Reconciling", "True", "Deleting", "")), "Progressing", "Deleting: "},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

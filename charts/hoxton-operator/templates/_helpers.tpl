@@ -1,0 +1,65 @@
+{{/* The chart's name. */}}
+{{- define "hoxton-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release's full name, used for every object. */}}
+{{- define "hoxton-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else if contains (include "hoxton-operator.name" .) .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name (include "hoxton-operator.name" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "hoxton-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hoxton-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "hoxton-operator.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "hoxton-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: hoxton-operator
+{{- end }}
+
+{{- define "hoxton-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "hoxton-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* repository@digest when a digest is set, else repository:tag (the appVersion by default). */}}
+{{- define "hoxton-operator.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+GOMEMLIMIT in bytes: goMemLimitRatio of resources.limits.memory (Ki, Mi, Gi, Ti or plain
+bytes; the schema refuses other forms). Empty when there is no memory limit.
+*/}}
+{{- define "hoxton-operator.goMemLimit" -}}
+{{- $limit := "" }}
+{{- with .Values.resources }}{{ with .limits }}{{ $limit = toString (default "" .memory) }}{{ end }}{{ end }}
+{{- if $limit }}
+{{- $units := dict "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 }}
+{{- $bytes := 0.0 }}
+{{- $suffix := regexFind "[KMGT]i$" $limit }}
+{{- if $suffix }}
+{{- $bytes = mulf (float64 (trimSuffix $suffix $limit)) (get $units $suffix) }}
+{{- else }}
+{{- $bytes = float64 $limit }}
+{{- end }}
+{{- printf "%d" (int64 (mulf $bytes .Values.goMemLimitRatio)) }}
+{{- end }}
+{{- end }}
