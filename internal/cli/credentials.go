@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/connection"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
 
@@ -24,42 +25,17 @@ const (
 	DefaultAuthorizeURL = "https://auth.hoxton.ai/authorize"
 )
 
-// secretKeysFor lists the Secret keys each grant needs, as a Connection reads them.
-var secretKeysFor = map[v1alpha1.Grant][]string{
-	v1alpha1.GrantClientCredentials: {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret},
-	v1alpha1.GrantPassword:          {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret, v1alpha1.SecretKeyUsername, v1alpha1.SecretKeyPassword},
-	v1alpha1.GrantRefreshToken:      {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret, v1alpha1.SecretKeyRefreshToken},
-}
-
-// ConnectionCredentials maps a Connection's parameters and credentials Secret
-// to token credentials, the way the operator does. Fields the CRD defaults
-// are defaulted here too, for a Connection read from a manifest. The error
-// names missing keys, never values.
+// ConnectionCredentials maps a Connection's parameters and credentials Secret to
+// token credentials, the way the operator does (connection.CredentialsFrom). Fields
+// the CRD defaults are defaulted here too, for a Connection read from a manifest.
 func ConnectionCredentials(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (auth.Credentials, error) {
-	grant := p.Grant
-	if grant == "" {
-		grant = v1alpha1.GrantClientCredentials
+	creds, err := connection.CredentialsFrom(p, secret)
+	if err != nil {
+		return auth.Credentials{}, err
 	}
-	keys, ok := secretKeysFor[grant]
-	if !ok {
-		return auth.Credentials{}, fmt.Errorf("unknown grant %q", grant)
-	}
-	for _, k := range keys {
-		if len(secret.Data[k]) == 0 {
-			return auth.Credentials{}, fmt.Errorf("secret %s/%s has no key %q, which grant %s needs", secret.Namespace, secret.Name, k, grant)
-		}
-	}
-	get := func(k string) string { return string(secret.Data[k]) }
-	return auth.Credentials{
-		Grant:        auth.Grant(grant),
-		TokenURL:     or(p.TokenURL, DefaultTokenURL),
-		Audience:     or(p.Audience, auth.DefaultAudience),
-		ClientID:     get(v1alpha1.SecretKeyClientID),
-		ClientSecret: get(v1alpha1.SecretKeyClientSecret),
-		Username:     get(v1alpha1.SecretKeyUsername),
-		Password:     get(v1alpha1.SecretKeyPassword),
-		RefreshToken: get(v1alpha1.SecretKeyRefreshToken),
-	}, nil
+	creds.TokenURL = or(creds.TokenURL, DefaultTokenURL)
+	creds.Audience = or(creds.Audience, auth.DefaultAudience)
+	return creds, nil
 }
 
 func or(v, def string) string {

@@ -30,9 +30,9 @@ var keysFor = map[v1alpha1.Grant][]string{
 	v1alpha1.GrantRefreshToken:      {v1alpha1.SecretKeyClientID, v1alpha1.SecretKeyClientSecret, v1alpha1.SecretKeyRefreshToken},
 }
 
-// credentialsFrom builds the token credentials of a Connection from its Secret. The
-// error names missing keys, never values.
-func credentialsFrom(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (auth.Credentials, error) {
+// CredentialsFrom builds the token credentials of a Connection from its Secret, for
+// the manager and for hoxtonctl alike. The error names missing keys, never values.
+func CredentialsFrom(p *v1alpha1.ConnectionParameters, secret *corev1.Secret) (auth.Credentials, error) {
 	grant := p.Grant
 	if grant == "" {
 		grant = v1alpha1.GrantClientCredentials

@@ -204,7 +204,7 @@ func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.Names
 		return nil, err
 	}
 	p := conn.GetParameters()
-	creds, err := credentialsFrom(p, secret)
+	creds, err := CredentialsFrom(p, secret)
 	if err != nil {
 		return nil, err
 	}
