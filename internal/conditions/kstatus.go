@@ -17,10 +17,12 @@ const (
 )
 
 // stalledReasons are the Synced reasons no retry will fix: HoxtonAi refused the spec
-// (Terminal), or an ObserveOnly object differs and will never be corrected (Drifted).
+// (Terminal), the credentials may not act on this object (Forbidden), or an ObserveOnly
+// object differs and will never be corrected (Drifted).
 var stalledReasons = map[string]bool{
-	ReasonTerminal: true,
-	ReasonDrifted:  true,
+	ReasonTerminal:  true,
+	ReasonForbidden: true,
+	ReasonDrifted:   true,
 }
 
 // DeriveProgress sets Stalled and Reconciling from Ready and Synced, stamped with
