@@ -129,7 +129,7 @@ Exit codes: 0 success; 1 differences or failed checks; 2 error.`,
 	cmd.SetErr(r.Env.ErrOut)
 	cmd.SetHelpCommand(helpCommand(cmd))
 	r.Kube.AddFlags(cmd.PersistentFlags())
-	cmd.AddCommand(newLoginCommand(r), newReportCommand(r), newCheckAPICommand(r))
+	cmd.AddCommand(newLoginCommand(r), newReportCommand(r), newCheckAPICommand(r), newExportCommand(r), newDiffCommand(r))
 	for _, f := range extra {
 		cmd.AddCommand(f(r))
 	}
