@@ -19,8 +19,8 @@ import (
 
 // organisation is what buildOrganisation put into the fake.
 type organisation struct {
-	site1, site2, pcm, om, pom, parent, child, alert string
-	cam1, cam2                                       *hoxton.Camera
+	site1, site2, pcm, om, pom, parent, child, alert, alert2 string
+	cam1, cam2                                               *hoxton.Camera
 	// objects counts the HoxtonAi objects (not links) of every managed kind.
 	objects int
 }
@@ -28,7 +28,7 @@ type organisation struct {
 // buildOrganisation fills the fake's default organisation with objects of every
 // kind and links between them: two sites with the same name, two cameras (one
 // paused, one unnamed), three monitors, nested notification groups with a webhook,
-// and a people count alert with all three link sets.
+// a people count alert with groups and cameras, and an occupancy alert.
 func buildOrganisation(t *testing.T, fake *hoxtontest.Server) organisation {
 	t.Helper()
 	c := apiClient(t, fake)
@@ -43,7 +43,7 @@ func buildOrganisation(t *testing.T, fake *hoxtontest.Server) organisation {
 		site1: "0a000000-0000-4000-8000-000000000001", site2: "0a000000-0000-4000-8000-000000000002",
 		pcm: "0b000000-0000-4000-8000-000000000001", om: "0b000000-0000-4000-8000-000000000002", pom: "0b000000-0000-4000-8000-000000000003",
 		parent: "0c000000-0000-4000-8000-000000000001", child: "0c000000-0000-4000-8000-000000000002",
-		alert: "0d000000-0000-4000-8000-000000000001",
+		alert: "0d000000-0000-4000-8000-000000000001", alert2: "0d000000-0000-4000-8000-000000000002",
 	}
 	must(hoxton.Sites.Put(ctx, c, hoxton.Site{ID: o.site1, Name: "Head Office", Address: "1 High St", TZ: "Europe/London",
 		OpeningHour: map[string]any{"mon": "09:00-17:00"}, State: hoxton.StateActive}))
@@ -75,8 +75,10 @@ func buildOrganisation(t *testing.T, fake *hoxtontest.Server) organisation {
 		ConfigurationDetails: map[string]any{"threshold": 10, "peopleCountMonitorId": o.pcm}, State: hoxton.StateActive}))
 	must(hoxton.AlertNotificationGroupMappings.Put(ctx, c, hoxton.Link{ID: "0e000000-0000-4000-8000-000000000004", Owner: o.alert, Target: o.parent}))
 	must(hoxton.AlertCameraPositionMappings.Put(ctx, c, hoxton.Link{ID: "0e000000-0000-4000-8000-000000000005", Owner: o.alert, Target: o.cam1.CameraPositionID}))
-	must(hoxton.AlertOccupancyMonitorMappings.Put(ctx, c, hoxton.Link{ID: "0e000000-0000-4000-8000-000000000006", Owner: o.alert, Target: o.om}))
-	o.objects = 10
+	must(hoxton.Alerts.Put(ctx, c, hoxton.Alert{ID: o.alert2, Name: "Shop full", AlertType: hoxton.AlertOccupancy, Emails: []string{"floor@example.com"},
+		ConfigurationDetails: map[string]any{"threshold": 50}, State: hoxton.StateActive}))
+	must(hoxton.AlertOccupancyMonitorMappings.Put(ctx, c, hoxton.Link{ID: "0e000000-0000-4000-8000-000000000006", Owner: o.alert2, Target: o.om}))
+	o.objects = 11
 	return o
 }
 
