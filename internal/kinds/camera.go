@@ -189,6 +189,6 @@ func cameraExport() *managed.Export[*v1alpha1.Camera] {
 
 // DescribeCreate says what the claim and the writes that follow it set, for plans.
 func (cameraAdapter) DescribeCreate(o *v1alpha1.Camera, refs managed.Refs) (managed.Diff, error) {
-	d := managed.Diff{{Field: "serialNumber", Want: o.Spec.SerialNumber}, {Field: "siteID", Want: refs.ID("siteRef")}}
-	return append(d, cameraDiff(o.Spec, &hoxton.Camera{})...), nil
+	set := cameraDiff(o.Spec, &hoxton.Camera{})
+	return append(managed.Diff{{Field: "serialNumber", Want: o.Spec.SerialNumber}, {Field: "siteID", Want: refs.ID("siteRef")}}, set...), nil
 }

@@ -44,8 +44,9 @@ func Registry() []Registration {
 
 // SetupAll registers the reconciler of every managed kind.
 func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, opts managed.Options) error {
-	var errs []error
-	for _, k := range Registry() {
+	registry := Registry()
+	errs := make([]error, 0, len(registry))
+	for _, k := range registry {
 		errs = append(errs, k.setup(ctx, mgr, conns, opts))
 	}
 	return errors.Join(errs...)
@@ -54,8 +55,9 @@ func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, 
 // NewLists returns a constructor of an empty list for every managed kind, so that
 // Connections can count the objects that still use them.
 func NewLists() []func() client.ObjectList {
-	var lists []func() client.ObjectList
-	for _, k := range Registry() {
+	registry := Registry()
+	lists := make([]func() client.ObjectList, 0, len(registry))
+	for _, k := range registry {
 		lists = append(lists, k.NewList)
 	}
 	return lists

@@ -3,6 +3,7 @@ package kinds
 import (
 	"context"
 	"time"
+
 	// The IANA time zone database, embedded so that a site's time zone is checked
 	// against it whatever the host or image carries.
 	_ "time/tzdata"
