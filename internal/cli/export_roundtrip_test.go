@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/hoxton-operator/hoxton-operator/internal/cli"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
@@ -64,6 +65,15 @@ func TestExportRoundTripAndDiffPredictsWrites(t *testing.T) {
 	org := buildOrganisation(t, env.API)
 	dir := t.TempDir()
 	exportTo(t, env.API, dir)
+	// The same export with the credentials of the namespace's Connection.
+	viaConnection := t.TempDir()
+	if res := run(t, cli.Env{}, "export", "--connection", "default", "--kubeconfig", writeKubeconfig(t, env), "-n", roundTripNamespace,
+		"-d", viaConnection); res.code != cli.ExitOK {
+		t.Fatalf("export --connection: exit %d\n%s", res.code, res.stderr)
+	}
+	if a, b := readTree(t, dir), readTree(t, viaConnection); fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Error("the export through the Connection differs from the export with flags")
+	}
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: roundTripNamespace, Name: "managers-webhook"},
 		StringData: map[string]string{"url": "https://hooks.example.com/T0KEN"}}
 	if err := env.Client.Create(ctx, secret); err != nil {
@@ -400,4 +410,22 @@ func describeWrites(reqs []hoxtontest.Request) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// writeKubeconfig writes a kubeconfig of an administrator of env's control plane.
+func writeKubeconfig(t *testing.T, env *testenv.Env) string {
+	t.Helper()
+	user, err := env.ControlPlane.Env.AddUser(envtest.User{Name: "platform-team", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

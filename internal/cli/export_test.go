@@ -207,10 +207,8 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 		t.Helper()
 		res := run(t, cli.Env{Getenv: fakeEnv(fake)}, append([]string{"diff", "-f", dir, "-o", "json"}, args...)...)
 		var p cli.Plan
-		if res.code != cli.ExitError {
-			if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
-				t.Fatalf("diff output: %v\n%s\nstderr: %s", err, res.stdout, res.stderr)
-			}
+		if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
+			t.Fatalf("diff output: %v\n%s\nstderr: %s", err, res.stdout, res.stderr)
 		}
 		return res, p
 	}
@@ -236,6 +234,18 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 		t.Errorf("unmanaged: exit %d, %+v, want %+v", res.code, plan.Unmanaged, want)
 	}
 
+	// An externalID that names nothing cannot be adopted: an error, exit 2.
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: hoxtonai.dev/v1alpha1\nkind: Site\nmetadata:\n  name: gone\nspec:\n  name: Gone\n  externalID: 0a000000-0000-4000-8000-0000000000ee\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res, plan := diff(); res.code != cli.ExitError || plan.Errors() != 1 || !strings.Contains(res.stderr, "1 manifests could not be planned") {
+		t.Errorf("diff with an externalID that names nothing: exit %d\nstdout %s\nstderr %s", res.code, res.stdout, res.stderr)
+	}
+	if err := os.Remove(bad); err != nil {
+		t.Fatal(err)
+	}
+
 	sites := filepath.Join(dir, "sites.yaml")
 	data, err := os.ReadFile(sites)
 	if err != nil {
@@ -248,5 +258,31 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	if text.code != cli.ExitFindings || !strings.Contains(text.stdout, `~ name: "Head Office" -> "Head Office (main)"`) ||
 		!strings.Contains(text.stdout, "Plan: 0 to create, 1 to update") {
 		t.Errorf("diff of a renamed site: exit %d\n%s%s", text.code, text.stdout, text.stderr)
+	}
+}
+
+// TestExportOneSite: --site keeps that site and what belongs to it, and the
+// organisation-wide notification groups.
+func TestExportOneSite(t *testing.T) {
+	fake := hoxtontest.NewServer(hoxtontest.Options{})
+	defer fake.Close()
+	org := buildOrganisation(t, fake)
+	dir := t.TempDir()
+	exportTo(t, fake, dir, "--site", org.site2)
+	tree := readTree(t, dir)
+	var files []string
+	for name := range tree {
+		files = append(files, name)
+	}
+	slices.Sort(files)
+	want := []string{"kustomization.yaml", "notificationgroups.yaml", "peeloffmonitors.yaml", "sites.yaml"}
+	if !slices.Equal(files, want) {
+		t.Errorf("files %v, want %v", files, want)
+	}
+	if !bytes.Contains(tree["sites.yaml"], []byte("externalID: "+org.site2)) || bytes.Contains(tree["sites.yaml"], []byte(org.site1)) {
+		t.Errorf("sites.yaml:\n%s", tree["sites.yaml"])
+	}
+	if !bytes.Contains(tree["peeloffmonitors.yaml"], []byte("siteRef:\n    name: head-office\n")) {
+		t.Errorf("the monitor does not refer to its (now unique) site by name:\n%s", tree["peeloffmonitors.yaml"])
 	}
 }
