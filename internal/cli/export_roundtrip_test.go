@@ -34,6 +34,10 @@ import (
 const (
 	roundTripNamespace = "shop"
 	convergeTimeout    = 60 * time.Second
+	// roundTripRequestBudget bounds the API requests of adopting the export: each
+	// object read once with its link sets (22), the Connection's check, and the
+	// re-reads of objects woken by a target becoming Ready.
+	roundTripRequestBudget = 45
 )
 
 // TestExportRoundTripAndDiffPredictsWrites runs against a real kube-apiserver with
@@ -97,7 +101,10 @@ func TestExportRoundTripAndDiffPredictsWrites(t *testing.T) {
 		}
 	}
 	requests, writes := env.API.CountRequests("", ""), env.API.CountWrites()
-	t.Logf("round trip: %d objects adopted, %d API requests, %d writes", len(exported), requests, writes)
+	t.Logf("round trip: %d objects adopted, %d API requests (%s), %d writes", len(exported), requests, requestsByResource(env.API.Requests()), writes)
+	if requests > roundTripRequestBudget {
+		t.Errorf("adopting the export took %d API requests, budget %d", requests, roundTripRequestBudget)
+	}
 	if writes != 0 {
 		t.Errorf("applying the export wrote %d times to HoxtonAi:\n%s", writes, describeWrites(env.API.Requests()))
 	}
@@ -428,4 +435,13 @@ func writeKubeconfig(t *testing.T, env *testenv.Env) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// requestsByResource counts requests by their first path segment.
+func requestsByResource(reqs []hoxtontest.Request) string {
+	counts := map[string]int{}
+	for _, r := range reqs {
+		counts[r.Method+" /"+strings.SplitN(strings.Trim(r.Path, "/"), "/", 2)[0]]++
+	}
+	return fmt.Sprint(counts)
 }

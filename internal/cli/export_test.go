@@ -17,6 +17,13 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 )
 
+// API request budgets of export and diff for the organisation buildOrganisation
+// makes.
+const (
+	exportRequestBudget = 18
+	diffRequestBudget   = 29
+)
+
 // organisation is what buildOrganisation put into the fake.
 type organisation struct {
 	site1, site2, pcm, om, pom, parent, child, alert, alert2 string
@@ -134,7 +141,12 @@ func TestExportIsDeterministic(t *testing.T) {
 	if w := fake.CountWrites(); w != 0 {
 		t.Errorf("export wrote %d times", w)
 	}
-	t.Logf("export: %d API requests for %d objects", fake.CountRequests("", ""), org.objects)
+	// One listing per kind and one per link set of each object: 7 + 11.
+	if n := fake.CountRequests("", ""); n > exportRequestBudget {
+		t.Errorf("export made %d API requests, budget %d", n, exportRequestBudget)
+	} else {
+		t.Logf("export: %d API requests for %d objects", n, org.objects)
+	}
 	first := readTree(t, dir)
 
 	var all bytes.Buffer
@@ -220,7 +232,17 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	if w := fake.CountWrites(); w != 0 {
 		t.Errorf("diff wrote %d times", w)
 	}
-	t.Logf("diff of %d manifests: %d API requests", len(plan.Objects), fake.CountRequests("", ""))
+	// Per manifest its object and its link sets (cameras by serial), then one
+	// listing per kind for the unmanaged objects.
+	if n := fake.CountRequests("", ""); n > diffRequestBudget {
+		t.Errorf("diff made %d API requests, budget %d", n, diffRequestBudget)
+	} else {
+		t.Logf("diff of %d manifests: %d API requests", len(plan.Objects), n)
+	}
+	yamlPlan := run(t, cli.Env{Getenv: fakeEnv(fake)}, "diff", "-f", dir, "-o", "yaml")
+	if yamlPlan.code != cli.ExitOK || !strings.Contains(yamlPlan.stdout, "action: unchanged") || !strings.Contains(yamlPlan.stdout, "organisation: "+fake.OrganisationID()) {
+		t.Errorf("diff -o yaml: exit %d\n%s", yamlPlan.code, yamlPlan.stdout)
+	}
 
 	if err := os.Remove(filepath.Join(dir, "peeloffmonitors.yaml")); err != nil {
 		t.Fatal(err)
