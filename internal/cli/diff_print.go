@@ -26,7 +26,8 @@ type PlanEntry struct {
 	Name      string `json:"name"`
 	// ID is the HoxtonAi id; empty for a camera still to be claimed.
 	ID string `json:"id,omitempty"`
-	// Action is create, update, unchanged or observe (ObserveOnly: never written).
+	// Action is create, update, unchanged, observe (ObserveOnly) or paused; only
+	// create and update are written.
 	Action  managed.Action `json:"action,omitempty"`
 	Changes []Change       `json:"changes,omitempty"`
 	Notes   []string       `json:"notes,omitempty"`
@@ -143,9 +144,9 @@ func printPlan(w io.Writer, format string, p *Plan) error {
 			fmt.Fprintf(w, "  %s %s %q\n", u.Kind, u.ID, u.Name)
 		}
 	}
-	_, err := fmt.Fprintf(w, "Plan: %d to create, %d to update, %d unchanged, %d observed, %d errors; %d unmanaged.\n",
+	_, err := fmt.Fprintf(w, "Plan: %d to create, %d to update, %d unchanged, %d observed, %d paused, %d errors; %d unmanaged.\n",
 		counts[managed.ActionCreate], counts[managed.ActionUpdate], counts[managed.ActionNone], counts[managed.ActionObserve],
-		p.Errors(), len(p.Unmanaged))
+		counts[managed.ActionPaused], p.Errors(), len(p.Unmanaged))
 	return err
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
 // API request budgets of export and diff for the organisation buildOrganisation
@@ -256,6 +257,22 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 		t.Errorf("unmanaged: exit %d, %+v, want %+v", res.code, plan.Unmanaged, want)
 	}
 
+	// A camera without externalID is the live camera with its serial, and the
+	// references to it resolve to that camera's position: still no change.
+	cameras := filepath.Join(dir, "cameras.yaml")
+	data, err := os.ReadFile(cameras)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cameras, bytes.Replace(data, []byte("  externalID: "+org.cam1.ID+"\n"), nil, 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, plan = diff()
+	found := slices.IndexFunc(plan.Objects, func(e cli.PlanEntry) bool { return e.Kind == "Camera" && e.ID == org.cam1.ID })
+	if res.code != cli.ExitOK || found < 0 || plan.Objects[found].Name != "front-door" {
+		t.Errorf("a camera found by serial: exit %d, %+v", res.code, plan.Objects)
+	}
+
 	// An externalID that names nothing cannot be adopted: an error, exit 2.
 	bad := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(bad, []byte("apiVersion: hoxtonai.dev/v1alpha1\nkind: Site\nmetadata:\n  name: gone\nspec:\n  name: Gone\n  externalID: 0a000000-0000-4000-8000-0000000000ee\n"), 0o600); err != nil {
@@ -269,7 +286,7 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	}
 
 	sites := filepath.Join(dir, "sites.yaml")
-	data, err := os.ReadFile(sites)
+	data, err = os.ReadFile(sites)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,6 +297,20 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	if text.code != cli.ExitFindings || !strings.Contains(text.stdout, `~ name: "Head Office" -> "Head Office (main)"`) ||
 		!strings.Contains(text.stdout, "Plan: 0 to create, 1 to update") {
 		t.Errorf("diff of a renamed site: exit %d\n%s%s", text.code, text.stdout, text.stderr)
+	}
+
+	// Paused, the renamed site is not written: no change.
+	data, err = os.ReadFile(sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paused := bytes.Replace(data, []byte("metadata:\n"), []byte("metadata:\n  annotations:\n    hoxtonai.dev/paused: \"true\"\n"), 1)
+	if err := os.WriteFile(sites, paused, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, plan = diff()
+	if res.code != cli.ExitOK || plan.Objects[0].Action != managed.ActionPaused || len(plan.Objects[0].Changes) != 1 {
+		t.Errorf("diff of a paused renamed site: exit %d, %+v", res.code, plan.Objects[0])
 	}
 }
 

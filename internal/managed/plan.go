@@ -26,6 +26,9 @@ const (
 	// ActionObserve: the manifest is ObserveOnly; differences are reported, never
 	// written.
 	ActionObserve Action = "observe"
+	// ActionPaused: the manifest carries the pause annotation; the operator makes no
+	// call for it until it is removed. Differences are reported, not written.
+	ActionPaused Action = "paused"
 )
 
 // PlanInput is what a plan of one manifest needs besides the manifest: how ids are
@@ -121,6 +124,10 @@ func Plan[O Object, S any](ctx context.Context, kind Kind[O, S], c *hoxton.Clien
 		out.Action = ActionNone
 	default:
 		out.Action, out.Diff = ActionUpdate, obs.Diff
+	}
+	if isPaused(o) && (out.Action == ActionCreate || out.Action == ActionUpdate) {
+		out.Action = ActionPaused
+		out.Notes = append(out.Notes, "paused by the annotation "+AnnotationPaused+": nothing is written until it is removed")
 	}
 	if len(missing) > 0 {
 		out.Diff, out.Notes = withoutSensitive(out.Diff), append(out.Notes, missing...)
