@@ -128,6 +128,9 @@ func planManifests(ctx context.Context, c *hoxton.Client, set *manifestSet, org 
 		}}
 	plan := &Plan{Organisation: org}
 	managedIDs := map[string]bool{}
+	// What link targets are, by reference value: the manifest or the live object.
+	targets := map[string]string{}
+	byID := map[string]string{}
 	for _, reg := range kinds.Registry() {
 		var mine []manifest
 		for _, m := range set.objects {
@@ -147,6 +150,7 @@ func planManifests(ctx context.Context, c *hoxton.Client, set *manifestSet, org 
 			}
 			if p.ID != "" {
 				managedIDs[reg.Name+"/"+p.ID] = true
+				byID[reg.Name+"/"+p.ID] = reg.Name + " " + m.obj.GetName()
 			}
 			plan.Objects = append(plan.Objects, entry)
 		}
@@ -155,9 +159,20 @@ func planManifests(ctx context.Context, c *hoxton.Client, set *manifestSet, org 
 			return nil, err
 		}
 		for _, l := range live {
+			if name, ok := byID[reg.Name+"/"+l.ID]; ok {
+				targets[l.Value] = name
+			} else {
+				targets[l.Value] = fmt.Sprintf("%s %q (unmanaged)", reg.Name, l.Label)
+			}
 			if !managedIDs[reg.Name+"/"+l.ID] {
 				plan.Unmanaged = append(plan.Unmanaged, UnmanagedObject{Kind: reg.Name, ID: l.ID, Name: l.Label})
 			}
+		}
+	}
+	for i := range plan.Objects {
+		for j := range plan.Objects[i].Changes {
+			c := &plan.Objects[i].Changes[j]
+			c.TargetName = targets[c.Target]
 		}
 	}
 	return plan, nil

@@ -41,8 +41,10 @@ type Change struct {
 	// Link is add, remove or "remove duplicate" for links, empty for fields and
 	// changed links.
 	Link string `json:"link,omitempty"`
-	// Target is the link target's id.
-	Target string `json:"target,omitempty"`
+	// Target is the link target's id, TargetName what it is: the manifest
+	// ("Camera front-door") or the live object no manifest describes.
+	Target     string `json:"target,omitempty"`
+	TargetName string `json:"targetName,omitempty"`
 	// Want and Have are left out of sensitive fields (a webhook URL).
 	Want      any  `json:"want,omitempty"`
 	Have      any  `json:"have,omitempty"`
@@ -152,15 +154,19 @@ func printPlan(w io.Writer, format string, p *Plan) error {
 
 // String shows a change on one line, as a diff does: + set, - removed, ~ changed.
 func (c Change) String() string {
+	target := c.Target
+	if c.TargetName != "" {
+		target = fmt.Sprintf("%s (%s)", c.TargetName, c.Target)
+	}
 	switch {
 	case c.Link == "add":
-		return fmt.Sprintf("+ %s: %s", c.Field, c.Target)
+		return fmt.Sprintf("+ %s: %s", c.Field, target)
 	case c.Link != "":
-		return fmt.Sprintf("- %s: %s (%s)", c.Field, c.Target, c.Link)
+		return fmt.Sprintf("- %s: %s (%s)", c.Field, target, c.Link)
 	case c.Sensitive:
 		return fmt.Sprintf("~ %s: differs (values not shown)", c.Field)
 	case c.Target != "":
-		return fmt.Sprintf("~ %s: %s is %s, want %s", c.Field, c.Target, show(c.Have), show(c.Want))
+		return fmt.Sprintf("~ %s: %s is %s, want %s", c.Field, target, show(c.Have), show(c.Want))
 	case c.Have == nil:
 		return fmt.Sprintf("+ %s: %s", c.Field, show(c.Want))
 	}

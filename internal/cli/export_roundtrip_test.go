@@ -151,6 +151,16 @@ spec:
 		t.Fatalf("diff of changed manifests: exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
 
+	named := false
+	for _, e := range plan.Objects {
+		for _, c := range e.Changes {
+			named = named || (e.Name == "busy-entrance" && c.Field == "cameras" && c.Link == "remove" && c.TargetName == "Camera front-door")
+		}
+	}
+	if !named {
+		t.Errorf("the plan does not name the camera whose link it removes: %+v", plan.Objects)
+	}
+
 	env.API.ResetRequests()
 	changedObjects := readObjects(t, changed)
 	applyObjects(t, env, changedObjects)
