@@ -1,7 +1,8 @@
 // Package cli builds hoxtonctl's command tree: the root command with kubectl's
-// kubeconfig, context and namespace flags, and the login, report and check-api
-// commands. cmd/hoxtonctl only wires it to the process (arguments, signals,
-// exit status), so every command can be run in-process by tests.
+// kubeconfig, context and namespace flags, and the login, report, check-api,
+// export and diff commands. cmd/hoxtonctl only wires it to the process
+// (arguments, signals, exit status), so every command can be run in-process by
+// tests.
 //
 // Exit codes follow kubectl diff: 0 success, 1 differences or failed checks,
 // 2 any error (bad usage, unreachable endpoint, rejected credentials).
@@ -109,7 +110,8 @@ func NewRootCommand(argv0 string, env *Env, extra ...func(*Root) *cobra.Command)
 	cmd := &cobra.Command{
 		Use:   "hoxtonctl",
 		Short: "Work with HoxtonAi and hoxton-operator from the command line",
-		Long: `hoxtonctl logs in to HoxtonAi, reads its reports and checks the API behaves as
+		Long: `hoxtonctl logs in to HoxtonAi, exports the organisation as manifests, shows what
+manifests would change in it, reads its reports and checks the API behaves as
 hoxton-operator assumes. Installed as kubectl-hoxton it runs as "kubectl hoxton".
 
 Exit codes: 0 success; 1 differences or failed checks; 2 error.`,
@@ -129,7 +131,7 @@ Exit codes: 0 success; 1 differences or failed checks; 2 error.`,
 	cmd.SetErr(r.Env.ErrOut)
 	cmd.SetHelpCommand(helpCommand(cmd))
 	r.Kube.AddFlags(cmd.PersistentFlags())
-	cmd.AddCommand(newLoginCommand(r), newReportCommand(r), newCheckAPICommand(r))
+	cmd.AddCommand(newLoginCommand(r), newReportCommand(r), newCheckAPICommand(r), newExportCommand(r), newDiffCommand(r))
 	for _, f := range extra {
 		cmd.AddCommand(f(r))
 	}

@@ -13,7 +13,7 @@ import (
 // alertKind declares Alert: upserted, optionally in a site, with three link sets (the
 // groups it notifies, the camera positions and the occupancy monitors it watches).
 func alertKind() managed.Kind[*v1alpha1.Alert, managed.Observed[hoxton.Alert]] {
-	return managed.Kind[*v1alpha1.Alert, managed.Observed[hoxton.Alert]]{
+	k := managed.Kind[*v1alpha1.Alert, managed.Observed[hoxton.Alert]]{
 		Name:    "Alert",
 		New:     func() *v1alpha1.Alert { return &v1alpha1.Alert{} },
 		NewList: func() client.ObjectList { return &v1alpha1.AlertList{} },
@@ -60,6 +60,8 @@ func alertKind() managed.Kind[*v1alpha1.Alert, managed.Observed[hoxton.Alert]] {
 			},
 		},
 	}
+	k.Export = alertExport(k.Adapter.(managed.Upserted[*v1alpha1.Alert, hoxton.Alert]))
+	return k
 }
 
 // alertBody maps the spec to the full alert PUT body.
@@ -84,4 +86,25 @@ func alertBody(o *v1alpha1.Alert, id string, refs managed.Refs) (hoxton.Alert, e
 	}
 	return hoxton.Alert{ID: id, Name: s.Name, AlertType: hoxton.AlertType(s.AlertType), SiteID: site, ConfigurationDetails: details,
 		Emails: emailsOf(s.Emails), Webhook: webhookOf(s.Webhook, refs), State: hoxton.StateActive}, nil
+}
+
+// alertExport maps the organisation's alerts (those of the site exported) to
+// manifests: the inverse of alertBody, the people count monitor taken back out of
+// configurationDetails.
+func alertExport(u managed.Upserted[*v1alpha1.Alert, hoxton.Alert]) *managed.Export[*v1alpha1.Alert] {
+	return managed.UpsertedExport(u, listInSite(hoxton.Alerts), func(a hoxton.Alert) string { return a.ID }, func(a hoxton.Alert) string { return a.Name },
+		func(a hoxton.Alert, links map[string][]hoxton.Link, names managed.NameOf) *v1alpha1.Alert {
+			details := maps.Clone(a.ConfigurationDetails)
+			monitor, _ := details["peopleCountMonitorId"].(string)
+			delete(details, "peopleCountMonitorId")
+			siteRef, siteID := refOrID(names, "Site", valueOr(a.SiteID, ""))
+			monitorRef, monitorID := refOrID(names, "PeopleCountMonitor", monitor)
+			s := v1alpha1.AlertSpec{Name: a.Name, AlertType: v1alpha1.AlertType(a.AlertType), SiteRef: siteRef, SiteID: siteID,
+				Recipients:            recipientsOf(a.Emails, a.Webhook, names("Alert", a.ID)),
+				PeopleCountMonitorRef: monitorRef, PeopleCountMonitorID: monitorID, ConfigurationDetails: rawOf(details)}
+			s.NotificationGroupRefs, s.NotificationGroupIDs = refsOrIDs(names, "NotificationGroup", links["notificationGroups"])
+			s.CameraRefs, s.CameraPositionIDs = refsOrIDs(names, "Camera", links["cameras"])
+			s.OccupancyMonitorRefs, s.OccupancyMonitorIDs = refsOrIDs(names, "OccupancyMonitor", links["occupancyMonitors"])
+			return &v1alpha1.Alert{Spec: s}
+		})
 }

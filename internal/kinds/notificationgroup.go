@@ -12,7 +12,7 @@ import (
 // child groups, which refer to the kind itself (a cycle is refused by the reconciler).
 func notificationGroupKind() managed.Kind[*v1alpha1.NotificationGroup, managed.Observed[hoxton.NotificationGroup]] {
 	newGroup := func() *v1alpha1.NotificationGroup { return &v1alpha1.NotificationGroup{} }
-	return managed.Kind[*v1alpha1.NotificationGroup, managed.Observed[hoxton.NotificationGroup]]{
+	k := managed.Kind[*v1alpha1.NotificationGroup, managed.Observed[hoxton.NotificationGroup]]{
 		Name:    "NotificationGroup",
 		New:     newGroup,
 		NewList: func() client.ObjectList { return &v1alpha1.NotificationGroupList{} },
@@ -44,4 +44,15 @@ func notificationGroupKind() managed.Kind[*v1alpha1.NotificationGroup, managed.O
 			Links: []managed.LinkSet[*v1alpha1.NotificationGroup]{{Field: "childGroups", API: hoxton.NotificationGroupLinks}},
 		},
 	}
+	k.Export = managed.UpsertedExport(k.Adapter.(managed.Upserted[*v1alpha1.NotificationGroup, hoxton.NotificationGroup]),
+		listAll(hoxton.NotificationGroups), func(g hoxton.NotificationGroup) string { return g.ID },
+		func(g hoxton.NotificationGroup) string { return g.Name },
+		func(g hoxton.NotificationGroup, links map[string][]hoxton.Link, names managed.NameOf) *v1alpha1.NotificationGroup {
+			refs, ids := refsOrIDs(names, "NotificationGroup", links["childGroups"])
+			return &v1alpha1.NotificationGroup{Spec: v1alpha1.NotificationGroupSpec{
+				Name: g.Name, Recipients: recipientsOf(g.Emails, g.Webhook, names("NotificationGroup", g.ID)),
+				ChildGroupRefs: refs, ChildGroupIDs: ids,
+			}}
+		})
+	return k
 }

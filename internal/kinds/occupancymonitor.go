@@ -13,7 +13,7 @@ import (
 // with the other monitors (x-inferred in openapi.yaml).
 func occupancyMonitorKind() managed.Kind[*v1alpha1.OccupancyMonitor, managed.Observed[hoxton.OccupancyMonitor]] {
 	positions := func(o *v1alpha1.OccupancyMonitor) v1alpha1.MonitorCameraPositions { return o.Spec.CameraPositions }
-	return managed.Kind[*v1alpha1.OccupancyMonitor, managed.Observed[hoxton.OccupancyMonitor]]{
+	k := managed.Kind[*v1alpha1.OccupancyMonitor, managed.Observed[hoxton.OccupancyMonitor]]{
 		Name:    "OccupancyMonitor",
 		New:     func() *v1alpha1.OccupancyMonitor { return &v1alpha1.OccupancyMonitor{} },
 		NewList: func() client.ObjectList { return &v1alpha1.OccupancyMonitorList{} },
@@ -45,4 +45,17 @@ func occupancyMonitorKind() managed.Kind[*v1alpha1.OccupancyMonitor, managed.Obs
 			Links: []managed.LinkSet[*v1alpha1.OccupancyMonitor]{cameraPositionLinks(hoxton.OccupancyMonitorCameraPositions, positions)},
 		},
 	}
+	k.Export = managed.UpsertedExport(k.Adapter.(managed.Upserted[*v1alpha1.OccupancyMonitor, hoxton.OccupancyMonitor]),
+		listInSite(hoxton.OccupancyMonitors), func(m hoxton.OccupancyMonitor) string { return m.ID },
+		func(m hoxton.OccupancyMonitor) string { return m.Name },
+		func(m hoxton.OccupancyMonitor, links map[string][]hoxton.Link, names managed.NameOf) *v1alpha1.OccupancyMonitor {
+			ref, site := refOrID(names, "Site", m.SiteID)
+			return &v1alpha1.OccupancyMonitor{Spec: v1alpha1.OccupancyMonitorSpec{
+				SiteParent:      v1alpha1.SiteParent{SiteRef: ref, SiteID: site},
+				ReportingWindow: v1alpha1.ReportingWindow{ReportingStartDate: dateString(m.ReportingStartDate), ReportingEndDate: dateString(m.ReportingEndDate)},
+				Name:            m.Name, DailyResetMin: int32Of(m.DailyResetMin),
+				CameraPositions: positionsOf(names, links["cameraPositions"]),
+			}}
+		})
+	return k
 }

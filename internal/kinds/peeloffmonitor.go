@@ -12,7 +12,7 @@ import (
 // its camera positions.
 func peelOffMonitorKind() managed.Kind[*v1alpha1.PeelOffMonitor, managed.Observed[hoxton.PeelOffMonitor]] {
 	positions := func(o *v1alpha1.PeelOffMonitor) v1alpha1.MonitorCameraPositions { return o.Spec.CameraPositions }
-	return managed.Kind[*v1alpha1.PeelOffMonitor, managed.Observed[hoxton.PeelOffMonitor]]{
+	k := managed.Kind[*v1alpha1.PeelOffMonitor, managed.Observed[hoxton.PeelOffMonitor]]{
 		Name:    "PeelOffMonitor",
 		New:     func() *v1alpha1.PeelOffMonitor { return &v1alpha1.PeelOffMonitor{} },
 		NewList: func() client.ObjectList { return &v1alpha1.PeelOffMonitorList{} },
@@ -41,4 +41,16 @@ func peelOffMonitorKind() managed.Kind[*v1alpha1.PeelOffMonitor, managed.Observe
 			Links: []managed.LinkSet[*v1alpha1.PeelOffMonitor]{cameraPositionLinks(hoxton.PeelOffMonitorCameraPositions, positions)},
 		},
 	}
+	k.Export = managed.UpsertedExport(k.Adapter.(managed.Upserted[*v1alpha1.PeelOffMonitor, hoxton.PeelOffMonitor]),
+		listInSite(hoxton.PeelOffMonitors), func(m hoxton.PeelOffMonitor) string { return m.ID },
+		func(m hoxton.PeelOffMonitor) string { return m.Name },
+		func(m hoxton.PeelOffMonitor, links map[string][]hoxton.Link, names managed.NameOf) *v1alpha1.PeelOffMonitor {
+			ref, site := refOrID(names, "Site", m.SiteID)
+			return &v1alpha1.PeelOffMonitor{Spec: v1alpha1.PeelOffMonitorSpec{
+				SiteParent:      v1alpha1.SiteParent{SiteRef: ref, SiteID: site},
+				ReportingWindow: v1alpha1.ReportingWindow{ReportingStartDate: dateString(m.ReportingStartDate), ReportingEndDate: dateString(m.ReportingEndDate)},
+				Name:            m.Name, CameraPositions: positionsOf(names, links["cameraPositions"]),
+			}}
+		})
+	return k
 }

@@ -12,7 +12,7 @@ import (
 // link set, its camera positions.
 func peopleCountMonitorKind() managed.Kind[*v1alpha1.PeopleCountMonitor, managed.Observed[hoxton.PeopleCountMonitor]] {
 	positions := func(o *v1alpha1.PeopleCountMonitor) v1alpha1.MonitorCameraPositions { return o.Spec.CameraPositions }
-	return managed.Kind[*v1alpha1.PeopleCountMonitor, managed.Observed[hoxton.PeopleCountMonitor]]{
+	k := managed.Kind[*v1alpha1.PeopleCountMonitor, managed.Observed[hoxton.PeopleCountMonitor]]{
 		Name:    "PeopleCountMonitor",
 		New:     func() *v1alpha1.PeopleCountMonitor { return &v1alpha1.PeopleCountMonitor{} },
 		NewList: func() client.ObjectList { return &v1alpha1.PeopleCountMonitorList{} },
@@ -48,4 +48,17 @@ func peopleCountMonitorKind() managed.Kind[*v1alpha1.PeopleCountMonitor, managed
 			Links: []managed.LinkSet[*v1alpha1.PeopleCountMonitor]{cameraPositionLinks(hoxton.PeopleCountMonitorCameraPositions, positions)},
 		},
 	}
+	k.Export = managed.UpsertedExport(k.Adapter.(managed.Upserted[*v1alpha1.PeopleCountMonitor, hoxton.PeopleCountMonitor]),
+		listInSite(hoxton.PeopleCountMonitors), func(m hoxton.PeopleCountMonitor) string { return m.ID },
+		func(m hoxton.PeopleCountMonitor) string { return m.Name },
+		func(m hoxton.PeopleCountMonitor, links map[string][]hoxton.Link, names managed.NameOf) *v1alpha1.PeopleCountMonitor {
+			ref, site := refOrID(names, "Site", m.SiteID)
+			return &v1alpha1.PeopleCountMonitor{Spec: v1alpha1.PeopleCountMonitorSpec{
+				SiteParent:      v1alpha1.SiteParent{SiteRef: ref, SiteID: site},
+				ReportingWindow: v1alpha1.ReportingWindow{ReportingStartDate: dateString(m.ReportingStartDate), ReportingEndDate: dateString(m.ReportingEndDate)},
+				Name:            m.Name, Direction1Alias: m.Direction1Alias, Direction2Alias: m.Direction2Alias, DailyResetMin: int32Of(m.DailyResetMin),
+				CameraPositions: positionsOf(names, links["cameraPositions"]),
+			}}
+		})
+	return k
 }

@@ -8,9 +8,12 @@ import (
 	"context"
 	"errors"
 
+	"github.com/google/uuid"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
@@ -41,9 +44,9 @@ func Registry() []Registration {
 
 // SetupAll registers the reconciler of every managed kind.
 func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, opts managed.Options) error {
-	all := Registry()
-	errs := make([]error, 0, len(all))
-	for _, k := range all {
+	registry := Registry()
+	errs := make([]error, 0, len(registry))
+	for _, k := range registry {
 		errs = append(errs, k.setup(ctx, mgr, conns, opts))
 	}
 	return errors.Join(errs...)
@@ -52,9 +55,9 @@ func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, 
 // NewLists returns a constructor of an empty list for every managed kind, so that
 // Connections can count the objects that still use them.
 func NewLists() []func() client.ObjectList {
-	all := Registry()
-	lists := make([]func() client.ObjectList, 0, len(all))
-	for _, k := range all {
+	registry := Registry()
+	lists := make([]func() client.ObjectList, 0, len(registry))
+	for _, k := range registry {
 		lists = append(lists, k.NewList)
 	}
 	return lists
@@ -70,7 +73,19 @@ type Registration struct {
 	NewList func() client.ObjectList
 	// ReferenceFields are the kind's reference fields, e.g. "siteRef".
 	ReferenceFields []string
-	setup           func(context.Context, ctrl.Manager, managed.Connections, managed.Options) error
+	// Exportable says the kind declares an Export; a test requires it of every kind.
+	Exportable bool
+	// Export reads the organisation's objects of the kind as manifests, for
+	// hoxtonctl export (and, ids only, for the unmanaged objects of hoxtonctl diff).
+	Export func(ctx context.Context, c *hoxton.Client, opts managed.ListOptions) ([]managed.Exported, error)
+	// IDOf is the id the reconciler gives a manifest before any call ("" for a
+	// server-assigned id not known yet).
+	IDOf func(o managed.Object, org string, space uuid.UUID) string
+	// Secrets names the Secret keys a manifest takes values from (nil for none).
+	Secrets func(o managed.Object) []v1alpha1.SecretKeySelector
+	// Plan says what the reconciler would write for a manifest, for hoxtonctl diff.
+	Plan  func(ctx context.Context, c *hoxton.Client, o managed.Object, in managed.PlanInput) (managed.Planned, error)
+	setup func(context.Context, ctrl.Manager, managed.Connections, managed.Options) error
 }
 
 func register[O managed.Object, S any](k managed.Kind[O, S]) Registration {
@@ -83,6 +98,20 @@ func register[O managed.Object, S any](k managed.Kind[O, S]) Registration {
 		Name:            k.Name,
 		New:             func() managed.Object { return k.New() },
 		NewList:         k.NewList,
+		Exportable:      k.Export != nil,
+		Export: func(ctx context.Context, c *hoxton.Client, opts managed.ListOptions) ([]managed.Exported, error) {
+			return managed.ExportAll(ctx, k, c, opts)
+		},
+		IDOf: func(o managed.Object, org string, space uuid.UUID) string { return managed.IDOf(k, o.(O), org, space) },
+		Secrets: func(o managed.Object) []v1alpha1.SecretKeySelector {
+			if k.Secrets == nil {
+				return nil
+			}
+			return k.Secrets(o.(O))
+		},
+		Plan: func(ctx context.Context, c *hoxton.Client, o managed.Object, in managed.PlanInput) (managed.Planned, error) {
+			return managed.Plan(ctx, k, c, o.(O), in)
+		},
 		setup: func(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, opts managed.Options) error {
 			return managed.Setup(ctx, mgr, k, conns, opts)
 		},

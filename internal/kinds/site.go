@@ -1,7 +1,9 @@
 package kinds
 
 import (
+	"context"
 	"time"
+
 	// The IANA time zone database, embedded so that a site's time zone is checked
 	// against it whatever the host or image carries.
 	_ "time/tzdata"
@@ -15,7 +17,7 @@ import (
 
 // siteKind declares Site: upserted at /sites, no references, no links.
 func siteKind() managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]] {
-	return managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]]{
+	k := managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]]{
 		Name:    "Site",
 		New:     func() *v1alpha1.Site { return &v1alpha1.Site{} },
 		NewList: func() client.ObjectList { return &v1alpha1.SiteList{} },
@@ -34,6 +36,8 @@ func siteKind() managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]] {
 			},
 		},
 	}
+	k.Export = siteExport(k.Adapter.(managed.Upserted[*v1alpha1.Site, hoxton.Site]))
+	return k
 }
 
 // siteBody maps the spec to the full site PUT body. A time zone the IANA database
@@ -50,4 +54,22 @@ func siteBody(o *v1alpha1.Site, id string, _ managed.Refs) (hoxton.Site, error) 
 		return hoxton.Site{}, managed.Terminal("spec.openingHours: %v", err)
 	}
 	return hoxton.Site{ID: id, Name: o.Spec.Name, Address: o.Spec.Address, TZ: o.Spec.TimeZone, OpeningHour: hours, State: hoxton.StateActive}, nil
+}
+
+// siteExport maps the organisation's sites (or the one site exported) to manifests.
+func siteExport(u managed.Upserted[*v1alpha1.Site, hoxton.Site]) *managed.Export[*v1alpha1.Site] {
+	list := func(ctx context.Context, c *hoxton.Client, site string) ([]hoxton.Site, error) {
+		if site == "" {
+			return u.Collection.List(ctx, c)
+		}
+		s, err := u.Collection.Get(ctx, c, site)
+		if err != nil {
+			return nil, err
+		}
+		return []hoxton.Site{*s}, nil
+	}
+	return managed.UpsertedExport(u, list, func(s hoxton.Site) string { return s.ID }, func(s hoxton.Site) string { return s.Name },
+		func(s hoxton.Site, _ map[string][]hoxton.Link, _ managed.NameOf) *v1alpha1.Site {
+			return &v1alpha1.Site{Spec: v1alpha1.SiteSpec{Name: s.Name, Address: s.Address, TimeZone: s.TZ, OpeningHours: rawOf(s.OpeningHour)}}
+		})
 }

@@ -111,6 +111,9 @@ type Kind[O Object, S any] struct {
 	// DeletionNote is added to the Deleted event, for kinds whose deletion in
 	// HoxtonAi is not what users would guess (cameras cannot be un-claimed).
 	DeletionNote string
+	// Export reads the organisation's objects of the kind as manifests (hoxtonctl
+	// export); every registered kind declares one, and a test checks it.
+	Export *Export[O]
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of

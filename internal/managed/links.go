@@ -27,40 +27,53 @@ type LinkSet[O Object] struct {
 	Attrs func(o O, i int) map[string]string
 }
 
+// wantedLinks are the links the spec asks for. partial is set while some entries of
+// the field wait for their targets: which existing links those will name is not
+// known yet, so no link is removed until every target resolves (an adopted object
+// whose camera is not Ready yet keeps its camera's link).
+type wantedLinks struct {
+	links   []hoxton.Link
+	partial bool
+}
+
 // desired returns the links the spec asks for, for the targets that resolved.
-func (s LinkSet[O]) desired(o O, refs Refs) []hoxton.Link {
-	var out []hoxton.Link
+func (s LinkSet[O]) desired(o O, refs Refs) wantedLinks {
+	var out wantedLinks
 	for i, target := range refs.IDs(s.Field) {
-		if target == "" || slices.ContainsFunc(out, func(l hoxton.Link) bool { return l.Target == target }) {
+		if target == "" {
+			out.partial = true
+			continue
+		}
+		if slices.ContainsFunc(out.links, func(l hoxton.Link) bool { return l.Target == target }) {
 			continue
 		}
 		var attrs map[string]string
 		if s.Attrs != nil {
 			attrs = s.Attrs(o, i)
 		}
-		out = append(out, hoxton.Link{Target: target, Attrs: attrs})
+		out.links = append(out.links, hoxton.Link{Target: target, Attrs: attrs})
 	}
 	return out
 }
 
 // diff describes how the owner's links (have) differ from want, as differences of
 // the set's field.
-func (s LinkSet[O]) diff(want, have []hoxton.Link) Diff {
+func (s LinkSet[O]) diff(want wantedLinks, have []hoxton.Link) Diff {
 	var d Diff
 	seen := map[string]bool{}
 	for _, h := range have {
-		w, wanted := findLink(want, h.Target)
+		w, wanted := findLink(want.links, h.Target)
 		switch {
 		case seen[h.Target]:
 			d = append(d, Difference{Field: s.Field, Change: "remove duplicate", Target: h.Target})
-		case !wanted:
+		case !wanted && !want.partial:
 			d = append(d, Difference{Field: s.Field, Change: "remove", Target: h.Target})
-		case !maps.Equal(w.Attrs, h.Attrs):
+		case wanted && !maps.Equal(w.Attrs, h.Attrs):
 			d = append(d, Difference{Field: s.Field, Target: h.Target, Want: w.Attrs, Have: h.Attrs})
 		}
 		seen[h.Target] = true
 	}
-	for _, w := range want {
+	for _, w := range want.links {
 		if !seen[w.Target] {
 			d = append(d, Difference{Field: s.Field, Change: "add", Target: w.Target})
 		}
@@ -69,18 +82,19 @@ func (s LinkSet[O]) diff(want, have []hoxton.Link) Diff {
 }
 
 // sync makes the owner's links (have, as just listed) match want: it changes links
-// whose attributes differ, creates missing ones and deletes extra and duplicate ones.
-func (s LinkSet[O]) sync(ctx context.Context, c *hoxton.Client, owner string, want, have []hoxton.Link) error {
+// whose attributes differ, creates missing ones and deletes extra and duplicate ones
+// (extra ones only once want is complete).
+func (s LinkSet[O]) sync(ctx context.Context, c *hoxton.Client, owner string, want wantedLinks, have []hoxton.Link) error {
 	kept := map[string]bool{}
 	for _, h := range have {
-		w, wanted := findLink(want, h.Target)
+		w, wanted := findLink(want.links, h.Target)
 		switch {
-		case !wanted || kept[h.Target]:
+		case kept[h.Target] || (!wanted && !want.partial):
 			if err := hoxton.IgnoreGone(s.API.Delete(ctx, c, h.ID)); err != nil {
 				return err
 			}
 			continue
-		case !maps.Equal(w.Attrs, h.Attrs):
+		case wanted && !maps.Equal(w.Attrs, h.Attrs):
 			w.ID, w.Owner = h.ID, owner
 			if _, err := s.API.Put(ctx, c, w); err != nil {
 				return err
@@ -88,7 +102,7 @@ func (s LinkSet[O]) sync(ctx context.Context, c *hoxton.Client, owner string, wa
 		}
 		kept[h.Target] = true
 	}
-	for _, w := range want {
+	for _, w := range want.links {
 		if !kept[w.Target] {
 			if err := s.create(ctx, c, owner, w); err != nil {
 				return err

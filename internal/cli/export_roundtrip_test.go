@@ -1,0 +1,457 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/cli"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+	"github.com/hoxton-operator/hoxton-operator/internal/operator"
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
+)
+
+const (
+	roundTripNamespace = "shop"
+	convergeTimeout    = 60 * time.Second
+	// roundTripRequestBudget bounds the API requests of adopting the export: each
+	// object read once with its link sets (22), the Connection's check, and the
+	// re-reads of objects woken by a target becoming Ready.
+	roundTripRequestBudget = 45
+)
+
+// TestExportRoundTripAndDiffPredictsWrites runs against a real kube-apiserver with
+// the manager running. Round trip: the export of an organisation, applied, makes
+// every object Ready and adopted (an Adopted event, never Created), with zero
+// writes to HoxtonAi. Then a changed set of manifests: diff's plan is exactly what
+// the operator writes (per object: created or written, every link added, removed or
+// changed), a second diff finds nothing left, and the old manifests differ from
+// the new state in exactly the fields the plan named.
+func TestExportRoundTripAndDiffPredictsWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a control plane")
+	}
+	if _, err := testenv.AssetsDir(); err != nil {
+		t.Skip(err)
+	}
+	env, err := testenv.Start(hoxtontest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	ctx := context.Background()
+	if err := env.CreateNamespace(ctx, roundTripNamespace); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.CreateConnection(ctx, roundTripNamespace, "default"); err != nil {
+		t.Fatal(err)
+	}
+	org := buildOrganisation(t, env.API)
+	dir := t.TempDir()
+	exportTo(t, env.API, dir)
+	// The same export with the credentials of the namespace's Connection.
+	viaConnection := t.TempDir()
+	if res := run(t, cli.Env{}, "export", "--connection", "default", "--kubeconfig", writeKubeconfig(t, env), "-n", roundTripNamespace,
+		"-d", viaConnection); res.code != cli.ExitOK {
+		t.Fatalf("export --connection: exit %d\n%s", res.code, res.stderr)
+	}
+	if a, b := readTree(t, dir), readTree(t, viaConnection); fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Error("the export through the Connection differs from the export with flags")
+	}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: roundTripNamespace, Name: "managers-webhook"},
+		StringData: map[string]string{"url": "https://hooks.example.com/T0KEN"}}
+	if err := env.Client.Create(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.StartManager(operator.Options{PollInterval: 10 * time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+
+	env.API.ResetRequests()
+	exported := readObjects(t, dir)
+	if len(exported) != org.objects {
+		t.Fatalf("%d objects exported, want %d", len(exported), org.objects)
+	}
+	applyObjects(t, env, exported)
+	waitAllReady(t, env, exported)
+	for _, o := range exported {
+		reasons := eventReasons(t, env, o)
+		if !slices.Contains(reasons, managed.ReasonAdopted) || slices.Contains(reasons, managed.ReasonCreated) {
+			t.Errorf("%s %s: events %v, want Adopted and no Created", o.GetKind(), o.GetName(), reasons)
+		}
+	}
+	requests, writes := env.API.CountRequests("", ""), env.API.CountWrites()
+	t.Logf("round trip: %d objects adopted, %d API requests (%s), %d writes", len(exported), requests, requestsByResource(env.API.Requests()), writes)
+	if requests > roundTripRequestBudget {
+		t.Errorf("adopting the export took %d API requests, budget %d", requests, roundTripRequestBudget)
+	}
+	if writes != 0 {
+		t.Errorf("applying the export wrote %d times to HoxtonAi:\n%s", writes, describeWrites(env.API.Requests()))
+	}
+
+	// A changed set of manifests.
+	changed := t.TempDir()
+	for name, data := range readTree(t, dir) {
+		data = bytes.Replace(data, []byte("name: Head Office\n"), []byte("name: Head Office (main)\n"), 1)
+		data = bytes.Replace(data, []byte("  cameraRefs:\n  - name: front-door\n"), []byte("  emails:\n  - duty@example.com\n"), 1)
+		data = bytes.Replace(data, []byte("  - cameraRef:\n      name: hx-101\n"), []byte("  - cameraRef:\n      name: hx-101\n    direction1Maps: direction2\n    direction2Maps: direction1\n"), 1)
+		if err := os.WriteFile(filepath.Join(changed, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	added := `apiVersion: hoxtonai.dev/v1alpha1
+kind: Camera
+metadata:
+  name: back-door
+spec:
+  serialNumber: HX-200
+  name: Back door
+  siteRef:
+    name: head-office-0a000000
+---
+apiVersion: hoxtonai.dev/v1alpha1
+kind: PeopleCountMonitor
+metadata:
+  name: back-door-count
+spec:
+  name: Back door count
+  siteRef:
+    name: head-office-0a000000
+  cameraPositions:
+  - cameraRef:
+      name: back-door
+  - cameraRef:
+      name: front-door
+`
+	if err := os.WriteFile(filepath.Join(changed, "added.yaml"), []byte(added), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, plan := runDiffJSON(t, env.API, changed)
+	if res.code != cli.ExitFindings {
+		t.Fatalf("diff of changed manifests: exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+
+	named := false
+	for _, e := range plan.Objects {
+		for _, c := range e.Changes {
+			named = named || (e.Name == "busy-entrance" && c.Field == "cameras" && c.Link == "remove" && c.TargetName == "Camera front-door")
+		}
+	}
+	if !named {
+		t.Errorf("the plan does not name the camera whose link it removes: %+v", plan.Objects)
+	}
+
+	env.API.ResetRequests()
+	changedObjects := readObjects(t, changed)
+	applyObjects(t, env, changedObjects)
+	waitAllReady(t, env, changedObjects)
+	reqs := env.API.Requests()
+	want, have := predictedWrites(t, env, plan), observedWrites(t, env.API, reqs)
+	t.Logf("diff predicted %d writes; the operator made %d accepted writes in %d requests:\n  %s", len(want), len(have), len(reqs), strings.Join(want, "\n  "))
+	if len(want) < 8 {
+		t.Errorf("the changed manifests should make at least 8 writes (create, claim, update, link add, remove, change); plan %+v", plan.Objects)
+	}
+	if !slices.Equal(want, have) {
+		t.Errorf("diff predicted:\n  %s\nthe operator wrote:\n  %s", strings.Join(want, "\n  "), strings.Join(have, "\n  "))
+	}
+
+	if res, after := runDiffJSON(t, env.API, changed); res.code != cli.ExitOK {
+		t.Errorf("diff after the operator applied the manifests: exit %d\n%+v", res.code, after.Objects)
+	}
+	// The old manifests against the new state differ in exactly the planned fields.
+	_, back := runDiffJSON(t, env.API, dir)
+	fields := func(p cli.Plan, action managed.Action) map[string][]string {
+		out := map[string][]string{}
+		for _, e := range p.Objects {
+			if e.Action != action {
+				continue
+			}
+			for _, c := range e.Changes {
+				if c.Link == "" && c.Target == "" {
+					out[e.Kind+"/"+e.Name] = append(out[e.Kind+"/"+e.Name], c.Field)
+				}
+			}
+		}
+		return out
+	}
+	forward, backward := fields(plan, managed.ActionUpdate), fields(back, managed.ActionUpdate)
+	if fmt.Sprint(forward) != fmt.Sprint(backward) {
+		t.Errorf("fields planned %v; fields the operator changed %v", forward, backward)
+	}
+	if len(forward) == 0 {
+		t.Error("the plan named no field to update")
+	}
+}
+
+// runDiffJSON runs diff -o json on dir for the round trip's namespace.
+func runDiffJSON(t *testing.T, fake *hoxtontest.Server, dir string) (result, cli.Plan) {
+	t.Helper()
+	res := run(t, cli.Env{Getenv: fakeEnv(fake)}, "diff", "-f", dir, "-n", roundTripNamespace, "-o", "json")
+	var p cli.Plan
+	if res.code == cli.ExitError {
+		t.Fatalf("diff: exit 2\n%s\n%s", res.stdout, res.stderr)
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
+		t.Fatalf("diff output: %v\n%s", err, res.stdout)
+	}
+	return res, p
+}
+
+// readObjects decodes every manifest of dir but the kustomization.
+func readObjects(t *testing.T, dir string) []*unstructured.Unstructured {
+	t.Helper()
+	var out []*unstructured.Unstructured
+	for name, data := range readTree(t, dir) {
+		if name == "kustomization.yaml" {
+			continue
+		}
+		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+		for {
+			u := &unstructured.Unstructured{}
+			if err := dec.Decode(&u.Object); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			u.SetNamespace(roundTripNamespace)
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// applyObjects creates the objects, or replaces the spec of those that exist.
+func applyObjects(t *testing.T, env *testenv.Env, objs []*unstructured.Unstructured) {
+	t.Helper()
+	ctx := context.Background()
+	for _, o := range objs {
+		for attempt := 0; ; attempt++ {
+			live := &unstructured.Unstructured{}
+			live.SetGroupVersionKind(o.GroupVersionKind())
+			err := env.Client.Get(ctx, client.ObjectKeyFromObject(o), live)
+			switch {
+			case apierrors.IsNotFound(err):
+				err = env.Client.Create(ctx, o.DeepCopy())
+			case err == nil:
+				live.Object["spec"] = o.Object["spec"]
+				err = env.Client.Update(ctx, live)
+			}
+			if err == nil {
+				break
+			}
+			if !apierrors.IsConflict(err) || attempt == 10 {
+				t.Fatalf("applying %s %s: %v", o.GetKind(), o.GetName(), err)
+			}
+		}
+	}
+}
+
+// waitAllReady waits until every object is Ready and Synced at its generation.
+func waitAllReady(t *testing.T, env *testenv.Env, objs []*unstructured.Unstructured) {
+	t.Helper()
+	deadline := time.Now().Add(convergeTimeout)
+	for _, o := range objs {
+		for {
+			live := &unstructured.Unstructured{}
+			live.SetGroupVersionKind(o.GroupVersionKind())
+			err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(o), live)
+			ok, seen := err == nil && readyAtGeneration(live), fmt.Sprint(err, live.Object["status"])
+			if ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s %s not Ready and Synced within %s: %s", o.GetKind(), o.GetName(), convergeTimeout, seen)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+func readyAtGeneration(u *unstructured.Unstructured) bool {
+	gen := u.GetGeneration()
+	if observed, _, _ := unstructured.NestedInt64(u.Object, "status", "observedGeneration"); observed != gen {
+		return false
+	}
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	state := map[string]bool{}
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		g, _ := m["observedGeneration"].(int64)
+		state[fmt.Sprint(m["type"])] = m["status"] == "True" && g == gen
+	}
+	return state["Ready"] && state["Synced"]
+}
+
+// eventReasons lists the reasons of the events about o.
+func eventReasons(t *testing.T, env *testenv.Env, o *unstructured.Unstructured) []string {
+	t.Helper()
+	list := &eventsv1.EventList{}
+	if err := env.Client.List(context.Background(), list, client.InNamespace(o.GetNamespace())); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range list.Items {
+		if e.Regarding.Kind == o.GetKind() && e.Regarding.Name == o.GetName() {
+			out = append(out, e.Reason)
+		}
+	}
+	return out
+}
+
+// linkCollections maps the fake's link collections to their owner and target
+// fields and the link set field of the owning kind.
+var linkCollections = map[string][3]string{
+	"people-count-monitor-camera-positions":  {"peopleCountMonitorId", "cameraPositionId", "cameraPositions"},
+	"occupancy-monitor-camera-positions":     {"occupancyMonitorId", "cameraPositionId", "cameraPositions"},
+	"peel-off-monitor-camera-positions":      {"peelOffMonitorId", "cameraPositionId", "cameraPositions"},
+	"alert-notification-group-mappings":      {"alertId", "notificationGroupId", "notificationGroups"},
+	"alert-camera-position-mappings":         {"alertId", "cameraPositionId", "cameras"},
+	"alert-occupancy-monitor-mappings":       {"alertId", "occupancyMonitorId", "occupancyMonitors"},
+	"notification-group-notification-groups": {"parentId", "childId", "childGroups"},
+}
+
+// observedWrites describes the accepted writes of reqs per object, sorted: "<id>
+// create", "<id> write", "<owner> <field> add|remove|change <target>".
+func observedWrites(t *testing.T, fake *hoxtontest.Server, reqs []hoxtontest.Request) []string {
+	t.Helper()
+	var out []string
+	for _, r := range reqs {
+		if r.Status >= 300 || r.Method == http.MethodGet {
+			continue
+		}
+		segs := strings.Split(strings.Trim(r.Path, "/"), "/")
+		var body map[string]any
+		_ = json.Unmarshal(r.Body, &body)
+		link, isLink := linkCollections[segs[0]]
+		switch {
+		case segs[0] == "cameras" && r.Method == http.MethodPost:
+			out = append(out, fmt.Sprintf("camera %s create", body["serialNumber"]))
+		case segs[0] == "cameras":
+			out = append(out, segs[1]+" write")
+		case isLink && r.Method == http.MethodDelete:
+			stored, _ := fake.Object(segs[0], segs[1])
+			out = append(out, fmt.Sprintf("%s %s remove %s", stored[link[0]], link[2], stored[link[1]]))
+		case isLink && r.Status == http.StatusCreated:
+			out = append(out, fmt.Sprintf("%s %s add %s", body[link[0]], link[2], body[link[1]]))
+		case isLink:
+			out = append(out, fmt.Sprintf("%s %s change %s", body[link[0]], link[2], body[link[1]]))
+		case r.Status == http.StatusCreated:
+			out = append(out, fmt.Sprintf("%s create", body["id"]))
+		default:
+			out = append(out, fmt.Sprintf("%s write", body["id"]))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// predictedWrites describes the plan as observedWrites describes requests. Ids the
+// plan cannot know (a camera to claim, its position) are read from the cluster now
+// that the operator has applied the manifests.
+func predictedWrites(t *testing.T, env *testenv.Env, plan cli.Plan) []string {
+	t.Helper()
+	camera := func(name string) *unstructured.Unstructured {
+		u := &unstructured.Unstructured{}
+		u.SetAPIVersion("hoxtonai.dev/v1alpha1")
+		u.SetKind("Camera")
+		if err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: roundTripNamespace, Name: name}, u); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	var out []string
+	for _, e := range plan.Objects {
+		if e.Action != managed.ActionCreate && e.Action != managed.ActionUpdate {
+			continue
+		}
+		id := e.ID
+		if e.Kind == "Camera" && e.Action == managed.ActionCreate {
+			serial, _, _ := unstructured.NestedString(camera(e.Name).Object, "spec", "serialNumber")
+			out = append(out, "camera "+serial+" create")
+			continue
+		}
+		fieldsWritten := false
+		for _, c := range e.Changes {
+			target := c.Target
+			if name, ok := strings.CutPrefix(target, "(Camera "); ok {
+				target, _, _ = unstructured.NestedString(camera(strings.TrimSuffix(name, ", once created)")).Object, "status", "atProvider", "cameraPositionID")
+			}
+			switch {
+			case c.Link == "add":
+				out = append(out, fmt.Sprintf("%s %s add %s", id, c.Field, target))
+			case c.Link != "":
+				out = append(out, fmt.Sprintf("%s %s remove %s", id, c.Field, target))
+			case c.Target != "":
+				out = append(out, fmt.Sprintf("%s %s change %s", id, c.Field, target))
+			default:
+				fieldsWritten = true
+			}
+		}
+		switch {
+		case e.Action == managed.ActionCreate:
+			out = append(out, id+" create")
+		case fieldsWritten:
+			out = append(out, id+" write")
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// describeWrites lists the write requests, for failure messages.
+func describeWrites(reqs []hoxtontest.Request) string {
+	var lines []string
+	for _, r := range reqs {
+		if r.Method != http.MethodGet {
+			lines = append(lines, fmt.Sprintf("%s %s -> %d", r.Method, r.Path, r.Status))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// writeKubeconfig writes a kubeconfig of an administrator of env's control plane.
+func writeKubeconfig(t *testing.T, env *testenv.Env) string {
+	t.Helper()
+	user, err := env.ControlPlane.Env.AddUser(envtest.User{Name: "platform-team", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// requestsByResource counts requests by their first path segment.
+func requestsByResource(reqs []hoxtontest.Request) string {
+	counts := map[string]int{}
+	for _, r := range reqs {
+		counts[r.Method+" /"+strings.SplitN(strings.Trim(r.Path, "/"), "/", 2)[0]]++
+	}
+	return fmt.Sprint(counts)
+}
