@@ -111,6 +111,13 @@ type Kind[O Object, S any] struct {
 	// DeletionNote is added to the Deleted event, for kinds whose deletion in
 	// HoxtonAi is not what users would guess (cameras cannot be un-claimed).
 	DeletionNote string
+	// CredentialsSecret names the Secret (same namespace) into which the kind delivers
+	// credentials that HoxtonAi returns once (an OAuth client's generated secret), or
+	// "" for none. The reconciler reads it, uncached, at each reconcile and hands it
+	// to the adapter in Refs.Credentials, which also writes it: the adapter writes
+	// right after the call that returned the credentials, so that they are durable
+	// before the status records success.
+	CredentialsSecret func(o O) string
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of
