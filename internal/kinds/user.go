@@ -53,6 +53,7 @@ func findUser(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) (*hoxton.
 	if id := o.Status.ExternalID; id != "" {
 		return c.GetUser(ctx, id)
 	}
+	// Assumption A14: an e-mail address belongs to one user of the organisation.
 	users, err := c.ListUsers(ctx, "")
 	if err != nil {
 		return nil, err
