@@ -97,7 +97,7 @@ func linkOpsOf(c *Client, lc LinkCollection, owner, target string, attrs map[str
 			}
 			return out, err
 		},
-		del:  func(ctx context.Context, id string) error { return lc.Delete(ctx, c, id) },
+		del: func(ctx context.Context, id string) error { return lc.Delete(ctx, c, id) },
 	}
 }
 

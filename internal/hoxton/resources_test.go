@@ -20,8 +20,14 @@ func TestListQueries(t *testing.T) {
 		{"users of a site", func(ctx context.Context, c *Client) error { _, err := c.ListUsers(ctx, siteID); return err }, "/users", org + "&siteId=" + siteID},
 		{"sites", func(ctx context.Context, c *Client) error { _, err := Sites.List(ctx, c); return err }, "/sites", org},
 		{"cameras of all sites", func(ctx context.Context, c *Client) error { _, err := c.ListCameras(ctx, ""); return err }, "/cameras", org},
-		{"annotations", func(ctx context.Context, c *Client) error { _, err := Annotations.List(ctx, c, "cameraPositionId", otherID); return err }, "/annotations", "cameraPositionId=" + otherID + "&" + org},
-		{"alerts of a site", func(ctx context.Context, c *Client) error { _, err := Alerts.List(ctx, c, "siteId", siteID); return err }, "/alerts", org + "&siteId=" + siteID},
+		{"annotations", func(ctx context.Context, c *Client) error {
+			_, err := Annotations.List(ctx, c, "cameraPositionId", otherID)
+			return err
+		}, "/annotations", "cameraPositionId=" + otherID + "&" + org},
+		{"alerts of a site", func(ctx context.Context, c *Client) error {
+			_, err := Alerts.List(ctx, c, "siteId", siteID)
+			return err
+		}, "/alerts", org + "&siteId=" + siteID},
 		{"alert group mappings", func(ctx context.Context, c *Client) error {
 			_, err := AlertNotificationGroupMappings.List(ctx, c, otherID)
 			return err

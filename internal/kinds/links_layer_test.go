@@ -99,7 +99,6 @@ func TestNotificationGroupCycle(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 	ns := newConnectedNamespace(t)
 	waitDefaultConnectionReady(t, ns)
-	calls := countCalls()
 	group := func(name, child string) *v1alpha1.NotificationGroup {
 		return &v1alpha1.NotificationGroup{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: v1alpha1.NotificationGroupSpec{
 			Name: name, ChildGroupRefs: []v1alpha1.LocalReference{{Name: child}}}}
@@ -110,7 +109,7 @@ func TestNotificationGroupCycle(t *testing.T) {
 		return hasCondition(g, conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonReferencesNotReady)
 	})
 	waitQuiet(t)
-	calls = countCalls()
+	calls := countCalls()
 	create(t, b)
 	for _, g := range []*v1alpha1.NotificationGroup{b, a} {
 		waitSyncedFalse(t, g, conditions.ReasonTerminal)

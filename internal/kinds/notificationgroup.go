@@ -19,9 +19,13 @@ func notificationGroupKind() managed.Kind[*v1alpha1.NotificationGroup, managed.O
 		IDs:     managed.DeterministicID,
 		References: []managed.Reference[*v1alpha1.NotificationGroup]{{
 			Field: "childGroups", Target: targetOf("NotificationGroup", newGroup), LinksOnly: true,
-			Entries: func(o *v1alpha1.NotificationGroup) []managed.Entry { return idList(o.Spec.ChildGroupRefs, o.Spec.ChildGroupIDs) },
+			Entries: func(o *v1alpha1.NotificationGroup) []managed.Entry {
+				return idList(o.Spec.ChildGroupRefs, o.Spec.ChildGroupIDs)
+			},
 		}},
-		Secrets: func(o *v1alpha1.NotificationGroup) []v1alpha1.SecretKeySelector { return webhookSecrets(o.Spec.Webhook) },
+		Secrets: func(o *v1alpha1.NotificationGroup) []v1alpha1.SecretKeySelector {
+			return webhookSecrets(o.Spec.Webhook)
+		},
 		Adapter: managed.Upserted[*v1alpha1.NotificationGroup, hoxton.NotificationGroup]{
 			Collection: hoxton.NotificationGroups,
 			Body: func(o *v1alpha1.NotificationGroup, id string, refs managed.Refs) (hoxton.NotificationGroup, error) {

@@ -18,7 +18,9 @@ var (
 		Value: func(obj client.Object) string { return obj.(*v1alpha1.Camera).Status.AtProvider.CameraPositionID }}
 )
 
-func externalIDOf(obj client.Object) string { return obj.(managed.Object).GetManagedStatus().ExternalID }
+func externalIDOf(obj client.Object) string {
+	return obj.(managed.Object).GetManagedStatus().ExternalID
+}
 
 // targetOf declares a managed kind as a reference target resolving to its id.
 func targetOf[O managed.Object](kind string, newObj func() O) managed.Target {

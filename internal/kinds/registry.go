@@ -45,8 +45,9 @@ func Registry() []Registration {
 
 // SetupAll registers the reconciler of every managed kind.
 func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, opts managed.Options) error {
-	var errs []error
-	for _, k := range Registry() {
+	kinds := Registry()
+	errs := make([]error, 0, len(kinds))
+	for _, k := range kinds {
 		errs = append(errs, k.setup(ctx, mgr, conns, opts))
 	}
 	return errors.Join(errs...)
@@ -55,8 +56,9 @@ func SetupAll(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, 
 // NewLists returns a constructor of an empty list for every managed kind, so that
 // Connections can count the objects that still use them.
 func NewLists() []func() client.ObjectList {
-	var lists []func() client.ObjectList
-	for _, k := range Registry() {
+	kinds := Registry()
+	lists := make([]func() client.ObjectList, 0, len(kinds))
+	for _, k := range kinds {
 		lists = append(lists, k.NewList)
 	}
 	return lists

@@ -22,8 +22,8 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/connection"
-	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
