@@ -94,10 +94,10 @@ func TestOAuthClientSecretDelivered(t *testing.T) {
 	}
 	seen := []string{first}
 
-	// The Secret is lost: the next reconcile rotates and delivers again.
+	// The Secret is lost: its deletion wakes the object (the poll is long), which
+	// rotates and delivers again.
 	calls := countCalls()
 	deleteObject(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "delivered-credentials"}})
-	pokeByAnnotation(t, o)
 	waitDelivered(t, o)
 	if n := rotations(calls, id); n != 1 {
 		t.Fatalf("%d rotations after the Secret was lost, want 1", n)
@@ -107,7 +107,7 @@ func TestOAuthClientSecretDelivered(t *testing.T) {
 	// Rotation on demand.
 	calls = countCalls()
 	request := time.Now().UTC().Format(time.RFC3339)
-	update(t, o, func(o *v1alpha1.OAuthClient) { o.Annotations[v1alpha1.AnnotationRotateSecret] = request })
+	update(t, o, func(o *v1alpha1.OAuthClient) { o.SetAnnotations(map[string]string{v1alpha1.AnnotationRotateSecret: request}) })
 	waitFor(t, o, "the rotation request recorded", func(m *v1alpha1.OAuthClient) bool {
 		return m.Status.Credentials.RotationRequest == request
 	})
