@@ -107,7 +107,9 @@ func TestOAuthClientSecretDelivered(t *testing.T) {
 	// Rotation on demand.
 	calls = countCalls()
 	request := time.Now().UTC().Format(time.RFC3339)
-	update(t, o, func(o *v1alpha1.OAuthClient) { o.SetAnnotations(map[string]string{v1alpha1.AnnotationRotateSecret: request}) })
+	update(t, o, func(o *v1alpha1.OAuthClient) {
+		o.SetAnnotations(map[string]string{v1alpha1.AnnotationRotateSecret: request})
+	})
 	waitFor(t, o, "the rotation request recorded", func(m *v1alpha1.OAuthClient) bool {
 		return m.Status.Credentials.RotationRequest == request
 	})
