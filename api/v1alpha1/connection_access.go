@@ -34,6 +34,11 @@ func (c *ClusterConnection) GetParameters() *ConnectionParameters {
 // GetConnectionStatus returns the status.
 func (c *ClusterConnection) GetConnectionStatus() *ConnectionStatus { return &c.Status }
 
+// LabelConnectionSecret marks the Secrets that Connections use, and that the
+// manager's Secret metadata cache selects: a credentials Secret the operator writes
+// (an OAuthClient's) carries it too, so that its changes are seen.
+const LabelConnectionSecret = "hoxtonai.dev/connection-secret"
+
 // DefaultClusterResourceNamespace is the namespace of the operator, where the Secrets
 // of ClusterConnections live, unless the manager is told another.
 const DefaultClusterResourceNamespace = "hoxton-operator-system"

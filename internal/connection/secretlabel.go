@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 )
 
@@ -17,7 +18,7 @@ import (
 // metadata of) these Secrets only, so its memory does not grow with the Secrets of
 // the cluster, and it learns of no other. The operator adds the label to a Secret the
 // first time a Connection names it; users may set it themselves.
-const SecretLabel = "hoxtonai.dev/connection-secret"
+const SecretLabel = v1alpha1.LabelConnectionSecret
 
 // secretMetadata returns the metadata of the Secret at key from the cache. A Secret
 // the cache does not hold yet (no label) is read once, uncached, and labelled, so

@@ -56,6 +56,21 @@ func TestUsersAgainstFake(t *testing.T) {
 	}
 }
 
+// TestCreateUserAgainstFake: a user created without an id gets the id the service
+// chose, and an id given in the body is not sent.
+func TestCreateUserAgainstFake(t *testing.T) {
+	e := newFakeEnv(t, hoxtontest.Options{})
+	ctx := testContext(t, time.Minute)
+	created, err := e.c.CreateUser(ctx, User{ID: "auth0|ignored", Email: "bo@example.com", FirstName: "Bo", LastName: "Ng", Roles: []UserRole{RoleAdmin}})
+	if err != nil || created.ID == "" || created.ID == "auth0|ignored" || created.Email != "bo@example.com" {
+		t.Fatalf("CreateUser = %+v, %v; want the stored user with a server-chosen id", created, err)
+	}
+	got, err := e.c.GetUser(ctx, created.ID)
+	if err != nil || got.FirstName != "Bo" {
+		t.Fatalf("GetUser(%s) = %+v, %v", created.ID, got, err)
+	}
+}
+
 func TestOAuthClientsAgainstFake(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ctx := testContext(t, time.Minute)

@@ -17,6 +17,8 @@ const (
 
 // Annotation is a region of interest on a camera position (schemas AnnotationInput and
 // Annotation). ROI is required by the contract but nullable: a nil ROI is sent as null.
+// Assumption A12: ROI is a GeoJSON Polygon or MultiPolygon geometry matching Kind;
+// Assumption A13: its positions are fractions (0..1) of the camera frame.
 // CreatedAt and DeletedAt are output only and never sent.
 type Annotation struct {
 	ID               string         `json:"id,omitempty"`

@@ -86,7 +86,8 @@ func (c *Client) RotateOAuthClientSecret(ctx context.Context, id string) (*OAuth
 	}
 	var out OAuthClient
 	// Inferred (x-inferred in openapi.yaml, x-confidence low): method, path and the 200
-	// answer of PUT /oauth-clients/{id}/rotate-secret are guesses.
+	// answer of PUT /oauth-clients/{id}/rotate-secret are guesses. Assumption A15: the
+	// answer carries the new secret, and the old one is refused from then on.
 	path := itemPath(oauthClients.path, id) + "/rotate-secret"
 	if _, err := c.do(ctx, http.MethodPut, oauthClients.resource, path, nil, nil, &out); err != nil {
 		return nil, err

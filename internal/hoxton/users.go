@@ -64,3 +64,22 @@ func (c *Client) PutUser(ctx context.Context, u User) (PutResult, error) {
 	// pattern of the other resources; only the operation title was seen.
 	return users.put(ctx, c, u)
 }
+
+// CreateUser creates a user and returns it as stored, with the id the service chose
+// (the identity provider's). It is PutUser without an id: the 201 answer carries the
+// stored user.
+func (c *Client) CreateUser(ctx context.Context, u User) (*User, error) {
+	u.ID = ""
+	u.OrganisationID = c.orgOr(u.OrganisationID)
+	var out User
+	// Assumption A14: a PUT without an id creates the user, and the 201 body carries
+	// the id the identity provider chose.
+	status, err := c.do(ctx, http.MethodPut, users.resource, users.path, nil, u, &out)
+	if err != nil {
+		return nil, err
+	}
+	if status != http.StatusCreated || out.ID == "" {
+		return nil, &APIError{StatusCode: status, Method: http.MethodPut, Path: users.path, Resource: users.resource, Message: MsgUnexpectedStatus + ": creating a user answered no stored user with an id"}
+	}
+	return &out, nil
+}

@@ -58,6 +58,12 @@ type kindCase struct {
 	// deletionNote is what the Deleted event must say, for kinds whose deletion is not
 	// what a user would guess.
 	deletionNote string
+	// hardDeleted kinds are removed from the fake on deletion (OAuth clients) rather
+	// than put into deletedState.
+	hardDeleted bool
+	// seedDiffers names a field in which seed's object differs from the spec, which the
+	// Drifted message of an observed object must name ("name" when empty).
+	seedDiffers string
 	// createFault is a 422 on the request that creates the object.
 	createFault hoxtontest.Fault
 	// lifecycleBudget and pollBudget bound the API requests of the lifecycle (create,
@@ -70,7 +76,7 @@ type kindCase struct {
 // kindCases is the table every per-kind test runs over; TestEveryKindHasACase checks
 // it against the registry, so that a new kind cannot be skipped.
 var kindCases = []kindCase{siteCase, cameraCase, peopleCountMonitorCase, occupancyMonitorCase, peelOffMonitorCase,
-	notificationGroupCase, alertCase}
+	notificationGroupCase, alertCase, annotationCase, userCase, oauthClientCase}
 
 var siteCase = kindCase{
 	kind:       "Site",

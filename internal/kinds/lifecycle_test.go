@@ -86,7 +86,11 @@ func (r lifecycleRun) run(t *testing.T) {
 	phase = r.startPhase()
 	deleteObject(t, o)
 	waitGone(t, o)
-	if got := fakeField(fakeObject(t, kc.collection, id), "state"); got != kc.deletedState {
+	if kc.hardDeleted {
+		if _, exists := env.API.Object(kc.collection, id); exists {
+			t.Fatalf("after deletion the fake still holds %s %s", kc.kind, id)
+		}
+	} else if got := fakeField(fakeObject(t, kc.collection, id), "state"); got != kc.deletedState {
 		t.Fatalf("after deletion the fake's %s %s is in state %q, want %q", kc.kind, id, got, kc.deletedState)
 	}
 	ev := waitEvent(t, r.f.ns, o.GetName(), managed.ReasonDeleted)
@@ -265,8 +269,12 @@ func TestObserveOnly(t *testing.T) {
 		if got := o.GetManagedStatus().ExternalID; got != id {
 			t.Fatalf("status.externalID is %q, want the observed %s", got, id)
 		}
-		if msg := cond(o, conditions.TypeSynced).Message; !strings.Contains(msg, "name") {
-			t.Fatalf("the Drifted message %q does not say what differs (the name)", msg)
+		differs := kc.seedDiffers
+		if differs == "" {
+			differs = "name"
+		}
+		if msg := cond(o, conditions.TypeSynced).Message; !strings.Contains(msg, differs) {
+			t.Fatalf("the Drifted message %q does not say what differs (%s)", msg, differs)
 		}
 		consistently(t, 3*pollInterval, "zero API writes while observing", func() (bool, string) {
 			return env.API.CountWrites() == writes, describeRequests(calls.requests(func(r hoxtontest.Request) bool { return isWrite(r.Method) }))

@@ -20,11 +20,14 @@ func emailsOf(emails []v1alpha1.EmailAddress) []string {
 }
 
 // sortedSet compares a list whose order HoxtonAi need not keep.
-func sortedSet(list []string) []string {
+func sortedSet[T ~string](list []T) []string {
 	if len(list) == 0 {
 		return nil
 	}
-	out := slices.Clone(list)
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
 	slices.Sort(out)
 	return out
 }

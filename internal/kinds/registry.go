@@ -19,13 +19,14 @@ import (
 
 // RBAC of the manager: least privilege, generated into config/rbac by controller-gen.
 // Secrets: metadata is watched to notice rotation; only the Secret a Connection names is
-// read; patch writes a rotated refresh token back. A test checks that every registered
-// kind appears here.
+// read; patch writes a rotated refresh token back; create and update deliver an
+// OAuthClient's generated secret into the Secret it names. A test checks that every
+// registered kind appears here.
 //
-// +kubebuilder:rbac:groups=hoxtonai.dev,resources=connections;clusterconnections;sites;cameras;peoplecountmonitors;occupancymonitors;peeloffmonitors;notificationgroups;alerts,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=hoxtonai.dev,resources=connections/status;clusterconnections/status;sites/status;cameras/status;peoplecountmonitors/status;occupancymonitors/status;peeloffmonitors/status;notificationgroups/status;alerts/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=hoxtonai.dev,resources=connections/finalizers;clusterconnections/finalizers;sites/finalizers;cameras/finalizers;peoplecountmonitors/finalizers;occupancymonitors/finalizers;peeloffmonitors/finalizers;notificationgroups/finalizers;alerts/finalizers,verbs=update
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=hoxtonai.dev,resources=connections;clusterconnections;sites;cameras;peoplecountmonitors;occupancymonitors;peeloffmonitors;notificationgroups;alerts;annotations;users;oauthclients,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=hoxtonai.dev,resources=connections/status;clusterconnections/status;sites/status;cameras/status;peoplecountmonitors/status;occupancymonitors/status;peeloffmonitors/status;notificationgroups/status;alerts/status;annotations/status;users/status;oauthclients/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=hoxtonai.dev,resources=connections/finalizers;clusterconnections/finalizers;sites/finalizers;cameras/finalizers;peoplecountmonitors/finalizers;occupancymonitors/finalizers;peeloffmonitors/finalizers;notificationgroups/finalizers;alerts/finalizers;annotations/finalizers;users/finalizers;oauthclients/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Registry is the list of managed kinds, in dependency order (what is referred to
@@ -39,6 +40,9 @@ func Registry() []Registration {
 		register(peelOffMonitorKind()),
 		register(notificationGroupKind()),
 		register(alertKind()),
+		register(annotationKind()),
+		register(userKind()),
+		register(oauthClientKind()),
 	}
 }
 

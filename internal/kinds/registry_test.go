@@ -90,3 +90,50 @@ func TestEveryKindIsShipped(t *testing.T) {
 		t.Errorf("CRDs in config/crd/bases %v, want the registered kinds and the Connection kinds %v", have, want)
 	}
 }
+
+// TestREADMEListsEveryCRD: the README's list of kinds (the "### <Kind>" sections of
+// "## The managed kinds", and the two Connection kinds its credentials section
+// describes) is exactly the kinds of the CRDs in config/crd/bases.
+func TestREADMEListsEveryCRD(t *testing.T) {
+	readme := repoFile(t, "README.md")
+	start := strings.Index(readme, "\n## The managed kinds\n")
+	if start < 0 {
+		t.Fatal(`README.md has no section "## The managed kinds"`)
+	}
+	section := readme[start+1:]
+	if end := strings.Index(section[1:], "\n## "); end >= 0 {
+		section = section[:end+1]
+	}
+	var listed []string
+	for _, m := range regexp.MustCompile(`(?m)^### (\S+)$`).FindAllStringSubmatch(section, -1) {
+		listed = append(listed, m[1])
+	}
+	credentials := readme[strings.Index(readme, "\n## Credentials"):start]
+	for _, k := range []string{"Connection", "ClusterConnection"} {
+		if strings.Contains(credentials, "`"+k+"`") {
+			listed = append(listed, k)
+		}
+	}
+	bases, err := filepath.Glob(filepath.Join("..", "..", "config", "crd", "bases", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crds []string
+	kindLine := regexp.MustCompile(`(?m)^    kind: (\S+)$`)
+	for _, b := range bases {
+		data, err := os.ReadFile(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := kindLine.FindStringSubmatch(string(data))
+		if m == nil {
+			t.Fatalf("%s names no kind", b)
+		}
+		crds = append(crds, m[1])
+	}
+	slices.Sort(listed)
+	slices.Sort(crds)
+	if !slices.Equal(listed, crds) {
+		t.Fatalf("README.md lists the kinds %v, config/crd/bases holds the CRDs of %v", listed, crds)
+	}
+}

@@ -114,6 +114,13 @@ type Kind[O Object, S any] struct {
 	// Export reads the organisation's objects of the kind as manifests (hoxtonctl
 	// export); every registered kind declares one, and a test checks it.
 	Export *Export[O]
+	// CredentialsSecret names the Secret (same namespace) into which the kind delivers
+	// credentials that HoxtonAi returns once (an OAuth client's generated secret), or
+	// "" for none. The reconciler reads it, uncached, at each reconcile and hands it
+	// to the adapter in Refs.Credentials, which also writes it: the adapter writes
+	// right after the call that returned the credentials, so that they are durable
+	// before the status records success.
+	CredentialsSecret func(o O) string
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of

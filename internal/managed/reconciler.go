@@ -129,10 +129,12 @@ func (r *Reconciler[O, S]) resolve(ctx context.Context, o O) (Refs, error) {
 		return Refs{}, cycleError(r.kind.Name, cycle)
 	}
 	refs, err := resolveReferences(ctx, r.reader, o, r.kind.References)
-	if err != nil || r.kind.Secrets == nil {
-		return refs, err
+	if err == nil && r.kind.Secrets != nil {
+		refs.secrets, err = readSecrets(ctx, r.secrets, o.GetNamespace(), r.kind.Secrets(o))
 	}
-	refs.secrets, err = readSecrets(ctx, r.secrets, o.GetNamespace(), r.kind.Secrets(o))
+	if err == nil && r.kind.CredentialsSecret != nil {
+		refs.credentials, err = readCredentials(ctx, r.secrets, r.client, o, r.kind.Name, r.kind.CredentialsSecret(o))
+	}
 	return refs, err
 }
 

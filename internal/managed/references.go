@@ -70,6 +70,8 @@ type Refs struct {
 	ids     map[string][]string
 	pending []string
 	secrets map[v1alpha1.SecretKeySelector]string
+	// credentials is the kind's credentials Secret, nil when it declares none.
+	credentials *Credentials
 }
 
 // Secret returns the value of a Secret key the kind declared.

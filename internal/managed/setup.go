@@ -105,8 +105,24 @@ func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, 
 	for name, target := range targets {
 		b = b.Watches(target.New(), r.dependents(byTarget[name], client.Object.GetName, true), builder.WithPredicates(readinessChanged(target.Value)))
 	}
+	if kind.CredentialsSecret != nil {
+		if err := indexer.IndexField(ctx, kind.New(), credentialsIndex, func(obj client.Object) []string {
+			return []string{kind.CredentialsSecret(obj.(O))}
+		}); err != nil {
+			return fmt.Errorf("indexing %s by credentials Secret: %w", kind.Name, err)
+		}
+		// A deleted credentials Secret is delivered again at once rather than at the next
+		// poll. Only deletions pass: the operator's own writes of it must wake nothing.
+		b = b.WatchesMetadata(&metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}},
+			r.dependents([]string{credentialsIndex}, client.Object.GetName, true),
+			builder.WithPredicates(predicate.Funcs{CreateFunc: func(event.CreateEvent) bool { return false },
+				UpdateFunc: func(event.UpdateEvent) bool { return false }, GenericFunc: func(event.GenericEvent) bool { return false }}))
+	}
 	return b.Complete(r)
 }
+
+// credentialsIndex indexes objects by the name of their credentials Secret.
+const credentialsIndex = "hoxtonai.dev/credentials-secret"
 
 // externalIDIndex indexes managed objects by status.externalID, so that a second
 // object claiming a HoxtonAi object that another one manages is refused.

@@ -42,14 +42,17 @@
   - hoxtonai.dev
   resources:
   - alerts
+  - annotations
   - cameras
   - clusterconnections
   - connections
   - notificationgroups
+  - oauthclients
   - occupancymonitors
   - peeloffmonitors
   - peoplecountmonitors
   - sites
+  - users
   verbs:
   - get
   - list
@@ -60,28 +63,34 @@
   - hoxtonai.dev
   resources:
   - alerts/finalizers
+  - annotations/finalizers
   - cameras/finalizers
   - clusterconnections/finalizers
   - connections/finalizers
   - notificationgroups/finalizers
+  - oauthclients/finalizers
   - occupancymonitors/finalizers
   - peeloffmonitors/finalizers
   - peoplecountmonitors/finalizers
   - sites/finalizers
+  - users/finalizers
   verbs:
   - update
 - apiGroups:
   - hoxtonai.dev
   resources:
   - alerts/status
+  - annotations/status
   - cameras/status
   - clusterconnections/status
   - connections/status
   - notificationgroups/status
+  - oauthclients/status
   - occupancymonitors/status
   - peeloffmonitors/status
   - peoplecountmonitors/status
   - sites/status
+  - users/status
   verbs:
   - get
   - patch

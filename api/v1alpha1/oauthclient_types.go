@@ -1,0 +1,114 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// AnnotationRotateSecret set (or changed) to a new value, by convention the time of the
+// request (kubectl annotate --overwrite oauthclient/x hoxtonai.dev/rotate-secret=$(date
+// -u +%FT%TZ)), rotates the client secret once.
+const AnnotationRotateSecret = "hoxtonai.dev/rotate-secret"
+
+// GrantType is an OAuth grant a client may use.
+// +kubebuilder:validation:Enum=authorization_code;client_credentials;password;refresh_token
+type GrantType string
+
+// OAuthClientSpec is the desired state of a HoxtonAi OAuth client.
+// +kubebuilder:validation:XValidation:rule="!has(self.callbacks) || size(self.callbacks) == 0 || self.grantTypes.exists(g, g == 'authorization_code')",message="callbacks are the redirect URLs of the authorization_code grant: add it to grantTypes, or remove them"
+type OAuthClientSpec struct {
+	StringIDManagedSpec `json:",inline"`
+
+	// Name of the client as shown in the Control Room. A client created before a crash
+	// is found again by it, so it should be unique in the organisation.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	Name string `json:"name"`
+
+	// GrantTypes the client may use.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=4
+	// +listType=set
+	GrantTypes []GrantType `json:"grantTypes"`
+
+	// Callbacks are the redirect URLs allowed in the authorization code flow.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:Pattern=`^https?://[^\s#]+$`
+	// +kubebuilder:validation:items:MaxLength=2048
+	// +listType=set
+	// +optional
+	Callbacks []string `json:"callbacks,omitempty"`
+
+	// WriteCredentialsToSecretRef names the Secret (same namespace) the operator writes
+	// the client's credentials into, under the keys a Connection's Secret uses
+	// (clientID, clientSecret), so that a Connection can use the client as it is. The
+	// operator creates the Secret; one it did not create is never overwritten.
+	WriteCredentialsToSecretRef LocalReference `json:"writeCredentialsToSecretRef"`
+
+	// RotateEvery rotates the client secret on a schedule, e.g. "720h"; checked at each
+	// poll, so a rotation happens up to one poll interval late. At least 1h.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1h')",message="rotateEvery must be at least 1h"
+	// +optional
+	RotateEvery *metav1.Duration `json:"rotateEvery,omitempty"`
+}
+
+// OAuthClientCredentials records the secret's delivery, never the secret itself.
+type OAuthClientCredentials struct {
+	// SecretName is the Secret the credentials were last written to.
+	// +optional
+	SecretName string `json:"secretName,omitempty"`
+	// IssuedAt is when the secret now in the Secret was issued (created or rotated).
+	// +optional
+	IssuedAt *metav1.Time `json:"issuedAt,omitempty"`
+	// RotationRequest is the value of the hoxtonai.dev/rotate-secret annotation the
+	// last rotation answered.
+	// +optional
+	RotationRequest string `json:"rotationRequest,omitempty"`
+}
+
+// OAuthClientStatus is the observed state of an OAuthClient.
+type OAuthClientStatus struct {
+	ManagedStatus `json:",inline"`
+	// Credentials says where the secret was delivered and when it was issued.
+	// +optional
+	Credentials OAuthClientCredentials `json:"credentials,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=hoxton
+// +kubebuilder:printcolumn:name="GRANTS",type=string,JSONPath=`.spec.grantTypes`
+// +kubebuilder:printcolumn:name="SECRET",type=string,JSONPath=`.status.credentials.secretName`
+// +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="SYNCED",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="EXTERNAL-ID",type=string,JSONPath=`.status.externalID`
+// +kubebuilder:printcolumn:name="ISSUED",type=date,JSONPath=`.status.credentials.issuedAt`,priority=1
+// +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// OAuthClient is a HoxtonAi OAuth client, whose generated secret the operator
+// delivers into a Kubernetes Secret (and rotates on demand or on a schedule).
+type OAuthClient struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   OAuthClientSpec   `json:"spec"`
+	Status OAuthClientStatus `json:"status,omitempty"`
+}
+
+// GetManagedSpec returns the spec fields every managed kind shares.
+func (o *OAuthClient) GetManagedSpec() *ManagedSpec { return o.Spec.Managed() }
+
+// GetManagedStatus returns the status fields every managed kind shares.
+func (o *OAuthClient) GetManagedStatus() *ManagedStatus { return &o.Status.ManagedStatus }
+
+// +kubebuilder:object:root=true
+
+// OAuthClientList is a list of OAuthClients.
+type OAuthClientList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []OAuthClient `json:"items"`
+}
+
+func init() {
+	register(&OAuthClient{}, &OAuthClientList{})
+}

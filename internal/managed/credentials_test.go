@@ -1,0 +1,82 @@
+package managed
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+)
+
+// TestCredentialsSecret: the reconciler hands a kind's credentials Secret to the
+// adapter, which creates it (marked as the object's), updates it keeping other
+// keys, and finds it again; a Secret that is not the object's is refused, not written.
+func TestCredentialsSecret(t *testing.T) {
+	ctx := t.Context()
+	site := newSite("hq")
+	foreign := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: "someone-elses"}, Data: map[string][]byte{"clientSecret": []byte("theirs")}}
+	c := fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(site, foreign).Build()
+	r := &Reconciler[*v1alpha1.Site, string]{client: c, reader: c, secrets: c, kind: Kind[*v1alpha1.Site, string]{
+		Name: "Site", CredentialsSecret: func(*v1alpha1.Site) string { return "hq-credentials" },
+	}}
+
+	refs, err := r.resolve(ctx, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := refs.Credentials()
+	if creds == nil || creds.Name() != "hq-credentials" || creds.Value("clientSecret") != "" {
+		t.Fatalf("before any write: credentials %+v, want the absent Secret hq-credentials", creds)
+	}
+	if err := creds.Write(ctx, map[string]string{"clientID": "id-1", "clientSecret": "s-1"}); err != nil {
+		t.Fatal(err)
+	}
+	var s corev1.Secret
+	if err := c.Get(ctx, client.ObjectKey{Namespace: testNS, Name: "hq-credentials"}, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Annotations[AnnotationCredentialsOf] != "Site/hq" || !creds.Exists() {
+		t.Fatalf("the Secret is not marked as the object's: annotations %v", s.Annotations)
+	}
+	s.Data["extra"] = []byte("kept")
+	if err := c.Update(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+
+	refs, err = r.resolve(ctx, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := refs.Credentials().Value("clientSecret"); got != "s-1" {
+		t.Fatalf("read back clientSecret %q, want s-1", got)
+	}
+	if err := refs.Credentials().Write(ctx, map[string]string{"clientSecret": "s-2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: testNS, Name: "hq-credentials"}, &s); err != nil {
+		t.Fatal(err)
+	}
+	if string(s.Data["clientSecret"]) != "s-2" || string(s.Data["clientID"]) != "id-1" || string(s.Data["extra"]) != "kept" {
+		t.Fatalf("after the update the Secret holds keys %v, want clientSecret replaced and the others kept", keysOf(s.Data))
+	}
+
+	r.kind.CredentialsSecret = func(*v1alpha1.Site) string { return "someone-elses" }
+	_, err = r.resolve(ctx, site)
+	var terminal *TerminalError
+	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), AnnotationCredentialsOf) || strings.Contains(err.Error(), "theirs") {
+		t.Fatalf("a foreign Secret gave %v, want a Terminal error naming the annotation and no value", err)
+	}
+}
+
+func keysOf(m map[string][]byte) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
