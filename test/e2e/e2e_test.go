@@ -113,6 +113,9 @@ const pollInterval = "4s"
 func (s *suite) startManager(t *testing.T) {
 	s.manager = start(s.root, "manager", s.env, s.managerOut,
 		"--metrics-bind-address="+s.metricsAddr,
+		// Plain HTTP: the suite scrapes without a ServiceAccount token (the shipped
+		// installs serve HTTPS behind TokenReview).
+		"--metrics-secure=false",
 		"--health-probe-bind-address="+s.probeAddr,
 		"--poll-interval="+pollInterval)
 	waitHTTP(t, "http://"+s.probeAddr+"/readyz", s.manager)

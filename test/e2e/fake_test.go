@@ -111,6 +111,20 @@ var afterDeletion = map[string]struct {
 }{
 	"Site":               {"sites", gone},
 	"PeopleCountMonitor": {"people-count-monitors", gone},
+	"OccupancyMonitor":   {"occupancy-monitors", gone},
+	"PeelOffMonitor":     {"peel-off-monitors", gone},
+	"NotificationGroup":  {"notification-groups", gone},
+	"Alert":              {"alerts", gone},
+	"Annotation":         {"annotations", gone},
+	// OAuth clients are removed outright.
+	"OAuthClient": {"oauth-clients", gone},
+	// The API has no user delete: the user stays as it was.
+	"User": {"users", func(status int, obj map[string]any) error {
+		if status != http.StatusOK {
+			return fmt.Errorf("user: status %d, want 200 (HoxtonAi has no user delete)", status)
+		}
+		return nil
+	}},
 	// HoxtonAi cannot un-claim a camera: deleting one pauses it.
 	"Camera": {"cameras", func(status int, obj map[string]any) error {
 		if status != http.StatusOK || obj["state"] != "paused" {

@@ -75,6 +75,7 @@ func pointAtFake(files []sampleFile, api *fakeAPI) {
 			}
 			_ = unstructured.SetNestedField(u.Object, api.apiURL(), "spec", "apiURL")
 			_ = unstructured.SetNestedField(u.Object, api.tokenURL(), "spec", "tokenURL")
+			_ = unstructured.SetNestedField(u.Object, true, "spec", "allowInsecureHTTP")
 			_ = unstructured.SetNestedField(u.Object, hoxtontest.DefaultOrganisationID, "spec", "organisationID")
 			_ = unstructured.SetNestedField(u.Object, string(v1alpha1.GrantClientCredentials), "spec", "grant")
 			name, _, _ := unstructured.NestedString(u.Object, "spec", "credentialsSecretRef", "name")
