@@ -35,9 +35,9 @@ const (
 	roundTripNamespace = "shop"
 	convergeTimeout    = 60 * time.Second
 	// roundTripRequestBudget bounds the API requests of adopting the export: each
-	// object read once with its link sets (22), the Connection's check, and the
+	// object read once with its link sets (16 + 11), the Connection's check, and the
 	// re-reads of objects woken by a target becoming Ready.
-	roundTripRequestBudget = 45
+	roundTripRequestBudget = 50
 )
 
 // TestExportRoundTripAndDiffPredictsWrites runs against a real kube-apiserver with
@@ -107,6 +107,14 @@ func TestExportRoundTripAndDiffPredictsWrites(t *testing.T) {
 	}
 	if writes != 0 {
 		t.Errorf("applying the export wrote %d times to HoxtonAi:\n%s", writes, describeWrites(env.API.Requests()))
+	}
+	// Exported OAuth clients are ObserveOnly: their secrets are neither rotated (no
+	// write above) nor delivered anywhere.
+	for _, name := range []string{"dashboard-credentials", "test-client-credentials"} {
+		err := env.Client.Get(ctx, client.ObjectKey{Namespace: roundTripNamespace, Name: name}, &corev1.Secret{})
+		if !apierrors.IsNotFound(err) {
+			t.Errorf("Secret %s after adopting the exported OAuth clients: %v, want none", name, err)
+		}
 	}
 
 	// A changed set of manifests.
