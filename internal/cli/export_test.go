@@ -218,6 +218,9 @@ func TestExportIsDeterministic(t *testing.T) {
 	if !strings.Contains(res.stderr, `"managers-webhook"`) {
 		t.Errorf("export does not name the webhook Secret to create: %s", res.stderr)
 	}
+	if !strings.Contains(res.stderr, `OAuthClient "dashboard" is exported ObserveOnly`) || !strings.Contains(res.stderr, `"dashboard-credentials"`) {
+		t.Errorf("export does not say that OAuth clients are observed only: %s", res.stderr)
+	}
 
 	exportTo(t, fake, dir)
 	second := readTree(t, dir)
