@@ -41,8 +41,13 @@ organisation again gives a byte-identical folder.
 A webhook URL may carry a token, so it is never written: the object reads it
 from the Secret <name>-webhook (key url), which export names on stderr for you
 to create. --site keeps only that site and what belongs to it (cameras,
-monitors, its alerts); notification groups are organisation-wide and always
-exported.
+monitors, its alerts, its users); notification groups and OAuth clients are
+organisation-wide and always exported.
+
+An OAuth client's secret is never exported either. Its OAuthClient is exported
+with managementPolicy ObserveOnly and names the Secret <name>-credentials: a
+managed OAuthClient whose Secret lacks the secret rotates it, which would break
+whatever uses the client today (the README says how to take one over).
 ` + apiHelp,
 		Example: `  hoxtonctl export --organisation-id 3f0c… -d hoxton/
   kubectl apply -k hoxton/ -n shop`,
@@ -92,6 +97,12 @@ func runExport(ctx context.Context, r *Root, o *exportOptions) error {
 	fmt.Fprintf(r.Env.ErrOut, "exported %s of organisation %s to %s\n", exportSummary(items), t.OrganisationID, o.dir)
 	for _, s := range webhookSecrets(files) {
 		fmt.Fprintf(r.Env.ErrOut, "create the Secret %q with key %q holding the webhook URL before applying (it is not exported)\n", s, kinds.WebhookSecretKey)
+	}
+	for _, it := range items {
+		if it.reg.Name == "OAuthClient" {
+			fmt.Fprintf(r.Env.ErrOut, "OAuthClient %q is exported ObserveOnly: its secret is not exported, and managing it without the Secret %q holding it rotates the secret\n",
+				it.name, kinds.CredentialsSecretName(it.name))
+		}
 	}
 	return nil
 }

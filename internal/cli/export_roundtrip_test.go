@@ -35,9 +35,9 @@ const (
 	roundTripNamespace = "shop"
 	convergeTimeout    = 60 * time.Second
 	// roundTripRequestBudget bounds the API requests of adopting the export: each
-	// object read once with its link sets (22), the Connection's check, and the
+	// object read once with its link sets (16 + 11), the Connection's check, and the
 	// re-reads of objects woken by a target becoming Ready.
-	roundTripRequestBudget = 45
+	roundTripRequestBudget = 50
 )
 
 // TestExportRoundTripAndDiffPredictsWrites runs against a real kube-apiserver with
@@ -107,6 +107,14 @@ func TestExportRoundTripAndDiffPredictsWrites(t *testing.T) {
 	}
 	if writes != 0 {
 		t.Errorf("applying the export wrote %d times to HoxtonAi:\n%s", writes, describeWrites(env.API.Requests()))
+	}
+	// Exported OAuth clients are ObserveOnly: their secrets are neither rotated (no
+	// write above) nor delivered anywhere.
+	for _, name := range []string{"dashboard-credentials", "test-client-credentials"} {
+		err := env.Client.Get(ctx, client.ObjectKey{Namespace: roundTripNamespace, Name: name}, &corev1.Secret{})
+		if !apierrors.IsNotFound(err) {
+			t.Errorf("Secret %s after adopting the exported OAuth clients: %v, want none", name, err)
+		}
 	}
 
 	// A changed set of manifests.
@@ -200,6 +208,50 @@ spec:
 	}
 	if len(forward) == 0 {
 		t.Error("the plan named no field to update")
+	}
+	takeOverKeepingSecret(t, env, org)
+}
+
+// takeOverKeepingSecret follows the README: an exported (ObserveOnly) OAuth client
+// whose credentials Secret is given its current secret is switched to Manage
+// without a rotation, or any write.
+func takeOverKeepingSecret(t *testing.T, env *testenv.Env, org organisation) {
+	t.Helper()
+	ctx := context.Background()
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: roundTripNamespace, Name: "dashboard-credentials",
+		Annotations: map[string]string{managed.AnnotationCredentialsOf: "OAuthClient/dashboard"},
+		Labels:      map[string]string{"hoxtonai.dev/connection-secret": "true"}},
+		StringData: map[string]string{"clientID": org.client.ClientID, "clientSecret": org.client.ClientSecret}}
+	if err := env.Client.Create(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	env.API.ResetRequests()
+	live := &unstructured.Unstructured{}
+	live.SetAPIVersion("hoxtonai.dev/v1alpha1")
+	live.SetKind("OAuthClient")
+	for attempt := 0; ; attempt++ {
+		if err := env.Client.Get(ctx, client.ObjectKey{Namespace: roundTripNamespace, Name: "dashboard"}, live); err != nil {
+			t.Fatal(err)
+		}
+		unstructured.RemoveNestedField(live.Object, "spec", "managementPolicy")
+		err := env.Client.Update(ctx, live)
+		if err == nil {
+			break
+		}
+		if !apierrors.IsConflict(err) || attempt == 10 {
+			t.Fatal(err)
+		}
+	}
+	waitAllReady(t, env, []*unstructured.Unstructured{live})
+	if writes := env.API.CountWrites(); writes != 0 {
+		t.Errorf("taking over an OAuth client with its secret in the Secret wrote %d times:\n%s", writes, describeWrites(env.API.Requests()))
+	}
+	got := &corev1.Secret{}
+	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(secret), got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Data["clientSecret"]) != org.client.ClientSecret {
+		t.Error("taking over the OAuth client replaced the secret it was given")
 	}
 }
 

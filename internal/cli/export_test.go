@@ -21,14 +21,18 @@ import (
 // API request budgets of export and diff for the organisation buildOrganisation
 // makes.
 const (
-	exportRequestBudget = 18
-	diffRequestBudget   = 29
+	exportRequestBudget = 22
+	diffRequestBudget   = 38
 )
 
 // organisation is what buildOrganisation put into the fake.
 type organisation struct {
-	site1, site2, pcm, om, pom, parent, child, alert, alert2 string
-	cam1, cam2                                               *hoxton.Camera
+	site1, site2, pcm, om, pom, parent, child, alert, alert2, annotation string
+	cam1, cam2                                                           *hoxton.Camera
+	user                                                                 *hoxton.User
+	// client is the OAuth client made here, its secret included, which no export
+	// may carry.
+	client *hoxton.OAuthClient
 	// objects counts the HoxtonAi objects (not links) of every managed kind.
 	objects int
 }
@@ -36,7 +40,9 @@ type organisation struct {
 // buildOrganisation fills the fake's default organisation with objects of every
 // kind and links between them: two sites with the same name, two cameras (one
 // paused, one unnamed), three monitors, nested notification groups with a webhook,
-// a people count alert with groups and cameras, and an occupancy alert.
+// a people count alert with groups and cameras, an occupancy alert, an annotation
+// on a camera, a member of both sites and an OAuth client; the fake adds its own
+// client and user.
 func buildOrganisation(t *testing.T, fake *hoxtontest.Server) organisation {
 	t.Helper()
 	c := apiClient(t, fake)
@@ -52,6 +58,7 @@ func buildOrganisation(t *testing.T, fake *hoxtontest.Server) organisation {
 		pcm: "0b000000-0000-4000-8000-000000000001", om: "0b000000-0000-4000-8000-000000000002", pom: "0b000000-0000-4000-8000-000000000003",
 		parent: "0c000000-0000-4000-8000-000000000001", child: "0c000000-0000-4000-8000-000000000002",
 		alert: "0d000000-0000-4000-8000-000000000001", alert2: "0d000000-0000-4000-8000-000000000002",
+		annotation: "0f000000-0000-4000-8000-000000000001",
 	}
 	must(hoxton.Sites.Put(ctx, c, hoxton.Site{ID: o.site1, Name: "Head Office", Address: "1 High St", TZ: "Europe/London",
 		OpeningHour: map[string]any{"mon": "09:00-17:00"}, State: hoxton.StateActive}))
@@ -86,7 +93,19 @@ func buildOrganisation(t *testing.T, fake *hoxtontest.Server) organisation {
 	must(hoxton.Alerts.Put(ctx, c, hoxton.Alert{ID: o.alert2, Name: "Shop full", AlertType: hoxton.AlertOccupancy, Emails: []string{"floor@example.com"},
 		ConfigurationDetails: map[string]any{"threshold": 50}, State: hoxton.StateActive}))
 	must(hoxton.AlertOccupancyMonitorMappings.Put(ctx, c, hoxton.Link{ID: "0e000000-0000-4000-8000-000000000006", Owner: o.alert2, Target: o.om}))
-	o.objects = 11
+	must(hoxton.Annotations.Put(ctx, c, hoxton.Annotation{ID: o.annotation, CameraPositionID: o.cam1.CameraPositionID, Kind: hoxton.AnnotationPolygon,
+		ROI: map[string]any{"type": "Polygon", "coordinates": []any{[]any{[]any{0.1, 0.1}, []any{0.9, 0.1}, []any{0.5, 0.8}, []any{0.1, 0.1}}}}, State: hoxton.StateActive}))
+	if o.user, err = c.CreateUser(ctx, hoxton.User{Email: "dana@example.com", FirstName: "Dana", LastName: "Shah",
+		Roles: []hoxton.UserRole{hoxton.RoleMember}, SiteIDs: []string{o.site2, o.site1}}); err != nil {
+		t.Fatal(err)
+	}
+	if o.client, err = c.PutOAuthClient(ctx, hoxton.OAuthClientInput{Name: "Dashboard", GrantTypes: []hoxton.GrantType{hoxton.GrantAuthorizationCode, hoxton.GrantRefreshToken},
+		Callbacks: []string{"https://dashboard.example.com/callback"}}); err != nil {
+		t.Fatal(err)
+	}
+	// 11 objects, the annotation, the user and the client, and the fake's own client
+	// and user.
+	o.objects = 16
 	return o
 }
 
@@ -142,7 +161,8 @@ func TestExportIsDeterministic(t *testing.T) {
 	if w := fake.CountWrites(); w != 0 {
 		t.Errorf("export wrote %d times", w)
 	}
-	// One listing per kind and one per link set of each object: 7 + 11.
+	// One listing per kind (two for annotations, which are named after their
+	// cameras) and one per link set of each object: 11 + 11.
 	if n := fake.CountRequests("", ""); n > exportRequestBudget {
 		t.Errorf("export made %d API requests, budget %d", n, exportRequestBudget)
 	} else {
@@ -170,12 +190,17 @@ func TestExportIsDeterministic(t *testing.T) {
 		"siteRef:\n    name: head-office-0a000000\n", "cameraRef:\n      name: front-door\n",
 		"peopleCountMonitorRef:\n    name: entrance\n", "childGroupRefs:\n  - name: night-shift\n",
 		"urlSecretRef:\n      key: url\n      name: managers-webhook\n", "paused: true", "direction1Maps: direction2",
+		"externalID: " + org.annotation, "externalID: " + org.user.ID, "externalID: " + org.client.ClientID,
+		"name: front-door-region\n", "email: dana@example.com\n",
+		"siteRefs:\n  - name: head-office-0a000000\n  - name: head-office-0a000000-2\n",
+		"managementPolicy: ObserveOnly\n", "writeCredentialsToSecretRef:\n    name: dashboard-credentials\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("export lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"T0KEN", "status:", "creationTimestamp", org.cam1.CameraPositionID, "peopleCountMonitorId"} {
+	for _, bad := range []string{"T0KEN", "status:", "creationTimestamp", org.cam1.CameraPositionID, "peopleCountMonitorId",
+		org.client.ClientSecret, hoxtontest.DefaultClientSecret, "clientSecret"} {
 		if strings.Contains(text, bad) {
 			t.Errorf("export contains %q", bad)
 		}
@@ -192,6 +217,9 @@ func TestExportIsDeterministic(t *testing.T) {
 	}
 	if !strings.Contains(res.stderr, `"managers-webhook"`) {
 		t.Errorf("export does not name the webhook Secret to create: %s", res.stderr)
+	}
+	if !strings.Contains(res.stderr, `OAuthClient "dashboard" is exported ObserveOnly`) || !strings.Contains(res.stderr, `"dashboard-credentials"`) {
+		t.Errorf("export does not say that OAuth clients are observed only: %s", res.stderr)
 	}
 
 	exportTo(t, fake, dir)
@@ -233,8 +261,8 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	if w := fake.CountWrites(); w != 0 {
 		t.Errorf("diff wrote %d times", w)
 	}
-	// Per manifest its object and its link sets (cameras by serial), then one
-	// listing per kind for the unmanaged objects.
+	// Per manifest its object and its link sets (cameras by serial), then the
+	// listings of every kind for the unmanaged objects.
 	if n := fake.CountRequests("", ""); n > diffRequestBudget {
 		t.Errorf("diff made %d API requests, budget %d", n, diffRequestBudget)
 	} else {
@@ -314,8 +342,8 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	}
 }
 
-// TestExportOneSite: --site keeps that site and what belongs to it, and the
-// organisation-wide notification groups.
+// TestExportOneSite: --site keeps that site and what belongs to it (its users too),
+// and the organisation-wide notification groups and OAuth clients.
 func TestExportOneSite(t *testing.T) {
 	fake := hoxtontest.NewServer(hoxtontest.Options{})
 	defer fake.Close()
@@ -328,7 +356,7 @@ func TestExportOneSite(t *testing.T) {
 		files = append(files, name)
 	}
 	slices.Sort(files)
-	want := []string{"kustomization.yaml", "notificationgroups.yaml", "peeloffmonitors.yaml", "sites.yaml"}
+	want := []string{"kustomization.yaml", "notificationgroups.yaml", "oauthclients.yaml", "peeloffmonitors.yaml", "sites.yaml", "users.yaml"}
 	if !slices.Equal(files, want) {
 		t.Errorf("files %v, want %v", files, want)
 	}
@@ -337,5 +365,9 @@ func TestExportOneSite(t *testing.T) {
 	}
 	if !bytes.Contains(tree["peeloffmonitors.yaml"], []byte("siteRef:\n    name: head-office\n")) {
 		t.Errorf("the monitor does not refer to its (now unique) site by name:\n%s", tree["peeloffmonitors.yaml"])
+	}
+	// The member of both sites refers to the one exported by name, to the other by id.
+	if users := tree["users.yaml"]; !bytes.Contains(users, []byte("siteIDs:\n  - "+org.site1+"\n")) || !bytes.Contains(users, []byte("siteRefs:\n  - name: head-office\n")) {
+		t.Errorf("users.yaml:\n%s", users)
 	}
 }

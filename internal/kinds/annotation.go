@@ -1,6 +1,7 @@
 package kinds
 
 import (
+	"context"
 	"encoding/json"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,7 +14,7 @@ import (
 // annotationKind declares Annotation: upserted at /annotations on the camera position
 // its camera reference resolves to, no links.
 func annotationKind() managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton.Annotation]] {
-	return managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton.Annotation]]{
+	k := managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton.Annotation]]{
 		Name:    "Annotation",
 		New:     func() *v1alpha1.Annotation { return &v1alpha1.Annotation{} },
 		NewList: func() client.ObjectList { return &v1alpha1.AnnotationList{} },
@@ -38,6 +39,8 @@ func annotationKind() managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton
 			},
 		},
 	}
+	k.Export = annotationExport()
+	return k
 }
 
 // geometry is the GeoJSON form of a region of interest on the wire (Assumption A12).
@@ -62,4 +65,51 @@ func regionOf(roi v1alpha1.RegionOfInterest) (hoxton.AnnotationKind, map[string]
 		return "", nil, err
 	}
 	return kind, m, nil
+}
+
+// annotationExport maps the annotations on the organisation's cameras (those of the
+// site exported) to manifests, each named after its camera: an annotation has no name.
+func annotationExport() *managed.Export[*v1alpha1.Annotation] {
+	return &managed.Export[*v1alpha1.Annotation]{List: func(ctx context.Context, c *hoxton.Client, opts managed.ListOptions) ([]managed.Listed[*v1alpha1.Annotation], error) {
+		cams, err := c.ListCameras(ctx, opts.Site)
+		if err != nil {
+			return nil, err
+		}
+		cameraOf := make(map[string]string, len(cams))
+		for _, cam := range cams {
+			cameraOf[cam.CameraPositionID] = nonEmpty(cam.Name, cam.SerialNumber)
+		}
+		all, err := hoxton.Annotations.List(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]managed.Listed[*v1alpha1.Annotation], 0, len(all))
+		for _, a := range all {
+			camera, known := cameraOf[a.CameraPositionID]
+			if !known && opts.Site != "" {
+				continue // on a camera of another site
+			}
+			out = append(out, managed.Listed[*v1alpha1.Annotation]{ID: a.ID, Label: nonEmpty(camera, "annotation") + " region",
+				Object: func(names managed.NameOf) *v1alpha1.Annotation {
+					ref, position := refOrID(names, "Camera", a.CameraPositionID)
+					return &v1alpha1.Annotation{Spec: v1alpha1.AnnotationSpec{CameraRef: ref, CameraPositionID: position, ROI: roiOf(a.ROI)}}
+				}})
+		}
+		return out, nil
+	}}
+}
+
+// roiOf maps the GeoJSON geometry of the wire back to the spec's region.
+func roiOf(geo map[string]any) v1alpha1.RegionOfInterest {
+	var roi v1alpha1.RegionOfInterest
+	raw, err := json.Marshal(geo["coordinates"])
+	if err != nil {
+		return roi
+	}
+	if geo["type"] == "MultiPolygon" {
+		_ = json.Unmarshal(raw, &roi.MultiPolygon)
+	} else {
+		_ = json.Unmarshal(raw, &roi.Polygon)
+	}
+	return roi
 }

@@ -137,3 +137,11 @@ func listAll[T any](col hoxton.Collection[T]) func(ctx context.Context, c *hoxto
 		return col.List(ctx, c)
 	}
 }
+
+// nonEmpty returns v, or def when v is empty.
+func nonEmpty(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

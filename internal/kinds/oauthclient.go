@@ -20,7 +20,7 @@ import (
 // or never captured because of a crash between the 201 and the write), when the
 // rotate-secret annotation changes, and on the object's schedule.
 func oauthClientKind() managed.Kind[*v1alpha1.OAuthClient, *hoxton.OAuthClient] {
-	return managed.Kind[*v1alpha1.OAuthClient, *hoxton.OAuthClient]{
+	k := managed.Kind[*v1alpha1.OAuthClient, *hoxton.OAuthClient]{
 		Name:              "OAuthClient",
 		New:               func() *v1alpha1.OAuthClient { return &v1alpha1.OAuthClient{} },
 		NewList:           func() client.ObjectList { return &v1alpha1.OAuthClientList{} },
@@ -28,6 +28,8 @@ func oauthClientKind() managed.Kind[*v1alpha1.OAuthClient, *hoxton.OAuthClient] 
 		IDs:               managed.ServerAssignedID,
 		CredentialsSecret: func(o *v1alpha1.OAuthClient) string { return o.Spec.WriteCredentialsToSecretRef.Name },
 	}
+	k.Export = oauthClientExport()
+	return k
 }
 
 // oauthClientAdapter connects OAuthClient to the OAuth client endpoints.

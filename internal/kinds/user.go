@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -16,7 +17,7 @@ import (
 // user this object created just before a crash (or one the organisation already has)
 // is found by its email rather than created twice. The API has no user delete.
 func userKind() managed.Kind[*v1alpha1.User, *hoxton.User] {
-	return managed.Kind[*v1alpha1.User, *hoxton.User]{
+	k := managed.Kind[*v1alpha1.User, *hoxton.User]{
 		Name:    "User",
 		New:     func() *v1alpha1.User { return &v1alpha1.User{} },
 		NewList: func() client.ObjectList { return &v1alpha1.UserList{} },
@@ -27,6 +28,8 @@ func userKind() managed.Kind[*v1alpha1.User, *hoxton.User] {
 		DeletionNote: " in Kubernetes only: the HoxtonAi API has no user delete, so the user was left in HoxtonAi as it was, " +
 			"roles and sites included; remove it in the Control Room",
 	}
+	k.Export = userExport()
+	return k
 }
 
 // userAdapter connects User to the user endpoints.
@@ -101,4 +104,38 @@ var userFields = []managed.Field[hoxton.User]{
 	managed.F("lastName", func(u hoxton.User) any { return u.LastName }),
 	managed.F("roles", func(u hoxton.User) any { return sortedSet(u.Roles) }),
 	managed.F("siteIDs", func(u hoxton.User) any { return sortedSet(u.SiteIDs) }),
+}
+
+// DescribeCreate says what creating the user writes, for plans.
+func (userAdapter) DescribeCreate(o *v1alpha1.User, refs managed.Refs) (managed.Diff, error) {
+	return managed.CompareFields(userFields, userBody(o, refs, ""), hoxton.User{}), nil
+}
+
+// userExport maps the organisation's users (those of the site exported) to manifests,
+// each named after its email, the one thing that tells users apart (Assumption A14).
+func userExport() *managed.Export[*v1alpha1.User] {
+	return &managed.Export[*v1alpha1.User]{List: func(ctx context.Context, c *hoxton.Client, opts managed.ListOptions) ([]managed.Listed[*v1alpha1.User], error) {
+		users, err := c.ListUsers(ctx, opts.Site)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]managed.Listed[*v1alpha1.User], 0, len(users))
+		for _, u := range users {
+			out = append(out, managed.Listed[*v1alpha1.User]{ID: u.ID, Label: u.Email, Object: func(names managed.NameOf) *v1alpha1.User {
+				sites := make([]hoxton.Link, len(u.SiteIDs))
+				for i, id := range u.SiteIDs {
+					sites[i] = hoxton.Link{Target: id}
+				}
+				refs, ids := refsOrIDs(names, "Site", sites)
+				roles := make([]v1alpha1.UserRole, len(u.Roles))
+				for i, r := range u.Roles {
+					roles[i] = v1alpha1.UserRole(r)
+				}
+				slices.Sort(roles)
+				return &v1alpha1.User{Spec: v1alpha1.UserSpec{Email: v1alpha1.EmailAddress(u.Email), FirstName: u.FirstName, LastName: u.LastName,
+					Roles: roles, SiteRefs: refs, SiteIDs: ids}}
+			}})
+		}
+		return out, nil
+	}}
 }

@@ -210,6 +210,24 @@ func TestAdoptionBySpecExternalID(t *testing.T) {
 		wantCond(t, s, conditions.TypeReady, metav1.ConditionTrue, conditions.ReasonAvailable, "")
 		wantEvents(t, e.events(), "Normal Adopted adopted existing HoxtonAi Site "+adoptID)
 	})
+	t.Run("exists, ObserveOnly", func(t *testing.T) {
+		observeOnly := func(s *v1alpha1.Site) { s.Spec.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly }
+		e := newEnv(t, newSite("hq", adopt, observeOnly))
+		e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{Exists: true}, nil }
+		if _, err := e.reconcile("hq"); err != nil {
+			t.Fatalf("Reconcile: %v", err)
+		}
+		if got, want := e.ad.ops(), []string{"resolve", "observe"}; !slices.Equal(got, want) {
+			t.Errorf("adapter calls = %v, want %v", got, want)
+		}
+		wantCond(t, e.get("hq"), conditions.TypeReady, metav1.ConditionTrue, conditions.ReasonAvailable, "")
+		wantEvents(t, e.events(), "Normal Adopted adopted existing HoxtonAi Site "+adoptID+" to observe it")
+		// Adopted once: the next reconcile observes what this one recorded.
+		if _, err := e.reconcile("hq"); err != nil {
+			t.Fatalf("Reconcile: %v", err)
+		}
+		wantEvents(t, e.events())
+	})
 	t.Run("missing", func(t *testing.T) {
 		e := newEnv(t, newSite("hq", adopt))
 		e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, nil }

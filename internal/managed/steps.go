@@ -203,6 +203,10 @@ func (r *Reconciler[O, S]) verify(ctx context.Context, a *attempt[O], c *hoxton.
 // reportObserved reports an ObserveOnly object: it never writes, only says what differs.
 func (r *Reconciler[O, S]) reportObserved(a *attempt[O], obs Observation[S]) ctrl.Result {
 	o := a.obj
+	if obs.Exists && a.adopting {
+		// Adopted by spec.externalID as in Manage mode, only never written.
+		r.event(o, eventNormal, ReasonAdopted, "Adopt", "adopted existing HoxtonAi %s %s to observe it", r.kind.Name, o.GetManagedStatus().ExternalID)
+	}
 	switch {
 	case !obs.Exists:
 		r.setReady(o, false, conditions.ReasonUnavailable, fmt.Sprintf("no HoxtonAi %s %s to observe", r.kind.Name, o.GetManagedStatus().ExternalID))
