@@ -71,7 +71,7 @@ func TestNamespacedInstallRuns(t *testing.T) {
 	api := hoxtontest.NewServer(hoxtontest.Options{})
 	defer api.Close()
 	mgr, err := operator.New(ctx, user.Config(), operator.Options{
-		WatchNamespaces: []string{"stores", "warehouses"}, MetricsAddr: "0", ProbeAddr: "0",
+		Tenancy: operator.Tenancy{WatchNamespaces: []string{"stores", "warehouses"}}, MetricsAddr: "0", ProbeAddr: "0",
 		LeaderElection: true, LeaderElectionNamespace: releaseNS, SkipNameValidation: true,
 	})
 	if err != nil {
