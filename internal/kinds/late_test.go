@@ -43,6 +43,16 @@ var lateReferences = map[string]func(f fixture, o managed.Object) client.Object{
 		return &v1alpha1.NotificationGroup{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "late-group"},
 			Spec: v1alpha1.NotificationGroupSpec{Name: "Late group"}}
 	},
+	"Annotation": func(f fixture, o managed.Object) client.Object {
+		a := o.(*v1alpha1.Annotation)
+		a.Spec.CameraPositionID, a.Spec.CameraRef = "", &v1alpha1.LocalReference{Name: "late-camera"}
+		return cameraCase.build(f, "late-camera")
+	},
+	"User": func(f fixture, o managed.Object) client.Object {
+		u := o.(*v1alpha1.User)
+		u.Spec.SiteIDs, u.Spec.SiteRefs = nil, []v1alpha1.LocalReference{{Name: "late-site"}}
+		return siteCase.build(f, "late-site")
+	},
 	"Alert": func(f fixture, o managed.Object) client.Object {
 		a := o.(*v1alpha1.Alert)
 		a.Spec.SiteID, a.Spec.SiteRef = "", &v1alpha1.LocalReference{Name: "late-site"}
