@@ -73,6 +73,20 @@ type Created struct {
 	// claim answered 409 by the organisation's own camera): the reconciler records
 	// the id, once no other object manages it, then reads and updates the object.
 	Found bool
+	// Known is true when HoxtonAi accepted exactly what Create sent (an upsert of the
+	// full body answered 201 or 204, links created as listed), so the written state is
+	// known and the adapter has already reported it in the status: the reconciler
+	// skips the read-back. A write that HoxtonAi changed after accepting it is found
+	// by the next poll, which always reads.
+	Known bool
+}
+
+// KnownUpdater is implemented by adapters that can tell, per update, that HoxtonAi now
+// holds what they wrote (see Created.Known). Without it, every update is read back.
+type KnownUpdater[O Object, S any] interface {
+	// UpdateKnown is Update, reporting whether the written state is known and already
+	// reported in the status.
+	UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (known bool, err error)
 }
 
 // IDPolicy says who chooses the HoxtonAi id of a new object.

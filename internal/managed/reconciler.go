@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -33,6 +34,10 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxConcurrentReconciles per kind.
 	MaxConcurrentReconciles int
+	// SpreadFirstPolls gives an object found in sync at its generation its first poll
+	// at a random point of the poll interval instead of at once, so that a restarted
+	// manager does not re-read the whole fleet together (see firstPolls).
+	SpreadFirstPolls bool
 }
 
 // reconcileTimeout bounds one reconcile, so that no request or wait can hold a worker
@@ -49,6 +54,8 @@ type Reconciler[O Object, S any] struct {
 	conns    Connections
 	recorder events.EventRecorder
 	opts     Options
+	// firstPolls spreads the first polls of in-sync objects after a start.
+	firstPolls firstPolls
 }
 
 // attempt is the state of one reconcile: the object as read (base of the status
@@ -70,7 +77,13 @@ func (r *Reconciler[O, S]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	defer cancel()
 	o := r.kind.New()
 	if err := r.client.Get(ctx, req.NamespacedName, o); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.firstPolls.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if wait := r.firstPollDeferral(req.NamespacedName, o); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	a := &attempt[O]{orig: o.DeepCopyObject().(O), obj: o}
 	defer func() { result, err = r.finish(ctx, a, result, err) }()

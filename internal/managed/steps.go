@@ -160,6 +160,9 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O], c *hoxto
 		default:
 			r.event(o, eventNormal, ReasonCreated, "Create", "created HoxtonAi %s %s", r.kind.Name, created.ID)
 		}
+		if created.Known && !created.Found {
+			return r.written(o), nil
+		}
 	case !obs.UpToDate():
 		return r.update(ctx, a, c, refs, obs)
 	default:
@@ -172,11 +175,33 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O], c *hoxto
 
 // update makes the existing object match the spec, then verifies.
 func (r *Reconciler[O, S]) update(ctx context.Context, a *attempt[O], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
-	if err := r.kind.Adapter.Update(ctx, c, a.obj, refs, obs); err != nil {
+	known, err := r.updateKnown(ctx, c, a.obj, refs, obs)
+	if err != nil {
 		return r.fail(a, "update", err)
 	}
 	r.event(a.obj, eventNormal, ReasonUpdated, "Update", "updated HoxtonAi %s %s: %s", r.kind.Name, a.obj.GetManagedStatus().ExternalID, obs.Diff.String())
+	if known {
+		return r.written(a.obj), nil
+	}
 	return r.verify(ctx, a, c, refs)
+}
+
+// updateKnown updates through the adapter, reporting whether the written state is
+// known (the adapter is a KnownUpdater and says so).
+func (r *Reconciler[O, S]) updateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (bool, error) {
+	if ku, ok := r.kind.Adapter.(KnownUpdater[O, S]); ok {
+		return ku.UpdateKnown(ctx, c, o, refs, obs)
+	}
+	return false, r.kind.Adapter.Update(ctx, c, o, refs, obs)
+}
+
+// written reports a write whose result the adapter knows, without reading it back:
+// HoxtonAi accepted the full state as sent. Should HoxtonAi not keep it, the next
+// poll, which always reads, reports the difference and puts it back.
+func (r *Reconciler[O, S]) written(o O) ctrl.Result {
+	r.setReady(o, true, conditions.ReasonAvailable, "")
+	r.setSynced(o, true, conditions.ReasonReconcileSuccess, "")
+	return r.requeuePoll(o)
 }
 
 // verify reads the object back after a write: it fills the status with what HoxtonAi

@@ -67,6 +67,8 @@ func (u Upserted[O, T]) Observe(ctx context.Context, c *hoxton.Client, o O, refs
 // Create upserts the object, then its links, which need the object to exist. An
 // object the upsert found already there (a cluster rebuilt from the same Git) may
 // have links: they are listed first; a new one has none, which saves the listing.
+// The upsert carries the full body, so once it and the link writes are accepted the
+// state is known: it is reported without reading it back (Created.Known).
 func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, error) {
 	id := o.GetManagedStatus().ExternalID
 	body, err := u.Body(o, id, refs)
@@ -78,6 +80,7 @@ func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs 
 		return Created{}, err
 	}
 	created := Created{ID: id, Existed: !res.Created}
+	links := map[string][]hoxton.Link{}
 	for _, set := range u.Links {
 		var have []hoxton.Link
 		if created.Existed {
@@ -85,33 +88,57 @@ func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs 
 				return created, err
 			}
 		}
-		if err := set.sync(ctx, c, id, set.desired(o, refs), have); err != nil {
+		if links[set.Field], err = set.sync(ctx, c, id, set.desired(o, refs), have); err != nil {
 			return created, err
 		}
 	}
+	u.reportWritten(o, body, links)
+	created.Known = true
 	return created, nil
 }
 
 // Update writes only what Observe found different: the object, its links, or both.
 func (u Upserted[O, T]) Update(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) error {
+	_, err := u.UpdateKnown(ctx, c, o, refs, obs)
+	return err
+}
+
+// UpdateKnown is Update; what it did not write is what Observe read, so the state
+// after it is known (KnownUpdater).
+func (u Upserted[O, T]) UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) (bool, error) {
 	id := o.GetManagedStatus().ExternalID
+	object := obs.Observed.Object
 	if obs.Diff.Touches(u.fieldNames()...) {
 		body, err := u.Body(o, id, refs)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if _, err := u.Collection.Put(ctx, c, body); err != nil {
-			return err
+			return false, err
 		}
+		object = body
 	}
+	links := map[string][]hoxton.Link{}
 	for _, set := range u.Links {
+		links[set.Field] = obs.Observed.Links[set.Field]
 		if obs.Diff.Touches(set.Field) {
-			if err := set.sync(ctx, c, id, set.desired(o, refs), obs.Observed.Links[set.Field]); err != nil {
-				return err
+			now, err := set.sync(ctx, c, id, set.desired(o, refs), obs.Observed.Links[set.Field])
+			if err != nil {
+				return false, err
 			}
+			links[set.Field] = now
 		}
 	}
-	return nil
+	u.reportWritten(o, object, links)
+	return true, nil
+}
+
+// reportWritten reports the state a write left in the status, as Observe would have
+// read it.
+func (u Upserted[O, T]) reportWritten(o O, object T, links map[string][]hoxton.Link) {
+	if u.AtProvider != nil {
+		u.AtProvider(o, &object, links)
+	}
 }
 
 // Delete deletes the links of every set, then the object.

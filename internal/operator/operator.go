@@ -22,8 +22,8 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/connection"
-	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
@@ -35,6 +35,9 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxConcurrentReconciles per kind.
 	MaxConcurrentReconciles int
+	// SpreadFirstPolls spreads the first polls of in-sync objects over the poll
+	// interval after a start (managed.Options.SpreadFirstPolls).
+	SpreadFirstPolls bool
 	// MetricsAddr serves Prometheus metrics ("0" disables).
 	MetricsAddr string
 	// ProbeAddr serves /healthz and /readyz ("0" disables).
@@ -129,7 +132,8 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	if err := connection.Setup(ctx, mgr, resolver, opts.PollInterval, users); err != nil {
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
-	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles}
+	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		SpreadFirstPolls: opts.SpreadFirstPolls}
 	if err := kinds.SetupAll(ctx, mgr, resolver, managedOpts); err != nil {
 		return nil, fmt.Errorf("setting up controllers: %w", err)
 	}
