@@ -73,20 +73,23 @@ type Created struct {
 	// claim answered 409 by the organisation's own camera): the reconciler records
 	// the id, once no other object manages it, then reads and updates the object.
 	Found bool
-	// Known is true when HoxtonAi accepted exactly what Create sent (an upsert of the
-	// full body answered 201 or 204, links created as listed), so the written state is
-	// known and the adapter has already reported it in the status: the reconciler
-	// skips the read-back. A write that HoxtonAi changed after accepting it is found
-	// by the next poll, which always reads.
-	Known bool
 }
 
-// KnownUpdater is implemented by adapters that can tell, per update, that HoxtonAi now
-// holds what they wrote (see Created.Known). Without it, every update is read back.
-type KnownUpdater[O Object, S any] interface {
-	// UpdateKnown is Update, reporting whether the written state is known and already
-	// reported in the status.
-	UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (known bool, err error)
+// KnownWriter is implemented by adapters that know what their writes leave in
+// HoxtonAi (an upsert of the full body answered 201 or 204, links created as listed),
+// so that the reconciler neither reads an object back after writing it nor reads it
+// again when only its references changed: it compares the spec with what it last
+// read or wrote. The poll always reads, so a write that HoxtonAi did not keep, or a
+// change made in HoxtonAi, is found at the next poll at the latest.
+type KnownWriter[O Object, S any] interface {
+	// CreateKnown is Create, also returning what HoxtonAi holds after it, or nil when
+	// that is not known. It reports that state in o's status as Observe would.
+	CreateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, *S, error)
+	// UpdateKnown is Update, returning what HoxtonAi holds after it, like CreateKnown.
+	UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (*S, error)
+	// Compare is Observe without API calls: it compares o with seen, what HoxtonAi
+	// held at the last read or known write.
+	Compare(o O, refs Refs, seen S) (Observation[S], error)
 }
 
 // IDPolicy says who chooses the HoxtonAi id of a new object.
