@@ -81,7 +81,8 @@ func StartManagerProcess(bin, kubeconfig, logPath string, flags ...string) (*Man
 func (p *ManagerProcess) Kill() error {
 	err := p.cmd.Process.Signal(syscall.SIGKILL)
 	select {
-	case <-p.done:
+	case exit := <-p.done:
+		_ = exit // killed: the exit status says so and is of no interest
 	case <-time.After(30 * time.Second):
 		err = errors.Join(err, errors.New("the manager did not exit within 30s of SIGKILL"))
 	}

@@ -56,6 +56,7 @@ func BenchmarkManagerBinary10k(b *testing.B) {
 		must(b, createBudgetedConnection(ctx, ns, bigBudgetRPS))
 		mgr, err := testenv.StartManagerProcess(bin, kubeconfig, logPath, flags...)
 		must(b, err)
+		waitConnectionReady(b, ns)
 		objs := fleet.Build(ns, ns, fleet.StoresFor(bigFleet))
 		start := time.Now()
 		must(b, testenv.CreateAll(ctx, kube, clientObjects(objs)))

@@ -43,11 +43,13 @@ type profile struct {
 	throttleBurst int
 	// maxRequestRatio bounds the run's API requests against a fault-free run.
 	maxRequestRatio float64
+	// converge bounds each wait for the fleet to be in sync.
+	converge time.Duration
 }
 
 var (
-	fullProfile  = profile{name: "full", objects: 210, faultPhase: 120 * time.Second, tokenOutage: 30 * time.Second, kills: 5, throttleBurst: 6, maxRequestRatio: 4}
-	shortProfile = profile{name: "short", objects: 64, faultPhase: 25 * time.Second, tokenOutage: 6 * time.Second, kills: 2, throttleBurst: 2, maxRequestRatio: 4}
+	fullProfile  = profile{name: "full", objects: 210, faultPhase: 120 * time.Second, tokenOutage: 30 * time.Second, kills: 5, throttleBurst: 6, maxRequestRatio: 4, converge: 10 * time.Minute}
+	shortProfile = profile{name: "short", objects: 64, faultPhase: 25 * time.Second, tokenOutage: 6 * time.Second, kills: 2, throttleBurst: 2, maxRequestRatio: 4, converge: 3 * time.Minute}
 )
 
 func chosenProfile() profile {
@@ -109,7 +111,7 @@ func TestChaos(t *testing.T) {
 	must(t, env.StartManager(operator.Options{}))
 	baseline := run{env: env, kube: kube, api: baseAPI, proxy: baseProxy, ns: "baseline"}
 	must(t, testenv.CreateAll(ctx, kube, baseline.setUp(t, ctx, stores)))
-	baseline.waitInSync(t, 10*time.Minute)
+	baseline.waitInSync(t, p.converge)
 	baseRequests := baseProxy.requests.Load()
 	must(t, env.StopManager())
 	must(t, testenv.ClearNamespace(ctx, kube, baseline.ns))
@@ -129,7 +131,7 @@ func TestChaos(t *testing.T) {
 	kills := sched.play(t, env, api, proxy, crash, mgrOpts, waves(chaos.setUp(t, ctx, stores), len(sched.waves)), kube)
 	proxy.setOn(false)
 	api.SetTokenOutage(false)
-	chaos.waitInSync(t, 10*time.Minute)
+	chaos.waitInSync(t, p.converge)
 	converged := time.Since(start)
 	requests := proxy.requests.Load()
 

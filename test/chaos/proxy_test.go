@@ -1,6 +1,8 @@
 package chaos
 
 import (
+	"io"
+	"log"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -46,6 +48,9 @@ func newFaultProxy(target string, seed uint64) *faultProxy {
 	}
 	p := &faultProxy{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), tokens: map[string]bool{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	// A request the manager gave up on (a kill, a timeout) is no news: the run's
+	// output is its figures.
+	rp.ErrorLog = log.New(io.Discard, "", 0)
 	rp.ModifyResponse = func(resp *http.Response) error {
 		if isWrite(resp.Request.Method) && resp.StatusCode < 300 && isAPI(resp.Request.URL.Path) {
 			p.writes.Add(1)

@@ -52,7 +52,7 @@ var Builders = []Builder{
 			Spec: v1alpha1.SiteSpec{Name: fmt.Sprintf("Store %d", s.Index), Address: fmt.Sprintf("%d High Street", s.Index), TimeZone: "Europe/London"}}}}
 	}},
 	{Kind: "Camera", Build: func(s Store) []Object {
-		var out []Object
+		out := make([]Object, 0, CamerasPerStore)
 		for c := range CamerasPerStore {
 			// The claim carries serial, site and name; the aliases need one more write.
 			out = append(out, Object{Writes: 2, Obj: &v1alpha1.Camera{ObjectMeta: s.meta(fmt.Sprintf("cam-%d", c)),
@@ -119,7 +119,7 @@ func StoresFor(n int) int { return max(1, int(float64(n)/objectsPerStore+0.5)) }
 // Build returns the objects of a fleet of stores stores, kind by kind in Builders
 // order (what is referred to comes first).
 func Build(namespace, serial string, stores int) []Object {
-	var out []Object
+	out := make([]Object, 0, int(float64(stores)*objectsPerStore)+1)
 	for _, b := range Builders {
 		for i := range stores {
 			out = append(out, b.Build(Store{Index: i, Stores: stores, Namespace: namespace, Serial: serial})...)
@@ -152,7 +152,7 @@ func (s Store) ref(what string) *v1alpha1.LocalReference {
 
 // positions feeds a monitor from the store's first n cameras.
 func (s Store) positions(n int) v1alpha1.MonitorCameraPositions {
-	var out v1alpha1.MonitorCameraPositions
+	out := make(v1alpha1.MonitorCameraPositions, 0, n)
 	for c := range n {
 		out = append(out, v1alpha1.MonitorCameraPosition{CameraRef: s.ref(fmt.Sprintf("cam-%d", c))})
 	}
