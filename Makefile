@@ -77,7 +77,7 @@ demo: manifests envtest ## Run the operator on an embedded control plane and fak
 	KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go run ./hack/demo --manifests "$(or $(DEMO_MANIFESTS),config/samples)" $(if $(DEMO_ONCE),--once)
 
 .PHONY: bench
-bench: manifests envtest ## Run the benchmarks in test/bench: fleets of 100 and 1,000 objects against the floor, then the manager binary with 10,000 (about 20 minutes).
+bench: manifests envtest ## Run the benchmarks in test/bench: fleets of 100 and 1,000 objects against the floor, then the manager binary with 10,000 (about 11 minutes).
 	KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go test -run '^$$' -bench . -benchtime 1x -timeout 90m ./test/bench/...
 
 .PHONY: chaos
