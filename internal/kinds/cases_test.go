@@ -63,7 +63,7 @@ var occupancyMonitorCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/occupancy-monitors", Status: 422},
-	lifecycleBudget: 18, pollBudget: 2,
+	lifecycleBudget: 12, pollBudget: 2,
 }
 
 var peelOffMonitorCase = kindCase{
@@ -101,7 +101,7 @@ var peelOffMonitorCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/peel-off-monitors", Status: 422},
-	lifecycleBudget: 17, pollBudget: 2,
+	lifecycleBudget: 11, pollBudget: 2,
 }
 
 var notificationGroupCase = kindCase{
@@ -140,7 +140,7 @@ var notificationGroupCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/notification-groups", Status: 422},
-	lifecycleBudget: 17, pollBudget: 2,
+	lifecycleBudget: 11, pollBudget: 2,
 }
 
 var alertCase = kindCase{
@@ -182,5 +182,5 @@ var alertCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/alerts", Status: 422},
-	lifecycleBudget: 31, pollBudget: 4,
+	lifecycleBudget: 19, pollBudget: 4,
 }

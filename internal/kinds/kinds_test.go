@@ -117,7 +117,7 @@ var siteCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/sites", Status: 422},
-	lifecycleBudget: 9, pollBudget: 1,
+	lifecycleBudget: 6, pollBudget: 1,
 }
 
 var cameraCase = kindCase{
@@ -205,7 +205,7 @@ var peopleCountMonitorCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/people-count-monitors", Status: 422},
-	lifecycleBudget: 17, pollBudget: 2,
+	lifecycleBudget: 11, pollBudget: 2,
 }
 
 // monitorLinksMismatch describes how the fake's active links of a live monitor differ

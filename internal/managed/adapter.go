@@ -75,6 +75,23 @@ type Created struct {
 	Found bool
 }
 
+// KnownWriter is implemented by adapters that know what their writes leave in
+// HoxtonAi (an upsert of the full body answered 201 or 204, links created as listed),
+// so that the reconciler neither reads an object back after writing it nor reads it
+// again when only its references changed: it compares the spec with what it last
+// read or wrote. The poll always reads, so a write that HoxtonAi did not keep, or a
+// change made in HoxtonAi, is found at the next poll at the latest.
+type KnownWriter[O Object, S any] interface {
+	// CreateKnown is Create, also returning what HoxtonAi holds after it, or nil when
+	// that is not known. It reports that state in o's status as Observe would.
+	CreateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, *S, error)
+	// UpdateKnown is Update, returning what HoxtonAi holds after it, like CreateKnown.
+	UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (*S, error)
+	// Compare is Observe without API calls: it compares o with seen, what HoxtonAi
+	// held at the last read or known write.
+	Compare(o O, refs Refs, seen S) (Observation[S], error)
+}
+
 // IDPolicy says who chooses the HoxtonAi id of a new object.
 type IDPolicy int
 

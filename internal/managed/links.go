@@ -83,33 +83,39 @@ func (s LinkSet[O]) diff(want wantedLinks, have []hoxton.Link) Diff {
 
 // sync makes the owner's links (have, as just listed) match want: it changes links
 // whose attributes differ, creates missing ones and deletes extra and duplicate ones
-// (extra ones only once want is complete).
-func (s LinkSet[O]) sync(ctx context.Context, c *hoxton.Client, owner string, want wantedLinks, have []hoxton.Link) error {
+// (extra ones only once want is complete). It returns the links the owner has once
+// every write succeeded.
+func (s LinkSet[O]) sync(ctx context.Context, c *hoxton.Client, owner string, want wantedLinks, have []hoxton.Link) ([]hoxton.Link, error) {
 	kept := map[string]bool{}
+	var now []hoxton.Link
 	for _, h := range have {
 		w, wanted := findLink(want.links, h.Target)
 		switch {
 		case kept[h.Target] || (!wanted && !want.partial):
 			if err := hoxton.IgnoreGone(s.API.Delete(ctx, c, h.ID)); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		case wanted && !maps.Equal(w.Attrs, h.Attrs):
 			w.ID, w.Owner = h.ID, owner
 			if _, err := s.API.Put(ctx, c, w); err != nil {
-				return err
+				return nil, err
 			}
+			h = w
 		}
 		kept[h.Target] = true
+		now = append(now, h)
 	}
 	for _, w := range want.links {
 		if !kept[w.Target] {
-			if err := s.create(ctx, c, owner, w); err != nil {
-				return err
+			made, err := s.create(ctx, c, owner, w)
+			if err != nil {
+				return nil, err
 			}
+			now = append(now, made)
 		}
 	}
-	return nil
+	return now, nil
 }
 
 // maxNewLinkAttempts bounds the fresh ids tried for one new link.
@@ -119,19 +125,19 @@ const maxNewLinkAttempts = 3
 // and target: HoxtonAi never reuses the id of a deleted link (410), so derived ids
 // would run out after a few remove/re-add cycles, while a crash after the PUT is
 // covered by the listing, which finds the link before another is made.
-func (s LinkSet[O]) create(ctx context.Context, c *hoxton.Client, owner string, w hoxton.Link) error {
+func (s LinkSet[O]) create(ctx context.Context, c *hoxton.Client, owner string, w hoxton.Link) (hoxton.Link, error) {
 	var err error
 	for range maxNewLinkAttempts {
 		w.ID, w.Owner = uuid.NewString(), owner
 		if _, err = s.API.Put(ctx, c, w); !hoxton.IsGone(err) {
-			return err
+			return w, err
 		}
 	}
-	return err
+	return w, err
 }
 
-// deleteAll deletes every link of the owner: HoxtonAi does not cascade an owner's
-// deletion to its links, which would otherwise stay active.
+// deleteAll deletes every link of the owner. Assumption A11: HoxtonAi does not
+// cascade an owner's deletion to its links, which would otherwise stay active.
 func (s LinkSet[O]) deleteAll(ctx context.Context, c *hoxton.Client, owner string) error {
 	have, err := s.API.List(ctx, c, owner)
 	if err != nil {

@@ -49,7 +49,7 @@ const minThrottleWait = time.Second
 //   - Throttled: retry after Retry-After;
 //   - Auth: reported here and on the Connection, retried at the next poll;
 //   - Transient and anything else: returned, so the work queue backs off exponentially.
-func (r *Reconciler[O, S]) fail(a *attempt[O], action string, err error) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) fail(a *attempt[O, S], action string, err error) (ctrl.Result, error) {
 	o := a.obj
 	if !conditions.IsTrue(o.GetManagedStatus().Conditions, conditions.TypeReady) && o.GetDeletionTimestamp() == nil {
 		r.setReady(o, false, conditions.ReasonUnavailable, "not available in HoxtonAi yet")
@@ -96,7 +96,7 @@ func (r *Reconciler[O, S]) fail(a *attempt[O], action string, err error) (ctrl.R
 
 // finish stamps the generation and patches the status once, if anything changed. In
 // steady state nothing changes, so nothing is written.
-func (r *Reconciler[O, S]) finish(ctx context.Context, a *attempt[O], res ctrl.Result, err error) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) finish(ctx context.Context, a *attempt[O, S], res ctrl.Result, err error) (ctrl.Result, error) {
 	if a.gone {
 		return res, err
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -33,6 +35,10 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxConcurrentReconciles per kind.
 	MaxConcurrentReconciles int
+	// SpreadFirstPolls gives an object found in sync at its generation its first poll
+	// at a random point of the poll interval instead of at once, so that a restarted
+	// manager does not re-read the whole fleet together (see firstPolls).
+	SpreadFirstPolls bool
 }
 
 // reconcileTimeout bounds one reconcile, so that no request or wait can hold a worker
@@ -49,12 +55,19 @@ type Reconciler[O Object, S any] struct {
 	conns    Connections
 	recorder events.EventRecorder
 	opts     Options
+	// firstPolls spreads the first polls of in-sync objects after a start.
+	firstPolls firstPolls
+	// known is what HoxtonAi held at the last read or known write, per object.
+	known knownStates[S]
 }
 
 // attempt is the state of one reconcile: the object as read (base of the status
 // patch) and the object as it is being changed.
-type attempt[O Object] struct {
+type attempt[O Object, S any] struct {
 	orig, obj O
+	// known is what HoxtonAi holds after this reconcile's read or write, when the
+	// adapter is a KnownWriter; it is remembered until the next poll.
+	known *S
 	// gone is set once the finalizer is removed: the object may no longer exist, so
 	// there is no status to patch.
 	gone bool
@@ -70,12 +83,21 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 	defer cancel()
 	o := r.kind.New()
 	if err := r.client.Get(ctx, req.NamespacedName, o); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.firstPolls.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	a := &attempt[O]{orig: o.DeepCopyObject().(O), obj: o}
+	if wait := r.firstPollDeferral(req.NamespacedName, o); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	a := &attempt[O, S]{orig: o.DeepCopyObject().(O), obj: o}
 	// The status is written even when the reconcile ran out of time, so that it
 	// says why.
-	defer func() { result, err = r.finish(parent, a, result, err) }()
+	defer func() {
+		result, err = r.finish(parent, a, result, err)
+		r.known.remember(req.NamespacedName, a.obj, a.known, result, err)
+	}()
 
 	switch {
 	case isPaused(o):
@@ -99,7 +121,7 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 	if err := r.assignID(ctx, a, c.OrganisationID()); err != nil {
 		return r.fail(a, "adopt", err)
 	}
-	obs, err := r.observe(ctx, c, o, refs, fresh)
+	obs, err := r.observe(ctx, a, c, refs, fresh, req.NamespacedName)
 	if err != nil {
 		return r.fail(a, "observe", err)
 	}
@@ -147,7 +169,7 @@ func (r *Reconciler[O, S]) requeuePoll(o O) ctrl.Result {
 // recordFound persists an id the adapter discovered while observing (a camera found
 // by its serial after a crash or a claim answered 409), so the next reconcile reads
 // the object directly, unless another object manages it already.
-func (r *Reconciler[O, S]) recordFound(ctx context.Context, a *attempt[O], obs Observation[S]) error {
+func (r *Reconciler[O, S]) recordFound(ctx context.Context, a *attempt[O, S], obs Observation[S]) error {
 	id := obs.FoundID
 	if !obs.Exists || id == "" || id == a.obj.GetManagedStatus().ExternalID {
 		return nil
@@ -173,10 +195,25 @@ func (r *Reconciler[O, S]) neverWritten(o O) bool {
 // mode: its create is an idempotent upsert with the derived id, so the read would
 // only cost a request. If the object does exist (a cluster rebuilt from the same Git
 // created it), the upsert updates it; after a crash following the first write the id
-// is already recorded, so this shortcut is not taken.
-func (r *Reconciler[O, S]) observe(ctx context.Context, c *hoxton.Client, o O, refs Refs, fresh bool) (Observation[S], error) {
+// is already recorded, so this shortcut is not taken. Between polls, a KnownWriter
+// kind's object that nobody changed is compared with what was last read or written
+// (knownStates) rather than read again.
+func (r *Reconciler[O, S]) observe(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs, fresh bool, key types.NamespacedName) (Observation[S], error) {
+	o := a.obj
 	if fresh && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
 		return Observation[S]{}, nil
 	}
-	return r.kind.Adapter.Observe(ctx, c, o, refs)
+	kw, ok := r.knownWriter()
+	if !ok {
+		return r.kind.Adapter.Observe(ctx, c, o, refs)
+	}
+	if seen, ok := r.known.get(key, o); ok && o.GetDeletionTimestamp() == nil {
+		a.known = &seen
+		return kw.Compare(o, refs, seen)
+	}
+	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+	if err == nil && obs.Exists {
+		a.known = &obs.Observed
+	}
+	return obs, err
 }

@@ -17,7 +17,7 @@ import (
 
 // ensureFinalizer adds the finalizer before anything is created in HoxtonAi, so that
 // nothing created can outlive its Kubernetes object unnoticed.
-func (r *Reconciler[O, S]) ensureFinalizer(ctx context.Context, a *attempt[O]) error {
+func (r *Reconciler[O, S]) ensureFinalizer(ctx context.Context, a *attempt[O, S]) error {
 	if controllerutil.ContainsFinalizer(a.obj, Finalizer) {
 		return nil
 	}
@@ -32,7 +32,7 @@ func (r *Reconciler[O, S]) ensureFinalizer(ctx context.Context, a *attempt[O]) e
 }
 
 // removeFinalizer lets Kubernetes delete the object.
-func (r *Reconciler[O, S]) removeFinalizer(ctx context.Context, a *attempt[O]) error {
+func (r *Reconciler[O, S]) removeFinalizer(ctx context.Context, a *attempt[O, S]) error {
 	base := a.obj.DeepCopyObject().(O)
 	controllerutil.RemoveFinalizer(a.obj, Finalizer)
 	if err := r.client.Patch(ctx, a.obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
@@ -44,7 +44,7 @@ func (r *Reconciler[O, S]) removeFinalizer(ctx context.Context, a *attempt[O]) e
 
 // rebase makes the object as written the base of the final status patch, keeping the
 // status changes made so far.
-func (r *Reconciler[O, S]) rebase(a *attempt[O]) {
+func (r *Reconciler[O, S]) rebase(a *attempt[O, S]) {
 	status := *a.obj.GetManagedStatus()
 	a.orig = a.obj.DeepCopyObject().(O)
 	*a.orig.GetManagedStatus() = status
@@ -55,7 +55,7 @@ func (r *Reconciler[O, S]) rebase(a *attempt[O]) {
 // deterministic kinds the id derived from its identity in organisation org. A derived
 // id is persisted before the first write, so that an empty status.externalID always
 // means nothing was ever created (deletion then needs no API call).
-func (r *Reconciler[O, S]) assignID(ctx context.Context, a *attempt[O], org string) error {
+func (r *Reconciler[O, S]) assignID(ctx context.Context, a *attempt[O, S], org string) error {
 	spec, status := a.obj.GetManagedSpec(), a.obj.GetManagedStatus()
 	switch {
 	case spec.ExternalID != "" && status.ExternalID != "" && spec.ExternalID != status.ExternalID:
@@ -107,7 +107,7 @@ func (r *Reconciler[O, S]) ensureUnmanaged(ctx context.Context, o O, id string) 
 
 // persistExternalID writes status.externalID at once, not in the final patch: it is
 // the one piece of state that must survive a crash right after the API call.
-func (r *Reconciler[O, S]) persistExternalID(ctx context.Context, a *attempt[O]) error {
+func (r *Reconciler[O, S]) persistExternalID(ctx context.Context, a *attempt[O, S]) error {
 	written := a.orig.DeepCopyObject().(O)
 	written.GetManagedStatus().ExternalID = a.obj.GetManagedStatus().ExternalID
 	if err := r.client.Status().Patch(ctx, written, client.MergeFrom(a.orig)); err != nil {
@@ -119,7 +119,7 @@ func (r *Reconciler[O, S]) persistExternalID(ctx context.Context, a *attempt[O])
 }
 
 // converge creates or updates the HoxtonAi object as the observation requires.
-func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
 	o := a.obj
 	status := o.GetManagedStatus()
 	if obs.Exists && a.adopting {
@@ -131,7 +131,7 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O], c *hoxto
 	case !obs.Exists && o.GetManagedSpec().ExternalID != "":
 		return r.fail(a, "adopt", &adoptionError{id: status.ExternalID})
 	case !obs.Exists:
-		created, err := r.kind.Adapter.Create(ctx, c, o, refs)
+		created, err := r.create(ctx, a, c, refs)
 		if err != nil {
 			return r.fail(a, "create", err)
 		}
@@ -160,6 +160,9 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O], c *hoxto
 		default:
 			r.event(o, eventNormal, ReasonCreated, "Create", "created HoxtonAi %s %s", r.kind.Name, created.ID)
 		}
+		if a.known != nil {
+			return r.written(o), nil
+		}
 	case !obs.UpToDate():
 		return r.update(ctx, a, c, refs, obs)
 	default:
@@ -171,18 +174,31 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O], c *hoxto
 }
 
 // update makes the existing object match the spec, then verifies.
-func (r *Reconciler[O, S]) update(ctx context.Context, a *attempt[O], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
-	if err := r.kind.Adapter.Update(ctx, c, a.obj, refs, obs); err != nil {
+func (r *Reconciler[O, S]) update(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
+	known, err := r.updateKnown(ctx, a, c, refs, obs)
+	if err != nil {
 		return r.fail(a, "update", err)
 	}
 	r.event(a.obj, eventNormal, ReasonUpdated, "Update", "updated HoxtonAi %s %s: %s", r.kind.Name, a.obj.GetManagedStatus().ExternalID, obs.Diff.String())
+	if known {
+		return r.written(a.obj), nil
+	}
 	return r.verify(ctx, a, c, refs)
+}
+
+// written reports a write whose result the adapter knows, without reading it back:
+// HoxtonAi accepted the full state as sent. Should HoxtonAi not keep it, the next
+// poll, which always reads, reports the difference and puts it back.
+func (r *Reconciler[O, S]) written(o O) ctrl.Result {
+	r.setReady(o, true, conditions.ReasonAvailable, "")
+	r.setSynced(o, true, conditions.ReasonReconcileSuccess, "")
+	return r.requeuePoll(o)
 }
 
 // verify reads the object back after a write: it fills the status with what HoxtonAi
 // now reports (ids other objects resolve, such as a camera's position) and makes the
 // status honest about a write that did not take effect.
-func (r *Reconciler[O, S]) verify(ctx context.Context, a *attempt[O], c *hoxton.Client, refs Refs) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) verify(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs) (ctrl.Result, error) {
 	o := a.obj
 	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
 	switch {
@@ -201,7 +217,7 @@ func (r *Reconciler[O, S]) verify(ctx context.Context, a *attempt[O], c *hoxton.
 }
 
 // reportObserved reports an ObserveOnly object: it never writes, only says what differs.
-func (r *Reconciler[O, S]) reportObserved(a *attempt[O], obs Observation[S]) ctrl.Result {
+func (r *Reconciler[O, S]) reportObserved(a *attempt[O, S], obs Observation[S]) ctrl.Result {
 	o := a.obj
 	if obs.Exists && a.adopting {
 		// Adopted by spec.externalID as in Manage mode, only never written.
@@ -224,12 +240,12 @@ func (r *Reconciler[O, S]) reportObserved(a *attempt[O], obs Observation[S]) ctr
 }
 
 // pause reports a paused object; it makes no API call at all.
-func (r *Reconciler[O, S]) pause(a *attempt[O]) {
+func (r *Reconciler[O, S]) pause(a *attempt[O, S]) {
 	r.setSynced(a.obj, false, conditions.ReasonPaused, "reconciliation is paused by the annotation "+AnnotationPaused+"; deletion waits for it to be removed")
 }
 
 // delete deletes or orphans the HoxtonAi object, then releases the finalizer.
-func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O]) (ctrl.Result, error) {
+func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O, S]) (ctrl.Result, error) {
 	o := a.obj
 	if !controllerutil.ContainsFinalizer(o, Finalizer) {
 		return ctrl.Result{}, nil

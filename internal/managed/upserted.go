@@ -44,74 +44,113 @@ func (u Upserted[O, T]) Observe(ctx context.Context, c *hoxton.Client, o O, refs
 	if err != nil {
 		return Observation[Observed[T]]{}, err
 	}
-	want, err := u.Body(o, id, refs)
-	if err != nil {
-		return Observation[Observed[T]]{}, err
-	}
 	seen := Observed[T]{Object: *have, Links: map[string][]hoxton.Link{}}
-	diff := CompareFields(u.Fields, want, *have)
 	for _, set := range u.Links {
 		links, err := set.API.List(ctx, c, id)
 		if err != nil {
 			return Observation[Observed[T]]{}, err
 		}
 		seen.Links[set.Field] = links
-		diff = append(diff, set.diff(set.desired(o, refs), links)...)
+	}
+	return u.Compare(o, refs, seen)
+}
+
+// Compare compares the spec with seen, the object and links as read or written, and
+// reports the read-only fields in the status (KnownWriter).
+func (u Upserted[O, T]) Compare(o O, refs Refs, seen Observed[T]) (Observation[Observed[T]], error) {
+	want, err := u.Body(o, o.GetManagedStatus().ExternalID, refs)
+	if err != nil {
+		return Observation[Observed[T]]{}, err
+	}
+	diff := CompareFields(u.Fields, want, seen.Object)
+	for _, set := range u.Links {
+		diff = append(diff, set.diff(set.desired(o, refs), seen.Links[set.Field])...)
 	}
 	if u.AtProvider != nil {
-		u.AtProvider(o, have, seen.Links)
+		u.AtProvider(o, &seen.Object, seen.Links)
 	}
 	return Observation[Observed[T]]{Exists: true, Observed: seen, Diff: diff}, nil
 }
 
-// Create upserts the object, then its links, which need the object to exist. An
+// Create upserts the object, then its links (CreateKnown).
+func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, error) {
+	created, _, err := u.CreateKnown(ctx, c, o, refs)
+	return created, err
+}
+
+// CreateKnown upserts the object, then its links, which need the object to exist. An
 // object the upsert found already there (a cluster rebuilt from the same Git) may
 // have links: they are listed first; a new one has none, which saves the listing.
-func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, error) {
+// The upsert carries the full body, so once it and the link writes are accepted the
+// state is known.
+func (u Upserted[O, T]) CreateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, *Observed[T], error) {
 	id := o.GetManagedStatus().ExternalID
 	body, err := u.Body(o, id, refs)
 	if err != nil {
-		return Created{}, err
+		return Created{}, nil, err
 	}
 	res, err := u.Collection.Put(ctx, c, body)
 	if err != nil {
-		return Created{}, err
+		return Created{}, nil, err
 	}
 	created := Created{ID: id, Existed: !res.Created}
+	seen := Observed[T]{Object: body, Links: map[string][]hoxton.Link{}}
 	for _, set := range u.Links {
 		var have []hoxton.Link
 		if created.Existed {
 			if have, err = set.API.List(ctx, c, id); err != nil {
-				return created, err
+				return created, nil, err
 			}
 		}
-		if err := set.sync(ctx, c, id, set.desired(o, refs), have); err != nil {
-			return created, err
+		if seen.Links[set.Field], err = set.sync(ctx, c, id, set.desired(o, refs), have); err != nil {
+			return created, nil, err
 		}
 	}
-	return created, nil
+	u.reportWritten(o, seen)
+	return created, &seen, nil
 }
 
-// Update writes only what Observe found different: the object, its links, or both.
+// Update writes only what Observe found different (UpdateKnown).
 func (u Upserted[O, T]) Update(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) error {
+	_, err := u.UpdateKnown(ctx, c, o, refs, obs)
+	return err
+}
+
+// UpdateKnown writes only what Observe found different: the object, its links, or
+// both. What it did not write is what Observe read, so the state after it is known.
+func (u Upserted[O, T]) UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) (*Observed[T], error) {
 	id := o.GetManagedStatus().ExternalID
+	seen := Observed[T]{Object: obs.Observed.Object, Links: map[string][]hoxton.Link{}}
 	if obs.Diff.Touches(u.fieldNames()...) {
 		body, err := u.Body(o, id, refs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := u.Collection.Put(ctx, c, body); err != nil {
-			return err
+			return nil, err
 		}
+		seen.Object = body
 	}
 	for _, set := range u.Links {
+		seen.Links[set.Field] = obs.Observed.Links[set.Field]
 		if obs.Diff.Touches(set.Field) {
-			if err := set.sync(ctx, c, id, set.desired(o, refs), obs.Observed.Links[set.Field]); err != nil {
-				return err
+			now, err := set.sync(ctx, c, id, set.desired(o, refs), obs.Observed.Links[set.Field])
+			if err != nil {
+				return nil, err
 			}
+			seen.Links[set.Field] = now
 		}
 	}
-	return nil
+	u.reportWritten(o, seen)
+	return &seen, nil
+}
+
+// reportWritten reports the state a write left in the status, as Observe would have
+// read it.
+func (u Upserted[O, T]) reportWritten(o O, seen Observed[T]) {
+	if u.AtProvider != nil {
+		u.AtProvider(o, &seen.Object, seen.Links)
+	}
 }
 
 // Delete deletes the links of every set, then the object.

@@ -36,6 +36,9 @@ type Options struct {
 	// ConnectionCheckTimeout bounds one check of a Connection (zero:
 	// connection.DefaultCheckTimeout).
 	ConnectionCheckTimeout time.Duration
+	// SpreadFirstPolls spreads the first polls of in-sync objects over the poll
+	// interval after a start (managed.Options.SpreadFirstPolls).
+	SpreadFirstPolls bool
 	// MetricsAddr serves Prometheus metrics ("0" disables).
 	MetricsAddr string
 	// ProbeAddr serves /healthz and /readyz ("0" disables).
@@ -156,7 +159,8 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	if err := connection.Setup(ctx, mgr, resolver, connOpts, users); err != nil {
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
-	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles}
+	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		SpreadFirstPolls: opts.SpreadFirstPolls}
 	if err := kinds.SetupAll(ctx, mgr, resolver, managedOpts); err != nil {
 		return nil, fmt.Errorf("setting up controllers: %w", err)
 	}

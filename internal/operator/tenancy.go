@@ -17,7 +17,9 @@ import (
 // cacheOptions returns the manager's cache settings: Secret metadata of labelled
 // Secrets only, and only the watched namespaces when the install is namespaced.
 func cacheOptions(t Tenancy) cache.Options {
-	opts := cache.Options{}
+	// Managed fields are never read here; dropping them from the cache roughly halves
+	// the memory an object costs.
+	opts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
 	if len(t.WatchNamespaces) > 0 {
 		opts.DefaultNamespaces = map[string]cache.Config{}
 		for _, ns := range t.WatchNamespaces {
