@@ -22,6 +22,9 @@ type expected struct {
 	id         string
 	fields     map[string]any
 	links      []expectedLinks
+	// outlives is set for objects that deleting their Kubernetes object leaves in
+	// HoxtonAi by design (a user: the API has no user delete).
+	outlives bool
 }
 
 type expectedLinks struct {
@@ -155,6 +158,36 @@ var expectations = []expectation{
 					{hoxton.AlertCameraPositionMappings, cams},
 					{hoxton.AlertOccupancyMonitorMappings, x.ids_("OccupancyMonitor", o.Spec.OccupancyMonitorRefs)},
 				}})
+		}
+		return out, err
+	}},
+	{"Annotation", func(ctx context.Context, c client.Client, ns string, x index) ([]expected, error) {
+		var l v1alpha1.AnnotationList
+		err := c.List(ctx, &l, client.InNamespace(ns))
+		var out []expected
+		for _, o := range l.Items {
+			out = append(out, expected{kind: "Annotation", name: o.Name, collection: "annotations", id: o.Status.ExternalID,
+				fields: map[string]any{"cameraPositionId": x.positions[o.Spec.CameraRef.Name], "state": "active"}})
+		}
+		return out, err
+	}},
+	{"User", func(ctx context.Context, c client.Client, ns string, _ index) ([]expected, error) {
+		var l v1alpha1.UserList
+		err := c.List(ctx, &l, client.InNamespace(ns))
+		var out []expected
+		for _, o := range l.Items {
+			out = append(out, expected{kind: "User", name: o.Name, collection: "users", id: o.Status.ExternalID, outlives: true,
+				fields: map[string]any{"email": string(o.Spec.Email), "firstName": o.Spec.FirstName, "lastName": o.Spec.LastName}})
+		}
+		return out, err
+	}},
+	{"OAuthClient", func(ctx context.Context, c client.Client, ns string, _ index) ([]expected, error) {
+		var l v1alpha1.OAuthClientList
+		err := c.List(ctx, &l, client.InNamespace(ns))
+		var out []expected
+		for _, o := range l.Items {
+			out = append(out, expected{kind: "OAuthClient", name: o.Name, collection: "oauth-clients", id: o.Status.ExternalID,
+				fields: map[string]any{"name": o.Spec.Name}})
 		}
 		return out, err
 	}},

@@ -144,7 +144,7 @@ func (r run) deleteAll(t *testing.T, ctx context.Context, want []expected) []str
 	var left []string
 	for _, e := range want {
 		o, ok := r.api.Object(e.collection, e.id)
-		if ok && active(o) {
+		if ok && active(o) && !e.outlives {
 			left = append(left, e.collection+" "+e.id+" is still "+o["state"].(string))
 		}
 	}

@@ -107,11 +107,32 @@ var Builders = []Builder{
 		links := len(spec.NotificationGroupRefs) + len(spec.CameraRefs) + len(spec.OccupancyMonitorRefs)
 		return []Object{{Writes: 1 + links, Obj: &v1alpha1.Alert{ObjectMeta: s.meta("alert"), Spec: spec}}}
 	}},
+	{Kind: "Annotation", Build: func(s Store) []Object {
+		// The entrance's counting zone, drawn on the store's first camera.
+		zone := v1alpha1.LinearRing{{0.1, 0.6}, {0.9, 0.6}, {0.9, 0.95}, {0.1, 0.95}, {0.1, 0.6}}
+		return []Object{{Writes: 1, Obj: &v1alpha1.Annotation{ObjectMeta: s.meta("entrance-zone"),
+			Spec: v1alpha1.AnnotationSpec{CameraRef: s.ref("cam-0"), ROI: v1alpha1.RegionOfInterest{Polygon: v1alpha1.Polygon{zone}}}}}}
+	}},
+	{Kind: "User", Build: func(s Store) []Object {
+		return []Object{{Writes: 1, Obj: &v1alpha1.User{ObjectMeta: s.meta("manager"), Spec: v1alpha1.UserSpec{
+			Email: v1alpha1.EmailAddress(fmt.Sprintf("manager.%s.%d@example.com", s.Serial, s.Index)), FirstName: "Store", LastName: fmt.Sprintf("Manager %d", s.Index),
+			Roles: []v1alpha1.UserRole{v1alpha1.UserRoleMember}, SiteRefs: []v1alpha1.LocalReference{*s.ref("site")}}}}}
+	}},
+	{Kind: "OAuthClient", Build: func(s Store) []Object {
+		if s.Index%storesPerRegion != 0 {
+			return nil
+		}
+		// One integration client per region, its secret delivered into a Secret.
+		name := fmt.Sprintf("%s-integration", RegionName(s.Index))
+		return []Object{{Writes: 1, Obj: &v1alpha1.OAuthClient{ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: name},
+			Spec: v1alpha1.OAuthClientSpec{Name: fmt.Sprintf("%s integration %s", RegionName(s.Index), s.Serial), GrantTypes: []v1alpha1.GrantType{"client_credentials"},
+				WriteCredentialsToSecretRef: v1alpha1.LocalReference{Name: name + "-credentials"}}}}}
+	}},
 }
 
 // objectsPerStore is the fleet's average objects per store (the regional group is one
 // per storesPerRegion stores).
-const objectsPerStore = 1 + CamerasPerStore + 3 + 1 + 1 + 1.0/storesPerRegion
+const objectsPerStore = 1 + CamerasPerStore + 3 + 1 + 1 + 1 + 1 + 2.0/storesPerRegion
 
 // StoresFor returns the number of stores of a fleet of about n objects.
 func StoresFor(n int) int { return max(1, int(float64(n)/objectsPerStore+0.5)) }
