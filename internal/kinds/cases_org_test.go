@@ -57,7 +57,7 @@ var annotationCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/annotations", Status: 422},
-	lifecycleBudget: 9, pollBudget: 1,
+	lifecycleBudget: 6, pollBudget: 1,
 }
 
 var userCase = kindCase{
