@@ -1,4 +1,4 @@
-// Command namespaced-role writes the Role of the namespace-scoped install
+// Package main is the command namespaced-role: it writes the Role of the namespace-scoped install
 // (config/namespaced/tenant/role.yaml) from the ClusterRole controller-gen generates
 // (config/rbac/role.yaml): the same rules, without the cluster-scoped resources a Role
 // cannot grant and the ClusterConnections a namespaced install does not serve. `make
