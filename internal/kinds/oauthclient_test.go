@@ -237,10 +237,10 @@ func TestOAuthClientRotationReachesConnection(t *testing.T) {
 	update(t, o, func(o *v1alpha1.OAuthClient) {
 		o.Annotations = map[string]string{v1alpha1.AnnotationRotateSecret: time.Now().UTC().Format(time.RFC3339)}
 	})
+	eventually(t, "the annotation to rotate the secret", func() (bool, string) {
+		return fakeSecretOf(t, o.Status.ExternalID) != old, "the fake still holds the old secret"
+	})
 	waitDelivered(t, o)
-	if fakeSecretOf(t, o.Status.ExternalID) == old {
-		t.Fatal("the annotation did not rotate the secret")
-	}
 	eventually(t, "a token request with the rotated secret", func() (bool, string) {
 		n := env.API.TokenRequests("client_credentials") - tokens
 		return n > 0, fmt.Sprintf("%d token requests", n)

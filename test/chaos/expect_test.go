@@ -225,8 +225,10 @@ func buildIndex(ctx context.Context, c client.Client, ns string) (index, error) 
 // compareState walks the expectations and the fake's collections: every expected
 // field must match, every expected link be active exactly once, and nothing else be
 // active in the collections the fleet uses (no duplicate object or link). It
-// returns the differences, at most max of them.
-func compareState(api *hoxtontest.Server, want []expected, limit int) []string {
+// returns the differences, at most max of them. ours tells the run's objects from
+// what the fake held before it (its own user and OAuth client, and the users another
+// run left: HoxtonAi has no user delete).
+func compareState(api *hoxtontest.Server, want []expected, limit int, ours func(col string, o map[string]any) bool) []string {
 	var diffs []string
 	add := func(format string, args ...any) {
 		if len(diffs) < limit {
@@ -262,7 +264,10 @@ func compareState(api *hoxtontest.Server, want []expected, limit int) []string {
 	for col, ids := range wantIDs {
 		for _, o := range api.Objects(col) {
 			id, _ := o["id"].(string)
-			if !ids[id] && active(o) {
+			if id == "" {
+				id, _ = o["clientId"].(string) // OAuth clients
+			}
+			if !ids[id] && active(o) && ours(col, o) {
 				add("%s %s is active in HoxtonAi but no object of the fleet manages it (a duplicate?)", col, id)
 			}
 		}

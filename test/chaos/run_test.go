@@ -3,7 +3,9 @@ package chaos
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,7 +77,19 @@ func (r run) compare(t *testing.T, ctx context.Context) ([]expected, []string) {
 		must(t, err)
 		want = append(want, got...)
 	}
-	return want, compareState(r.api, want, 20)
+	return want, compareState(r.api, want, 20, r.owns)
+}
+
+// owns tells this run's HoxtonAi objects from the others: users and OAuth clients
+// carry the run's namespace in their email or name (fleet.Build's serial).
+func (r run) owns(col string, o map[string]any) bool {
+	switch col {
+	case "users":
+		return strings.Contains(fmt.Sprint(o["email"]), r.ns)
+	case "oauth-clients":
+		return strings.Contains(fmt.Sprint(o["name"]), r.ns)
+	}
+	return true
 }
 
 // checkNoSecrets looks for the client secret and every bearer token the manager sent
