@@ -104,6 +104,7 @@ func TestNamespacedInstallRuns(t *testing.T) {
 		conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "default"}}
 		conn.Spec.APIURL, conn.Spec.TokenURL, conn.Spec.OrganisationID = api.APIURL(), api.TokenURL(), api.OrganisationID()
 		conn.Spec.Grant = v1alpha1.GrantClientCredentials
+		conn.Spec.AllowInsecureHTTP = true // the fake API serves plain HTTP
 		conn.Spec.CredentialsSecretRef.Name = secret.Name
 		for _, o := range []client.Object{secret, conn, site(ns)} {
 			if err := admin.Create(ctx, o); err != nil {
