@@ -1,33 +1,20 @@
 package docs
 
 import (
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"sigs.k8s.io/yaml"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
 
 func loadCRDs(t *testing.T) []apiextensionsv1.CustomResourceDefinition {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("..", "..", "config", "crd", "bases", "*.yaml"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no CRDs in config/crd/bases (%v)", err)
-	}
-	crds := make([]apiextensionsv1.CustomResourceDefinition, 0, len(paths))
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var crd apiextensionsv1.CustomResourceDefinition
-		if err := yaml.Unmarshal(data, &crd); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		crds = append(crds, crd)
+	crds, err := testenv.CRDs()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return crds
 }
