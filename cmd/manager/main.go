@@ -23,12 +23,15 @@ func main() {
 		kubeQPS       float64
 		metricsSecure bool
 		watch         string
+		secretWrites  string
 	)
 	flag.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8443", "Address of the Prometheus metrics endpoint; 0 disables it.")
 	flag.BoolVar(&metricsSecure, "metrics-secure", true,
 		"Serve metrics over HTTPS to callers the API server authenticates and authorizes (ClusterRole metrics-reader); false serves plain HTTP to anyone.")
 	flag.StringVar(&watch, "watch-namespaces", "",
 		"Comma-separated namespaces to reconcile (a namespaced install with Roles, config/namespaced); empty reconciles every namespace. ClusterConnections are served only when empty.")
+	flag.StringVar(&secretWrites, "secret-write-namespaces", "",
+		"Comma-separated namespaces where the operator may write Secrets (its secret writer role is bound only there); empty: wherever it manages objects.")
 	flag.StringVar(&opts.ClusterResourceNamespace, "cluster-resource-namespace", clusterResourceNamespace(),
 		"Namespace of the Secrets of ClusterConnections (the operator's own; default: the pod's namespace).")
 	flag.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
@@ -56,6 +59,7 @@ func main() {
 	opts.KubeQPS = float32(kubeQPS)
 	opts.InsecureMetrics = !metricsSecure
 	opts.WatchNamespaces = splitList(watch)
+	opts.SecretWrites = managed.SecretWrites{Namespaces: splitList(secretWrites)}
 
 	ctx := ctrl.SetupSignalHandler()
 	mgr, err := operator.New(ctx, ctrl.GetConfigOrDie(), opts)

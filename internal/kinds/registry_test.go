@@ -38,10 +38,11 @@ func TestEveryKindHasACase(t *testing.T) {
 }
 
 // TestEveryKindIsShipped: every registered kind has a CRD listed in the CRD
-// kustomization, RBAC for the manager, a sample, an Argo CD health check and a README
+// kustomization, RBAC for the manager and for people (edit, view), a sample, an Argo CD health check and a README
 // section; and the CRDs are exactly the registered kinds plus the two Connection kinds.
 func TestEveryKindIsShipped(t *testing.T) {
 	role := repoFile(t, "config/rbac/role.yaml")
+	userRoles := map[string]string{"editor": repoFile(t, "config/rbac/editor_role.yaml"), "viewer": repoFile(t, "config/rbac/viewer_role.yaml")}
 	crds := repoFile(t, "config/crd/kustomization.yaml")
 	argocd := repoFile(t, "config/argocd/kustomization.yaml")
 	readme := repoFile(t, "README.md")
@@ -61,6 +62,11 @@ func TestEveryKindIsShipped(t *testing.T) {
 		for _, res := range []string{plural, plural + "/status", plural + "/finalizers"} {
 			if !regexp.MustCompile(`(?m)^  - ` + regexp.QuoteMeta(res) + `$`).MatchString(role) {
 				t.Errorf("%s: config/rbac/role.yaml grants nothing on %s", k.Name, res)
+			}
+		}
+		for name, text := range userRoles {
+			if !regexp.MustCompile(`(?m)^  - ` + regexp.QuoteMeta(plural) + `$`).MatchString(text) {
+				t.Errorf("%s: the %s role for people (config/rbac/%s_role.yaml) lacks %s: run `make manifests`", k.Name, name, name, plural)
 			}
 		}
 		if !strings.Contains(crds, "bases/hoxtonai.dev_"+plural+".yaml") {

@@ -70,9 +70,32 @@ func TestNamespacedRoleFollowsTheGeneratedClusterRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, must := range []string{"name: hoxton-operator-manager-role", "$patch: delete", "--watch-namespaces="} {
+	for _, must := range []string{"name: hoxton-operator-manager-role", "name: hoxton-operator-secret-writer-rolebinding",
+		"$patch: delete", "--watch-namespaces=", "--secret-write-namespaces=", "- secret-writes"} {
 		if !strings.Contains(string(kust), must) {
 			t.Errorf("config/namespaced/kustomization.yaml lacks %q", must)
 		}
+	}
+}
+
+// TestSecretWritesAreBoundApart: the manager's ClusterRole reads Secrets but never
+// writes them; the writes the code declares live in the secret writer role alone, so
+// that an installation can bind them in the namespaces it names only.
+func TestSecretWritesAreBoundApart(t *testing.T) {
+	var manager, writer rbacv1.ClusterRole
+	readYAML(t, &manager, "config", "rbac", "role.yaml")
+	readYAML(t, &writer, "config", "rbac", "secret_writer_role.yaml")
+	var tenant rbacv1.Role
+	readYAML(t, &tenant, "config", "namespaced", "tenant", "role.yaml")
+	for name, rules := range map[string][]rbacv1.PolicyRule{"config/rbac/role.yaml": manager.Rules, "config/namespaced/tenant/role.yaml": tenant.Rules} {
+		for _, g := range grants(rules, nil) {
+			if strings.HasPrefix(g, " secrets ") && !slices.Contains([]string{" secrets get", " secrets list", " secrets watch"}, g) {
+				t.Errorf("%s grants %q: Secret writes belong in the secret writer role", name, strings.TrimSpace(g))
+			}
+		}
+	}
+	want := []string{" secrets create", " secrets patch", " secrets update"}
+	if got := grants(writer.Rules, nil); !slices.Equal(got, want) {
+		t.Errorf("config/rbac/secret_writer_role.yaml grants %q, want %q", got, want)
 	}
 }

@@ -72,6 +72,9 @@ type Tenancy struct {
 	// WatchNamespaces, when set, limits the manager to these namespaces (with Roles
 	// instead of a ClusterRole); ClusterConnections are then not served.
 	WatchNamespaces []string
+	// SecretWrites limits the namespaces where the operator writes Secrets, as the
+	// RBAC of the installation does.
+	SecretWrites managed.SecretWrites
 	// ClusterReleaseGrace bounds how long a ClusterConnection being deleted waits
 	// for the objects that use it (zero: connection.DefaultClusterReleaseGrace).
 	ClusterReleaseGrace time.Duration

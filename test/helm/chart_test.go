@@ -141,34 +141,36 @@ func TestChartMatchesConfig(t *testing.T) {
 		}
 	}
 
-	data, err := os.ReadFile("../../config/rbac/role.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var role rbacv1.ClusterRole
-	if err := yaml.Unmarshal(data, &role); err != nil {
-		t.Fatal(err)
-	}
 	objs, err := render(t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, u := range objs {
-		if u.GetKind() != "ClusterRole" || u.GetName() != releaseName+"-hoxton-operator-manager" {
-			continue
-		}
-		found = true
-		var got rbacv1.ClusterRole
-		if err := runtimeConvert(u, &got); err != nil {
+	for file, name := range map[string]string{"role.yaml": "manager", "secret_writer_role.yaml": "secret-writer"} {
+		data, err := os.ReadFile("../../config/rbac/" + file)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if !equalYAML(t, got.Rules, role.Rules) {
-			t.Errorf("the chart's ClusterRole rules differ from config/rbac/role.yaml: run `make helm`")
+		var role rbacv1.ClusterRole
+		if err := yaml.Unmarshal(data, &role); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !found {
-		t.Fatal("the default install renders no manager ClusterRole")
+		found := false
+		for _, u := range objs {
+			if u.GetKind() != "ClusterRole" || u.GetName() != releaseName+"-hoxton-operator-"+name {
+				continue
+			}
+			found = true
+			var got rbacv1.ClusterRole
+			if err := runtimeConvert(u, &got); err != nil {
+				t.Fatal(err)
+			}
+			if !equalYAML(t, got.Rules, role.Rules) {
+				t.Errorf("the chart's %s ClusterRole rules differ from config/rbac/%s: run `make helm`", name, file)
+			}
+		}
+		if !found {
+			t.Errorf("the default install renders no %s ClusterRole", name)
+		}
 	}
 }
 

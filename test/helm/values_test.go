@@ -63,8 +63,9 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("args %q lack %s", args(c), want)
 		}
 	}
-	if strings.Contains(args(c), "--watch-namespaces") || len(find(objs, "Role")) != 1 || len(find(objs, "ClusterRole")) != 1 {
-		t.Errorf("a default install is cluster-wide: one ClusterRole, only the leader-election Role")
+	if strings.Contains(args(c), "--watch-namespaces") || strings.Contains(args(c), "--secret-write-namespaces") ||
+		len(find(objs, "Role")) != 1 || len(find(objs, "RoleBinding")) != 1 || len(find(objs, "ClusterRoleBinding")) != 2 {
+		t.Errorf("a default install is cluster-wide: the manager's and the secret writer's ClusterRoleBindings, only the leader-election Role")
 	}
 	if len(find(objs, "PodDisruptionBudget")) != 1 || len(find(objs, "Service")) != 1 || len(find(objs, "ServiceAccount")) != 1 {
 		t.Error("want a PodDisruptionBudget, a metrics Service and a ServiceAccount")
@@ -91,16 +92,13 @@ func TestNamespacedInstall(t *testing.T) {
 			t.Errorf("no Role %s (have %v)", want, roles)
 		}
 	}
-	for _, cr := range find(objs, "ClusterRole") {
-		rules, _, _ := unstructured.NestedSlice(cr.Object, "rules")
-		for _, r := range rules {
-			res, _, _ := unstructured.NestedStringSlice(r.(map[string]any), "resources")
-			for _, name := range res {
-				if !strings.HasPrefix(name, "clusterconnections") {
-					t.Errorf("a namespaced install grants %s cluster-wide", name)
-				}
-			}
+	for res := range clusterWide(objs) {
+		if !strings.HasPrefix(res, "clusterconnections") {
+			t.Errorf("a namespaced install grants %s cluster-wide", res)
 		}
+	}
+	if got := bindingNamespaces(objs, "hoxton-hoxton-operator-secret-writer"); got != "stores,warehouses" {
+		t.Errorf("the secret writer role is bound in %q, want every watched namespace (stores,warehouses)", got)
 	}
 	if len(find(objs, "PodDisruptionBudget")) != 0 {
 		t.Error("a PodDisruptionBudget with one replica would block every drain")

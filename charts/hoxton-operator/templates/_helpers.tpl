@@ -63,3 +63,14 @@ bytes; the schema refuses other forms). Empty when there is no memory limit.
 {{- printf "%d" (int64 (mulf $bytes .Values.goMemLimitRatio)) }}
 {{- end }}
 {{- end }}
+
+{{/*
+The namespaces where the manager may write Secrets, comma-separated: secretWrites.namespaces
+and the release's namespace (the token state of RefreshToken ClusterConnections). Empty when
+writes are not limited (then they follow watchNamespaces, or go cluster-wide).
+*/}}
+{{- define "hoxton-operator.secretWriteNamespaces" -}}
+{{- with .Values.secretWrites.namespaces }}
+{{- append . $.Release.Namespace | uniq | join "," }}
+{{- end }}
+{{- end }}

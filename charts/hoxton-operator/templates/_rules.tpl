@@ -13,11 +13,8 @@
   resources:
   - secrets
   verbs:
-  - create
   - get
   - list
-  - patch
-  - update
   - watch
 - apiGroups:
   - authentication.k8s.io
