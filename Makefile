@@ -2,7 +2,12 @@
 # versions through the Go module proxy on first use; nothing is downloaded from release
 # pages, so every target works offline as long as the Go module proxy is reachable.
 
-IMG ?= ghcr.io/hoxton-operator/hoxton-operator:latest
+# One version for everything built from this checkout: the chart's appVersion. It is
+# stamped into both binaries (internal/version), tags the image and is what the chart
+# and config/manager install; never "latest".
+VERSION ?= $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*$$/\1/p' charts/hoxton-operator/Chart.yaml)
+LDFLAGS ?= -X github.com/hoxton-operator/hoxton-operator/internal/version.version=$(VERSION)
+IMG ?= ghcr.io/hoxton-operator/hoxton-operator:$(VERSION)
 CONTAINER_TOOL ?= docker
 
 # Tool versions (pinned; each one's go.mod asks for go 1.26 or older).
@@ -129,8 +134,8 @@ test-prometheus: envtest ## Load config/prometheus rules with Prometheus's parse
 
 .PHONY: build
 build: manifests generate fmt vet ## Build the manager and hoxtonctl binaries.
-	go build -o bin/manager ./cmd/manager
-	go build -o bin/hoxtonctl ./cmd/hoxtonctl
+	go build -ldflags "$(LDFLAGS)" -o bin/manager ./cmd/manager
+	go build -ldflags "$(LDFLAGS)" -o bin/hoxtonctl ./cmd/hoxtonctl
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the current kubeconfig (a real cluster and HoxtonAi).
@@ -138,7 +143,7 @@ run: manifests generate fmt vet ## Run the manager against the current kubeconfi
 
 .PHONY: docker-build
 docker-build: ## Build the manager image.
-	$(CONTAINER_TOOL) build -t $(IMG) .
+	$(CONTAINER_TOOL) build --build-arg VERSION=$(VERSION) -t $(IMG) .
 
 .PHONY: docker-push
 docker-push: ## Push the manager image.
@@ -147,8 +152,7 @@ docker-push: ## Push the manager image.
 .PHONY: build-installer
 build-installer: manifests generate kustomize ## Write dist/install.yaml: CRDs, RBAC and the manager Deployment.
 	mkdir -p dist
-	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
-	$(KUSTOMIZE) build config/default > dist/install.yaml
+	$(call kustomize-with-image,config/default) > dist/install.yaml
 
 ##@ Deployment
 
@@ -166,8 +170,7 @@ uninstall: manifests kustomize ## Remove the CRDs from the current cluster.
 
 .PHONY: deploy
 deploy: manifests kustomize ## Deploy the manager to the current cluster.
-	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
-	$(KUSTOMIZE) build config/default | kubectl apply --server-side -f -
+	$(call kustomize-with-image,config/default) | kubectl apply --server-side -f -
 
 .PHONY: undeploy
 undeploy: kustomize ## Remove the manager from the current cluster.
@@ -197,6 +200,14 @@ $(GOLANGCI_LINT): | $(LOCALBIN)
 setup-envtest: $(SETUP_ENVTEST)
 $(SETUP_ENVTEST): | $(LOCALBIN)
 	$(call go-install-tool,$(SETUP_ENVTEST),sigs.k8s.io/controller-runtime/tools/setup-envtest,$(SETUP_ENVTEST_VERSION))
+
+# kustomize-with-image builds the kustomization $(1) with the manager image set to
+# $(IMG), in a copy of config/, so that the checkout is left as it was.
+define kustomize-with-image
+tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cp -r config "$$tmp/" && \
+(cd "$$tmp/config/manager" && $(KUSTOMIZE) edit set image controller=$(IMG)) && \
+$(KUSTOMIZE) build "$$tmp/$(1)"
+endef
 
 # go-install-tool installs package $2 at version $3 as $1 (a versioned file name, so a
 # version bump in this Makefile installs the new one) and links the plain name to it.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
+	"github.com/hoxton-operator/hoxton-operator/internal/version"
 )
 
 func main() {
@@ -49,6 +50,8 @@ func main() {
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
+	build := version.Get()
+	log.Info("hoxton-operator manager", "version", build.Version, "revision", build.Revision, "goVersion", build.GoVersion)
 
 	space, err := uuid.Parse(idNamespace)
 	if err != nil {

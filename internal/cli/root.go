@@ -20,6 +20,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/version"
 )
 
 // Exit codes of every hoxtonctl command.
@@ -117,7 +119,9 @@ hoxton-operator assumes. Installed as kubectl-hoxton it runs as "kubectl hoxton"
 Exit codes: 0 success; 1 differences or failed checks; 2 error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: r.Name},
+		// --version prints the version alone; `hoxtonctl version` says more.
+		Version:     version.String(),
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: r.Name},
 		// Without a command there is nothing to do: say how to use the tool, and
 		// fail, so a script with a typo does not pass.
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -130,8 +134,9 @@ Exit codes: 0 success; 1 differences or failed checks; 2 error.`,
 	cmd.SetOut(r.Env.Out)
 	cmd.SetErr(r.Env.ErrOut)
 	cmd.SetHelpCommand(helpCommand(cmd))
+	cmd.SetVersionTemplate(r.Name + " {{.Version}}\n")
 	r.Kube.AddFlags(cmd.PersistentFlags())
-	cmd.AddCommand(newLoginCommand(r), newReportCommand(r), newCheckAPICommand(r), newExportCommand(r), newDiffCommand(r))
+	cmd.AddCommand(newLoginCommand(r), newReportCommand(r), newCheckAPICommand(r), newExportCommand(r), newDiffCommand(r), newVersionCommand(r))
 	for _, f := range extra {
 		cmd.AddCommand(f(r))
 	}

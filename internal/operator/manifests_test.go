@@ -3,6 +3,7 @@ package operator_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -97,5 +98,25 @@ func TestSecretWritesAreBoundApart(t *testing.T) {
 	want := []string{" secrets create", " secrets patch", " secrets update"}
 	if got := grants(writer.Rules, nil); !slices.Equal(got, want) {
 		t.Errorf("config/rbac/secret_writer_role.yaml grants %q, want %q", got, want)
+	}
+}
+
+// TestOneVersion: the kustomize install and the chart install the same image tag,
+// the chart's appVersion, which `make` stamps into the binaries; never "latest".
+func TestOneVersion(t *testing.T) {
+	chart, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "charts", "hoxton-operator", "Chart.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := regexp.MustCompile(`(?m)^appVersion: *"?([^"\n]+)"?$`).FindSubmatch(chart)
+	if app == nil || string(app[1]) == "latest" {
+		t.Fatalf("Chart.yaml's appVersion is missing or latest")
+	}
+	var kust struct {
+		Images []struct{ Name, NewName, NewTag string } `json:"images"`
+	}
+	readYAML(t, &kust, "config", "manager", "kustomization.yaml")
+	if len(kust.Images) != 1 || kust.Images[0].NewTag != string(app[1]) {
+		t.Errorf("config/manager/kustomization.yaml images = %+v, want the tag %s (the chart's appVersion)", kust.Images, app[1])
 	}
 }

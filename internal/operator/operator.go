@@ -153,6 +153,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	resolver.SetTenancy(connection.Tenancy{ClusterResourceNamespace: opts.ClusterResourceNamespace, NamespaceScoped: len(opts.WatchNamespaces) > 0})
 	lists := kinds.NewLists()
 	connection.RegisterMetrics(resolver)
+	registerBuildInfoMetric()
 	managed.RegisterObjectMetrics(ctx, mgr.GetCache(), mgr.GetScheme(), lists)
 	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)

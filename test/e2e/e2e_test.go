@@ -43,6 +43,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("drift in HoxtonAi is put back", s.driftIsCorrected)
 	t.Run("a restarted manager writes nothing", s.restartWritesNothing)
 	t.Run("metrics have plausible values", s.metricsArePlausible)
+	t.Run("the binaries carry the release version", s.versionIsStamped)
 	t.Run("kubectl explain answers for every kind", s.explainAnswers)
 	t.Run("kubectl delete -f samples leaves nothing behind", s.deleteLeavesNothing)
 }
