@@ -156,7 +156,7 @@ func TestVerifiedIDsAreRemembered(t *testing.T) {
 		}
 	}
 	if lookup.calls != 3 {
-		t.Fatalf("a confirmed id was looked up %d times in all, want 3 (once once it exists)", lookup.calls)
+		t.Fatalf("a confirmed id was looked up %d times in all, want 3 (once more, when it exists)", lookup.calls)
 	}
 
 	failing := &fakeLookup{err: &hoxton.APIError{StatusCode: 503, Method: "GET", Path: "/cameras"}}
