@@ -72,6 +72,11 @@ func alertBody(o *v1alpha1.Alert, id string, refs managed.Refs) (hoxton.Alert, e
 	if err != nil {
 		return hoxton.Alert{}, managed.Terminal("spec.configurationDetails: %v", err)
 	}
+	if _, set := details["peopleCountMonitorId"]; set {
+		// Set by hand it would name a monitor nobody checked, on an alert of any type.
+		return hoxton.Alert{}, managed.Terminal("spec.configurationDetails.peopleCountMonitorId is not set by hand: " +
+			"a people_count alert names its monitor with peopleCountMonitorRef or peopleCountMonitorID, which are checked")
+	}
 	if monitor := refs.ID("peopleCountMonitorRef"); monitor != "" {
 		// Assumption A9: a people_count alert names its monitor in
 		// configurationDetails.peopleCountMonitorId; the contract has no mapping for it.
