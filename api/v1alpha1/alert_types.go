@@ -106,7 +106,8 @@ type AlertSpec struct {
 
 	// ConfigurationDetails are the type's other settings (thresholds and the like),
 	// passed to HoxtonAi as they are: the API does not document their shape. The
-	// people count monitor is set from peopleCountMonitorRef/ID, not here.
+	// people count monitor is set from peopleCountMonitorRef/ID, not here: the
+	// reconciler refuses it here (CEL cannot see fields the schema leaves unknown).
 	// +kubebuilder:pruning:PreserveUnknownFields
 	// +kubebuilder:validation:Type=object
 	// +optional

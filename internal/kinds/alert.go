@@ -18,20 +18,21 @@ func alertKind() managed.Kind[*v1alpha1.Alert, managed.Observed[hoxton.Alert]] {
 		New:     func() *v1alpha1.Alert { return &v1alpha1.Alert{} },
 		NewList: func() client.ObjectList { return &v1alpha1.AlertList{} },
 		IDs:     managed.DeterministicID,
+		// The monitors and cameras of an alert scoped to a site must be of that site.
 		References: []managed.Reference[*v1alpha1.Alert]{
 			{Field: "siteRef", Target: siteTarget, Entries: func(o *v1alpha1.Alert) []managed.Entry { return managed.One(o.Spec.SiteRef, o.Spec.SiteID) }},
-			{Field: "peopleCountMonitorRef", Target: targetOf("PeopleCountMonitor", func() *v1alpha1.PeopleCountMonitor { return &v1alpha1.PeopleCountMonitor{} }),
+			{Field: "peopleCountMonitorRef", Target: peopleCountMonitorTarget, SameSiteAs: "siteRef",
 				Entries: func(o *v1alpha1.Alert) []managed.Entry {
 					return managed.One(o.Spec.PeopleCountMonitorRef, o.Spec.PeopleCountMonitorID)
 				}},
-			{Field: "notificationGroups", Target: targetOf("NotificationGroup", func() *v1alpha1.NotificationGroup { return &v1alpha1.NotificationGroup{} }),
+			{Field: "notificationGroups", Target: notificationGroupTarget,
 				LinksOnly: true, Entries: func(o *v1alpha1.Alert) []managed.Entry {
 					return idList(o.Spec.NotificationGroupRefs, o.Spec.NotificationGroupIDs)
 				}},
-			{Field: "cameras", Target: cameraPositionTarget, LinksOnly: true,
+			{Field: "cameras", Target: cameraPositionTarget, LinksOnly: true, SameSiteAs: "siteRef",
 				Entries: func(o *v1alpha1.Alert) []managed.Entry { return idList(o.Spec.CameraRefs, o.Spec.CameraPositionIDs) }},
-			{Field: "occupancyMonitors", Target: targetOf("OccupancyMonitor", func() *v1alpha1.OccupancyMonitor { return &v1alpha1.OccupancyMonitor{} }),
-				LinksOnly: true, Entries: func(o *v1alpha1.Alert) []managed.Entry {
+			{Field: "occupancyMonitors", Target: occupancyMonitorTarget, LinksOnly: true, SameSiteAs: "siteRef",
+				Entries: func(o *v1alpha1.Alert) []managed.Entry {
 					return idList(o.Spec.OccupancyMonitorRefs, o.Spec.OccupancyMonitorIDs)
 				}},
 		},
@@ -70,6 +71,11 @@ func alertBody(o *v1alpha1.Alert, id string, refs managed.Refs) (hoxton.Alert, e
 	details, err := objectOf(s.ConfigurationDetails)
 	if err != nil {
 		return hoxton.Alert{}, managed.Terminal("spec.configurationDetails: %v", err)
+	}
+	if _, set := details["peopleCountMonitorId"]; set {
+		// Set by hand it would name a monitor nobody checked, on an alert of any type.
+		return hoxton.Alert{}, managed.Terminal("spec.configurationDetails.peopleCountMonitorId is not set by hand: " +
+			"a people_count alert names its monitor with peopleCountMonitorRef or peopleCountMonitorID, which are checked")
 	}
 	if monitor := refs.ID("peopleCountMonitorRef"); monitor != "" {
 		// Assumption A9: a people_count alert names its monitor in

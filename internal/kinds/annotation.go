@@ -7,6 +7,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/geometry"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
@@ -26,6 +27,10 @@ func annotationKind() managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton
 		Adapter: managed.Upserted[*v1alpha1.Annotation, hoxton.Annotation]{
 			Collection: hoxton.Annotations,
 			Body: func(o *v1alpha1.Annotation, id string, refs managed.Refs) (hoxton.Annotation, error) {
+				// What the CRD's rules cannot check is refused here, before any write.
+				if err := geometry.CheckRegion(o.Spec.ROI); err != nil {
+					return hoxton.Annotation{}, managed.Terminal("%v", err)
+				}
 				kind, roi, err := regionOf(o.Spec.ROI)
 				return hoxton.Annotation{ID: id, CameraPositionID: refs.ID("cameraRef"), Kind: kind, ROI: roi, State: hoxton.StateActive}, err
 			},
@@ -43,8 +48,8 @@ func annotationKind() managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton
 	return k
 }
 
-// geometry is the GeoJSON form of a region of interest on the wire (Assumption A12).
-type geometry struct {
+// geoJSON is the GeoJSON form of a region of interest on the wire (Assumption A12).
+type geoJSON struct {
 	Type        string `json:"type"`
 	Coordinates any    `json:"coordinates"`
 }
@@ -52,9 +57,9 @@ type geometry struct {
 // regionOf maps the spec's region to the annotation kind and its GeoJSON geometry,
 // decoded the way the API's answer is, so that the two compare equal.
 func regionOf(roi v1alpha1.RegionOfInterest) (hoxton.AnnotationKind, map[string]any, error) {
-	kind, geo := hoxton.AnnotationPolygon, geometry{Type: "Polygon", Coordinates: roi.Polygon}
+	kind, geo := hoxton.AnnotationPolygon, geoJSON{Type: "Polygon", Coordinates: roi.Polygon}
 	if roi.MultiPolygon != nil {
-		kind, geo = hoxton.AnnotationMultiPolygon, geometry{Type: "MultiPolygon", Coordinates: roi.MultiPolygon}
+		kind, geo = hoxton.AnnotationMultiPolygon, geoJSON{Type: "MultiPolygon", Coordinates: roi.MultiPolygon}
 	}
 	raw, err := json.Marshal(geo)
 	if err != nil {

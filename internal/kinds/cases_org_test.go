@@ -57,7 +57,7 @@ var annotationCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/annotations", Status: 422},
-	lifecycleBudget: 6, pollBudget: 1,
+	lifecycleBudget: 7, pollBudget: 1, // +1: its cameraPositionID is looked up once (the camera listing)
 }
 
 var userCase = kindCase{
@@ -100,7 +100,7 @@ var userCase = kindCase{
 	seedDiffers:     "firstName",
 	deletionNote:    "the HoxtonAi API has no user delete, so the user was left in HoxtonAi as it was",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/users", Status: 422},
-	lifecycleBudget: 9, pollBudget: 1,
+	lifecycleBudget: 10, pollBudget: 1, // +1: its siteID is looked up once
 }
 
 var oauthClientCase = kindCase{

@@ -63,7 +63,7 @@ var occupancyMonitorCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/occupancy-monitors", Status: 422},
-	lifecycleBudget: 12, pollBudget: 2,
+	lifecycleBudget: 14, pollBudget: 2, // +2: its siteID and cameraPositionID are looked up once
 }
 
 var peelOffMonitorCase = kindCase{
@@ -101,7 +101,7 @@ var peelOffMonitorCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/peel-off-monitors", Status: 422},
-	lifecycleBudget: 11, pollBudget: 2,
+	lifecycleBudget: 13, pollBudget: 2, // +2: its siteID and cameraPositionID are looked up once
 }
 
 var notificationGroupCase = kindCase{
@@ -140,7 +140,7 @@ var notificationGroupCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/notification-groups", Status: 422},
-	lifecycleBudget: 11, pollBudget: 2,
+	lifecycleBudget: 12, pollBudget: 2, // +1: its child group id is looked up once
 }
 
 var alertCase = kindCase{
@@ -182,5 +182,5 @@ var alertCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/alerts", Status: 422},
-	lifecycleBudget: 19, pollBudget: 4,
+	lifecycleBudget: 22, pollBudget: 4, // +3: its siteID, group id and cameraPositionID are looked up once
 }

@@ -157,7 +157,7 @@ var cameraCase = kindCase{
 	deletedState:    "paused",
 	deletionNote:    "HoxtonAi cannot un-claim a camera, so it was paused",
 	createFault:     hoxtontest.Fault{Method: "POST", PathPrefix: "/cameras", Status: 422},
-	lifecycleBudget: 11, pollBudget: 1,
+	lifecycleBudget: 12, pollBudget: 1, // +1: its siteID is looked up once
 }
 
 var peopleCountMonitorCase = kindCase{
@@ -205,7 +205,7 @@ var peopleCountMonitorCase = kindCase{
 	liveState:       "active",
 	deletedState:    "deleted",
 	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/people-count-monitors", Status: 422},
-	lifecycleBudget: 11, pollBudget: 2,
+	lifecycleBudget: 13, pollBudget: 2, // +2: its siteID and cameraPositionID are looked up once
 }
 
 // monitorLinksMismatch describes how the fake's active links of a live monitor differ

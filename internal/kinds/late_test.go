@@ -17,7 +17,15 @@ import (
 // that Site.
 func lateSite(f fixture, parent *v1alpha1.SiteParent) client.Object {
 	*parent = v1alpha1.SiteParent{SiteRef: &v1alpha1.LocalReference{Name: "late-site"}}
-	return siteCase.build(f, "late-site")
+	return lateSiteOfCameras(f)
+}
+
+// lateSiteOfCameras is a late Site that adopts the fixture's site, where the
+// fixture's camera is: a monitor or an alert takes cameras of its own site only.
+func lateSiteOfCameras(f fixture) client.Object {
+	s := siteCase.build(f, "late-site").(*v1alpha1.Site)
+	s.Spec.ExternalID = f.siteID
+	return s
 }
 
 // lateReferences rewires an object of each kind to refer to an object that does not
@@ -56,7 +64,7 @@ var lateReferences = map[string]func(f fixture, o managed.Object) client.Object{
 	"Alert": func(f fixture, o managed.Object) client.Object {
 		a := o.(*v1alpha1.Alert)
 		a.Spec.SiteID, a.Spec.SiteRef = "", &v1alpha1.LocalReference{Name: "late-site"}
-		return siteCase.build(f, "late-site")
+		return lateSiteOfCameras(f)
 	},
 }
 

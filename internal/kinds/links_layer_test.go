@@ -92,9 +92,10 @@ func TestAlertWithThreeLinkSets(t *testing.T) {
 }
 
 // TestNotificationGroupCycle: groups nesting each other are refused with a Terminal
-// condition naming the cycle. The group that closes the cycle is refused in its first
-// reconcile, without any API call; the one created before it (its child did not exist
-// then) is refused as soon as the cycle appears.
+// condition naming the cycle. The group applied first waits for its child (until it
+// exists, a cycle cannot be ruled out) and is refused as soon as the cycle appears;
+// the group that closes the cycle is refused in its first reconcile, without any API
+// call.
 func TestNotificationGroupCycle(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 	ns := newConnectedNamespace(t)
@@ -105,7 +106,7 @@ func TestNotificationGroupCycle(t *testing.T) {
 	}
 	a, b := group("a", "b"), group("b", "a")
 	create(t, a)
-	waitFor(t, a, "Ready, waiting for its child", func(g *v1alpha1.NotificationGroup) bool {
+	waitFor(t, a, "waiting for its child", func(g *v1alpha1.NotificationGroup) bool {
 		return hasCondition(g, conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonReferencesNotReady)
 	})
 	waitQuiet(t)

@@ -18,7 +18,7 @@ func notificationGroupKind() managed.Kind[*v1alpha1.NotificationGroup, managed.O
 		NewList: func() client.ObjectList { return &v1alpha1.NotificationGroupList{} },
 		IDs:     managed.DeterministicID,
 		References: []managed.Reference[*v1alpha1.NotificationGroup]{{
-			Field: "childGroups", Target: targetOf("NotificationGroup", newGroup), LinksOnly: true,
+			Field: "childGroups", Target: notificationGroupTarget, LinksOnly: true,
 			Entries: func(o *v1alpha1.NotificationGroup) []managed.Entry {
 				return idList(o.Spec.ChildGroupRefs, o.Spec.ChildGroupIDs)
 			},

@@ -1,6 +1,8 @@
 package kinds
 
 import (
+	"context"
+
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
@@ -9,22 +11,49 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/reference"
 )
 
-// The kinds that references point at, and what a reference to each resolves to.
+// The kinds that references point at, what a reference to each resolves to, the site
+// each target belongs to, and how a literal id of each is looked up in HoxtonAi
+// (managed.Target).
 var (
-	siteTarget = managed.Target{Kind: "Site", New: func() reference.Target { return &v1alpha1.Site{} }, Value: externalIDOf}
+	siteTarget = managed.Target{Kind: "Site", New: func() reference.Target { return &v1alpha1.Site{} }, Value: externalIDOf,
+		Lookup: managed.LookupIn(hoxton.Sites, nil)}
 	// A camera is referred to for its camera position, the viewpoint monitors, alerts
 	// and annotations attach to.
-	cameraPositionTarget = managed.Target{Kind: "Camera", New: func() reference.Target { return &v1alpha1.Camera{} },
-		Value: func(obj client.Object) string { return obj.(*v1alpha1.Camera).Status.AtProvider.CameraPositionID }}
+	cameraPositionTarget = managed.Target{Kind: "Camera", IDName: "camera position", New: func() reference.Target { return &v1alpha1.Camera{} },
+		Value:  func(obj client.Object) string { return obj.(*v1alpha1.Camera).Status.AtProvider.CameraPositionID },
+		SiteOf: func(obj client.Object) string { return obj.(*v1alpha1.Camera).Status.AtProvider.SiteID },
+		Lookup: lookupCameraPosition}
+	peopleCountMonitorTarget = managed.Target{Kind: "PeopleCountMonitor", New: func() reference.Target { return &v1alpha1.PeopleCountMonitor{} },
+		Value:  externalIDOf,
+		SiteOf: func(obj client.Object) string { return obj.(*v1alpha1.PeopleCountMonitor).Status.AtProvider.SiteID },
+		Lookup: managed.LookupIn(hoxton.PeopleCountMonitors, func(m hoxton.PeopleCountMonitor) string { return m.SiteID })}
+	occupancyMonitorTarget = managed.Target{Kind: "OccupancyMonitor", New: func() reference.Target { return &v1alpha1.OccupancyMonitor{} },
+		Value:  externalIDOf,
+		SiteOf: func(obj client.Object) string { return obj.(*v1alpha1.OccupancyMonitor).Status.AtProvider.SiteID },
+		Lookup: managed.LookupIn(hoxton.OccupancyMonitors, func(m hoxton.OccupancyMonitor) string { return m.SiteID })}
+	notificationGroupTarget = managed.Target{Kind: "NotificationGroup", New: func() reference.Target { return &v1alpha1.NotificationGroup{} },
+		Value: externalIDOf, Lookup: managed.LookupIn(hoxton.NotificationGroups, nil)}
 )
+
+// lookupCameraPosition finds a camera position given by id, and its site, among the
+// organisation's cameras: the contract has no camera position resource, and a
+// position is known by the camera that serves it (Assumption A2). One listing
+// answers for every position; the reconciler remembers each id it confirmed.
+func lookupCameraPosition(ctx context.Context, c *hoxton.Client, id string) (string, bool, error) {
+	cams, err := c.ListCameras(ctx, "")
+	if err != nil {
+		return "", false, err
+	}
+	for _, cam := range cams {
+		if cam.CameraPositionID == id {
+			return cam.SiteID, true, nil
+		}
+	}
+	return "", false, nil
+}
 
 func externalIDOf(obj client.Object) string {
 	return obj.(managed.Object).GetManagedStatus().ExternalID
-}
-
-// targetOf declares a managed kind as a reference target resolving to its id.
-func targetOf[O managed.Object](kind string, newObj func() O) managed.Target {
-	return managed.Target{Kind: kind, New: func() reference.Target { return newObj() }, Value: externalIDOf}
 }
 
 // siteParentReference declares the siteRef/siteID of a kind: the object needs it.
@@ -35,9 +64,10 @@ func siteParentReference[O managed.Object](parent func(O) *v1alpha1.SiteParent) 
 	}}
 }
 
-// cameraPositionsReference declares a monitor's camera positions: links only.
+// cameraPositionsReference declares a monitor's camera positions: links only, and
+// only cameras of the monitor's own site.
 func cameraPositionsReference[O managed.Object](positions func(O) v1alpha1.MonitorCameraPositions) managed.Reference[O] {
-	return managed.Reference[O]{Field: "cameraPositions", Target: cameraPositionTarget, LinksOnly: true, Entries: func(o O) []managed.Entry {
+	return managed.Reference[O]{Field: "cameraPositions", Target: cameraPositionTarget, LinksOnly: true, SameSiteAs: "siteRef", Entries: func(o O) []managed.Entry {
 		out := make([]managed.Entry, 0, len(positions(o)))
 		for _, p := range positions(o) {
 			out = append(out, managed.One(p.CameraRef, p.CameraPositionID)...)

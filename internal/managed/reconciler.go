@@ -59,6 +59,8 @@ type Reconciler[O Object, S any] struct {
 	firstPolls firstPolls
 	// known is what HoxtonAi held at the last read or known write, per object.
 	known knownStates[S]
+	// verified are the literal reference ids HoxtonAi confirmed (checkReferences).
+	verified verifiedIDs
 }
 
 // attempt is the state of one reconcile: the object as read (base of the status
@@ -114,6 +116,9 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 		return r.fail(a, "connection", err)
 	}
 	refs, err := r.resolve(ctx, o)
+	if err == nil {
+		err = checkReferences(ctx, c, &r.verified, r.kind.Name, o, r.kind.References, refs)
+	}
 	if err != nil {
 		return r.fail(a, "references", err)
 	}

@@ -25,6 +25,17 @@ type Target struct {
 	// Value is what a reference to obj resolves to: its id, or for a camera the id of
 	// its camera position.
 	Value func(obj client.Object) string
+	// SiteOf is the HoxtonAi site a target object belongs to, as its status reports
+	// it ("" when the kind has no site or it is not known yet). Nil for kinds without
+	// a site.
+	SiteOf func(obj client.Object) string
+	// Lookup reads a target given by literal id from HoxtonAi, so that an id naming
+	// nothing is refused before any write (see checkReferences). Nil leaves literal
+	// ids of the kind unchecked.
+	Lookup Lookup
+	// IDName is what a literal id of the kind names, for messages ("camera
+	// position"); the kind's name when empty.
+	IDName string
 }
 
 // Entry is one element of a reference field: the name of an object of the same
@@ -51,6 +62,11 @@ type Reference[O Object] struct {
 	// wait for targets that are not ready. Otherwise the object itself needs the
 	// target (its site) and is not written until it resolves.
 	LinksOnly bool
+	// SameSiteAs names the owner's own site reference field ("siteRef"): every target
+	// of this field must belong to the site that field resolves to, so that a monitor
+	// is never fed by a camera of another site. An owner without a site (an alert of
+	// the whole organisation) is not restricted.
+	SameSiteAs string
 }
 
 // One returns the entries of a single reference given by name or id.
@@ -67,7 +83,10 @@ func One(ref *v1alpha1.LocalReference, id string) []Entry {
 // Refs is what the references of one object resolved to, by field, and the values of
 // the Secret keys it takes.
 type Refs struct {
-	ids     map[string][]string
+	ids map[string][]string
+	// sites are the sites of the targets resolved by name, by field, in the order of
+	// ids ("" where unknown); targets given by id are looked up by checkReferences.
+	sites   map[string][]string
 	pending []string
 	secrets map[v1alpha1.SecretKeySelector]string
 	// credentials is the kind's credentials Secret, nil when it declares none.
@@ -100,23 +119,29 @@ func NewRefs(ids map[string][]string) Refs { return Refs{ids: ids} }
 // not ready makes the whole resolution a reference.NotReadyError naming every missing
 // reference; LinksOnly targets that are not ready are recorded as pending instead.
 func resolveReferences[O Object](ctx context.Context, r client.Reader, o O, refs []Reference[O]) (Refs, error) {
-	out := Refs{ids: map[string][]string{}}
+	out := Refs{ids: map[string][]string{}, sites: map[string][]string{}}
 	var needed reference.Collector
 	for _, ref := range refs {
 		for _, e := range ref.Entries(o) {
 			if e.Name == "" {
 				out.ids[ref.Field] = append(out.ids[ref.Field], e.ID)
+				out.sites[ref.Field] = append(out.sites[ref.Field], "")
 				continue
 			}
-			target := ref.Target
-			id, err := reference.Resolve(ctx, r, o.GetNamespace(), e.Name, target.Kind, target.New(),
+			target, obj := ref.Target, ref.Target.New()
+			id, err := reference.Resolve(ctx, r, o.GetNamespace(), e.Name, target.Kind, obj,
 				func(t reference.Target) string { return target.Value(t) })
 			if ref.LinksOnly && reference.IsNotReady(err) {
 				out.pending = append(out.pending, fmt.Sprintf("%s: %v", ref.Field, err))
 				err = nil
 			}
 			needed.Add(err)
+			site := ""
+			if id != "" && target.SiteOf != nil {
+				site = target.SiteOf(obj)
+			}
 			out.ids[ref.Field] = append(out.ids[ref.Field], id)
+			out.sites[ref.Field] = append(out.sites[ref.Field], site)
 		}
 	}
 	err := needed.Err()
@@ -131,6 +156,12 @@ func resolveReferences[O Object](ctx context.Context, r client.Reader, o O, refs
 // findCycle follows the references of o to objects of its own kind (a notification
 // group's child groups) and returns the names around a cycle through o, or nil. It
 // reads the cache only, so it costs no API call.
+//
+// A name the walk cannot find may be an object applied together with o that the
+// cache does not hold yet, closing a cycle (a -> b -> a applied at once). So an
+// object not created yet waits, as for a reference it needs, until every object the
+// walk reaches exists; its creation wakes o through the reference watch. An object
+// already created goes on: it creates no links to missing targets.
 func findCycle[O Object](ctx context.Context, r client.Reader, o O, kind string, newObj func() O, refs []Reference[O]) ([]string, error) {
 	var self []Reference[O]
 	for _, ref := range refs {
@@ -154,6 +185,7 @@ func findCycle[O Object](ctx context.Context, r client.Reader, o O, kind string,
 	}
 	// Depth-first from o; path holds the names from o to the current object.
 	visited := map[string]bool{}
+	var unseen []string
 	var walk func(path []string, obj O) ([]string, error)
 	walk = func(path []string, obj O) ([]string, error) {
 		for _, name := range children(obj) {
@@ -169,6 +201,7 @@ func findCycle[O Object](ctx context.Context, r client.Reader, o O, kind string,
 				if client.IgnoreNotFound(err) != nil {
 					return nil, err
 				}
+				unseen = append(unseen, name)
 				continue
 			}
 			if cycle, err := walk(append(path, name), next); cycle != nil || err != nil {
@@ -177,7 +210,15 @@ func findCycle[O Object](ctx context.Context, r client.Reader, o O, kind string,
 		}
 		return nil, nil
 	}
-	return walk([]string{o.GetName()}, o)
+	cycle, err := walk([]string{o.GetName()}, o)
+	if cycle != nil || err != nil || len(unseen) == 0 || o.GetManagedStatus().ExternalID != "" {
+		return cycle, err
+	}
+	nr := &reference.NotReadyError{}
+	for _, name := range unseen {
+		nr.Missing = append(nr.Missing, fmt.Sprintf("%s %q not found: until it exists, a cycle of references through it cannot be ruled out, so this %s is not created yet", kind, name, kind))
+	}
+	return nil, nr
 }
 
 // readSecrets reads the declared Secret keys of o. A missing Secret or key is a
