@@ -193,11 +193,16 @@ func jwtLifetime(token string, now time.Time) time.Duration {
 		return 0
 	}
 	exp, err := claims.Exp.Float64()
-	if err != nil || exp <= 0 {
+	if err != nil || math.IsNaN(exp) {
 		return 0
 	}
-	left := time.Unix(int64(exp), 0).Sub(now)
-	return max(left, 0)
+	// In seconds, before any conversion: an exp centuries ahead does not fit
+	// a time.Duration, nor a far one an int64 of seconds.
+	left := exp - float64(now.UnixNano())/float64(time.Second)
+	if left <= 0 {
+		return 0
+	}
+	return lifetimeOf(left)
 }
 
 // tokenOf builds the token of a successful answer. accessField names the
@@ -216,6 +221,6 @@ func tokenOf(a *answer, d Dialect, accessField, lifetimeField string, now time.T
 	if secs == 0 {
 		secs = jwtLifetime(access, now).Seconds()
 	}
-	tok.ExpiresIn = int64(math.Ceil(secs))
+	tok.ExpiresIn = int64(math.Ceil(min(secs, maxLifetime.Seconds())))
 	return tok, nil
 }
