@@ -73,4 +73,3 @@ func TestAbsurdLifetimesAreCapped(t *testing.T) {
 func cam2Creds(url string) Credentials {
 	return Credentials{Dialect: DialectCAM2, Grant: GrantClientCredentials, TokenURL: url, ClientID: "c", ClientSecret: testClientSecret}
 }
-

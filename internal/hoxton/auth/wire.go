@@ -57,9 +57,7 @@ func post(ctx context.Context, hc *http.Client, endpoint string, params url.Valu
 	if !inQuery {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	client := *hc
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
+	resp, err := WithoutRedirects(hc).Do(req)
 	if err != nil {
 		// *url.Error repeats the URL, which for CamStreamer holds the
 		// secrets in its query: keep only the cause.
