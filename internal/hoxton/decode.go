@@ -131,7 +131,7 @@ const (
 
 // decodeObject reads the answer to a GET of the object id into out, after checking
 // that the answer is that object: idField (the contract's name of the id, "id" for
-// most objects) holds id.
+// most objects) holds id. Assumption A16: every object answered carries its id.
 func decodeObject(path, resource, idField, id string, raw json.RawMessage, out any) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
