@@ -72,7 +72,9 @@ func requestToken(ctx context.Context, hc *http.Client, creds auth.Credentials, 
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	// The body holds the client secret and the refresh token: a redirect must not
+	// carry them elsewhere, so the operator's no-redirect client sends it.
+	resp, err := auth.WithoutRedirects(hc).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("token endpoint: %w", err)
 	}

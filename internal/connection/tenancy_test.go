@@ -11,6 +11,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
@@ -91,33 +92,83 @@ func TestAdmitsNamespace(t *testing.T) {
 	}
 }
 
-// The token request carries the client secret: a redirect from the token endpoint
-// is not followed, so the secret goes nowhere else.
+// Token requests carry the client secret (CamStreamer's the refresh token too, a
+// CAM2 refresh the access token): a redirect from a token or refresh endpoint is not
+// followed, in any dialect, so they go nowhere else. Each case asserts that the
+// redirecting endpoint was asked, so that it cannot pass by sending nothing.
 func TestTokenRequestsDoNotFollowRedirects(t *testing.T) {
-	var elsewhere atomic.Int32
-	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { elsewhere.Add(1) }))
-	defer target.Close()
-	tokenEndpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, target.URL+"/steal", http.StatusTemporaryRedirect)
-	}))
-	defer tokenEndpoint.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	r := NewResolver(ctx, nil, nil, nil, auth.Options{}, "test")
-	httpClient, err := httpClientFor("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "default"}}
-	source, err := r.tokenSource(ctx, conn, auth.Credentials{Grant: auth.GrantClientCredentials, TokenURL: tokenEndpoint.URL,
-		ClientID: "id", ClientSecret: "very-secret"}, httpClient)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := source.Token(ctx); err == nil {
-		t.Fatal("a token was obtained through a redirect")
-	}
-	if n := elsewhere.Load(); n != 0 {
-		t.Fatalf("the redirect target received %d token requests", n)
+	const cam2Token = `{"token":"tok","token_type":"JWT","expires in":3600}`
+	for _, tc := range []struct {
+		name string
+		// creds points at redirecting for the request under test; issuing answers
+		// the requests before it.
+		creds func(redirecting, issuing string) auth.Credentials
+		// refresh: the request under test is a refresh, after a first token.
+		refresh bool
+	}{
+		{"Standard token URL", func(redirecting, _ string) auth.Credentials {
+			return auth.Credentials{Grant: auth.GrantClientCredentials, TokenURL: redirecting, Audience: auth.DefaultAudience,
+				ClientID: "id", ClientSecret: "very-secret"}
+		}, false},
+		{"CAM2 token URL", func(redirecting, _ string) auth.Credentials {
+			return auth.Credentials{Dialect: auth.DialectCAM2, Grant: auth.GrantClientCredentials, TokenURL: redirecting,
+				ClientID: "id", ClientSecret: "very-secret"}
+		}, false},
+		{"CAM2 refresh URL", func(redirecting, issuing string) auth.Credentials {
+			return auth.Credentials{Dialect: auth.DialectCAM2, Grant: auth.GrantClientCredentials, TokenURL: issuing,
+				RefreshURL: redirecting, ClientID: "id", ClientSecret: "very-secret"}
+		}, true},
+		{"CamStreamer token URL", func(redirecting, _ string) auth.Credentials {
+			return auth.Credentials{Dialect: auth.DialectCamStreamer, Grant: auth.GrantRefreshToken, TokenURL: redirecting,
+				ClientID: "id", ClientSecret: "very-secret", RefreshToken: "refresh-secret"}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var asked, elsewhere atomic.Int32
+			target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+			defer target.Close()
+			redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				asked.Add(1)
+				http.Redirect(w, r, target.URL+"/steal", http.StatusTemporaryRedirect)
+			}))
+			defer redirecting.Close()
+			issuing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(cam2Token))
+			}))
+			defer issuing.Close()
+
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var now atomic.Int64 // the Source reads its clock from its own goroutine
+			now.Store(time.Now().UnixNano())
+			clock := func() time.Time { return time.Unix(0, now.Load()) }
+			r := NewResolver(ctx, nil, fake.NewClientBuilder().Build(), nil, auth.Options{Now: clock}, "test")
+			httpClient, err := httpClientFor("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "default"}}
+			source, err := r.tokenSource(ctx, conn, tc.creds(redirecting.URL+"/token/", issuing.URL+"/token/"), httpClient)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = source.Token(ctx)
+			if tc.refresh {
+				if err != nil {
+					t.Fatalf("first token: %v", err)
+				}
+				now.Add(int64(55 * time.Minute)) // inside the refresh window: the next call refreshes
+				_, _ = source.Token(ctx)
+			} else if err == nil {
+				t.Fatal("a token was obtained through a redirect")
+			}
+			if asked.Load() == 0 {
+				t.Fatal("the redirecting endpoint was never asked: the test proves nothing")
+			}
+			if n := elsewhere.Load(); n != 0 {
+				t.Fatalf("the redirect target received %d token requests", n)
+			}
+		})
 	}
 }

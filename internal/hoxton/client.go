@@ -4,8 +4,8 @@
 //   - It has no Kubernetes imports; controller-runtime's metrics registry is the one
 //     exception, so that the request metrics appear on the manager's endpoint.
 //   - Every request goes through one helper, Client.do, which waits on the shared request
-//     Budget, attaches a bearer token, sends and decodes JSON with bounded bodies, records
-//     metrics, retries exactly once after a 401 with a fresh token, pauses the Budget on
+//     Budget, attaches a bearer token, sends and decodes JSON with bodies bounded on the
+//     wire and once decoded (decode.go), records metrics, retries exactly once after a 401 with a fresh token, pauses the Budget on
 //     429 (and 503 with Retry-After), and turns every failure into an *APIError. It never
 //     logs, and no error it returns contains a token or a request body.
 //   - Errors are classified (Classify, IsNotFound, IsGone, IsTerminal, IsConflict, IsForbidden, IsAuth,
@@ -133,7 +133,8 @@ type response struct {
 
 // do sends one API call and is the only code that builds HTTP requests. It encodes body
 // as JSON (when non-nil), decodes a success body into out (when non-nil and the body is
-// not empty), and returns the HTTP status of the final attempt. Every failure is an
+// not empty; a GET must answer one) unless it would cost too much decoded (checkCost),
+// and returns the HTTP status of the final attempt. Every failure is an
 // *APIError, except token errors, which wrap the auth package's error.
 func (c *Client) do(ctx context.Context, method, resource, path string, query url.Values, body, out any) (int, error) {
 	var payload []byte
@@ -270,6 +271,12 @@ func (c *Client) decode(method, resource, path string, resp *response, out any) 
 		return apiErr
 	}
 	data := bytes.TrimSpace(resp.body)
+	if method == http.MethodGet && out != nil && len(data) == 0 {
+		return refused(method, path, resource, resp.status, MsgEmptyAnswer)
+	}
+	if msg := checkCost(data); msg != "" {
+		return refused(method, path, resource, resp.status, msg)
+	}
 	if method == http.MethodGet && isDeletedObject(data) {
 		// Assumption A1: a soft-deleted object may be answered with 200 and state
 		// deleted; report it as Gone, like a 410.

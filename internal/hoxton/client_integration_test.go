@@ -81,7 +81,7 @@ func linkOpsOf(c *Client, lc LinkCollection, owner, target string, attrs map[str
 		get: func(ctx context.Context, id string) (any, error) {
 			// The stored object as the service answers it, and Get's reading of it.
 			var stored map[string]any
-			if err := get(ctx, c, lc.Resource, lc.Path, id, &stored); err != nil {
+			if err := get(ctx, c, lc.Resource, lc.Path, wireID, id, &stored); err != nil {
 				return nil, err
 			}
 			if l, err := lc.Get(ctx, c, id); err != nil || l.Owner != owner || l.Target != target || l.ID != id {

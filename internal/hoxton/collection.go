@@ -32,6 +32,10 @@ const (
 	CarriesOrganisation
 )
 
+// wireID is the field holding an object's id, for every object but OAuth clients and
+// reports.
+const wireID = "id"
+
 // outputOnly are the fields the service sets and a PUT body never carries.
 var outputOnly = []string{"createdAt", "deletedAt"}
 
@@ -67,7 +71,7 @@ func (col Collection[T]) Put(ctx context.Context, c *Client, v T) (PutResult, er
 // helper reports as Gone; IgnoreGone treats both alike.
 func (col Collection[T]) Get(ctx context.Context, c *Client, id string) (*T, error) {
 	out := new(T)
-	if err := get(ctx, c, col.Resource, col.Path, id, out); err != nil {
+	if err := get(ctx, c, col.Resource, col.Path, wireID, id, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -97,12 +101,19 @@ func put(ctx context.Context, c *Client, resource, path string, body any) (PutRe
 	return PutResult{Created: status == http.StatusCreated}, nil
 }
 
-func get(ctx context.Context, c *Client, resource, path, id string, out any) error {
+// get reads the object id of the collection at path into out. The answer must be that
+// object, its idField holding id: neither an empty answer nor another object is taken
+// for it.
+func get(ctx context.Context, c *Client, resource, path, idField, id string, out any) error {
 	if id == "" {
 		return invalid(http.MethodGet, path+"/", resource, msgEmptyID)
 	}
-	_, err := c.do(ctx, http.MethodGet, resource, itemPath(path, id), nil, nil, out)
-	return err
+	var raw json.RawMessage
+	item := itemPath(path, id)
+	if _, err := c.do(ctx, http.MethodGet, resource, item, nil, nil, &raw); err != nil {
+		return err
+	}
+	return decodeObject(item, resource, idField, id, raw, out)
 }
 
 func del(ctx context.Context, c *Client, resource, path, id string) error {
@@ -195,15 +206,22 @@ func (d Date) Time() (time.Time, error) { return time.Parse(DateLayout, string(d
 // organisations, reports), whose semantics differ from Collection's.
 type endpoint[T any] struct {
 	path, resource string
+	idField        string // the field holding an object's id
 }
 
 func newEndpoint[T any](resource string) endpoint[T] {
-	return endpoint[T]{path: "/" + resource, resource: resource}
+	return endpoint[T]{path: "/" + resource, resource: resource, idField: wireID}
+}
+
+// identifiedBy returns e for objects whose id the contract names field.
+func (e endpoint[T]) identifiedBy(field string) endpoint[T] {
+	e.idField = field
+	return e
 }
 
 func (e endpoint[T]) get(ctx context.Context, c *Client, id string) (*T, error) {
 	out := new(T)
-	if err := get(ctx, c, e.resource, e.path, id, out); err != nil {
+	if err := get(ctx, c, e.resource, e.path, e.idField, id, out); err != nil {
 		return nil, err
 	}
 	return out, nil

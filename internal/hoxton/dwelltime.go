@@ -31,7 +31,7 @@ type DwellTimeReport struct {
 	ReportData            []json.RawMessage `json:"reportData,omitempty"`
 }
 
-var dwellTimeReports = newEndpoint[DwellTimeReport]("dwell-time-reports")
+var dwellTimeReports = newEndpoint[DwellTimeReport]("dwell-time-reports").identifiedBy("dwellTimeReportId")
 
 // CreateDwellTimeReport requests a dwell-time report (POST /dwell-time-reports, which
 // answers 200; 413 when the report would be too large). An empty OrganisationID is

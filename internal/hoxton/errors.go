@@ -100,7 +100,8 @@ const (
 	// ClassGone means the object was soft-deleted (410, or GET with state deleted).
 	ClassGone Class = "Gone"
 	// ClassTerminal means retrying the same request cannot succeed (400, 412, 413, 422,
-	// 501, any other 4xx, and undecodable success bodies).
+	// 501, any other 4xx, and success bodies that cannot be decoded or are refused:
+	// ErrAnswerRefused).
 	ClassTerminal Class = "Terminal"
 	// ClassConflict means the object is held elsewhere (409: a serial claimed already).
 	// Retrying cannot succeed either, but a caller may resolve it (find the holder).
@@ -125,6 +126,9 @@ const (
 func Classify(err error) Class {
 	if err == nil {
 		return ClassNone
+	}
+	if errors.Is(err, ErrAnswerRefused) {
+		return ClassTerminal // a success status, but asking again gets the same answer
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode != 0 {

@@ -7,20 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
 
 // maxServiceMessage bounds the service's error message as the client reports it.
 const maxServiceMessage = 256
 
-// WithoutRedirects returns a copy of c that never follows a redirect: the 3xx answer
-// is returned as it is. A redirect would otherwise carry the bearer token (to the
-// same host) or the client credentials of a token request to wherever the server
-// points, for example a cloud metadata address.
-func WithoutRedirects(c *http.Client) *http.Client {
-	out := *c
-	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &out
-}
+// WithoutRedirects returns a copy of c that never follows a redirect (see
+// auth.WithoutRedirects, which the token requests use too).
+func WithoutRedirects(c *http.Client) *http.Client { return auth.WithoutRedirects(c) }
 
 // serviceMessage keeps the service's message readable and short: control characters
 // become spaces and the text is cut at maxServiceMessage bytes (at a rune boundary).

@@ -96,7 +96,7 @@ func (lc LinkCollection) Put(ctx context.Context, c *Client, l Link) (PutResult,
 // Get reads one link.
 func (lc LinkCollection) Get(ctx context.Context, c *Client, id string) (*Link, error) {
 	var raw map[string]any
-	if err := get(ctx, c, lc.Resource, lc.Path, id, &raw); err != nil {
+	if err := get(ctx, c, lc.Resource, lc.Path, wireID, id, &raw); err != nil {
 		return nil, err
 	}
 	l := lc.fromWire(raw)

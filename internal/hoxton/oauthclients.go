@@ -42,7 +42,7 @@ type OAuthClient struct {
 	OrganisationID string `json:"organisationId,omitempty"`
 }
 
-var oauthClients = newEndpoint[OAuthClient]("oauth-clients")
+var oauthClients = newEndpoint[OAuthClient]("oauth-clients").identifiedBy("clientId")
 
 // PutOAuthClient creates or updates an OAuth client. On creation (201) it returns the
 // stored client including its generated secret; on update (204) it returns nil. An empty

@@ -71,7 +71,7 @@ func (f AuthCodeFlow) Exchange(ctx context.Context, code, verifier string) (*oau
 	if client == nil {
 		client = &http.Client{Timeout: defaultHTTPTimeout}
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, WithoutRedirects(client))
 	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
 	if f.Audience != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("audience", f.Audience))

@@ -40,6 +40,7 @@ func (o Options) withDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout}
 	}
+	o.HTTPClient = WithoutRedirects(o.HTTPClient)
 	if o.BreakerThreshold <= 0 {
 		o.BreakerThreshold = defaultBreakerThreshold
 	}
@@ -139,7 +140,7 @@ func (c *Cache) SourceFor(owner string, creds Credentials, opts SourceOptions) (
 		if cur.continues(creds) {
 			cur.mu.Lock()
 			if opts.HTTPClient != nil {
-				cur.http = opts.HTTPClient
+				cur.http = WithoutRedirects(opts.HTTPClient)
 			}
 			if opts.Persist != nil {
 				cur.persist = opts.Persist
@@ -151,7 +152,7 @@ func (c *Cache) SourceFor(owner string, creds Credentials, opts SourceOptions) (
 	}
 	s = c.newSourceLocked(creds, opts.Persist)
 	if opts.HTTPClient != nil {
-		s.http = opts.HTTPClient
+		s.http = WithoutRedirects(opts.HTTPClient)
 	}
 	s.owner = owner
 	c.byOwner[owner] = s

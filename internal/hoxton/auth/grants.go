@@ -16,6 +16,20 @@ import (
 // must not, and one request an hour costs nothing.
 const defaultLifetime = time.Hour
 
+// maxLifetime caps the lifetime a token endpoint may claim for a token. A claim of
+// 1e18 seconds (or an exp claim centuries ahead) would otherwise overflow a
+// time.Duration into a negative lifetime, and every call would ask for a new token.
+// A week is longer than any real token lives, and one request a week costs nothing.
+const maxLifetime = 7 * 24 * time.Hour
+
+// lifetimeOf returns secs seconds as a Duration, capped at maxLifetime.
+func lifetimeOf(secs float64) time.Duration {
+	if secs >= maxLifetime.Seconds() {
+		return maxLifetime
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
 // retrieve performs one token request for c under ctx, which must carry the
 // HTTP client as oauth2.HTTPClient.
 //
@@ -52,7 +66,7 @@ func retrieve(ctx context.Context, c Credentials) (*oauth2.Token, error) {
 // the Source recomputes the expiry from the lifetime and its own clock.
 func lifetime(t *oauth2.Token) time.Duration {
 	if t.ExpiresIn > 0 {
-		return time.Duration(t.ExpiresIn) * time.Second
+		return lifetimeOf(float64(t.ExpiresIn))
 	}
 	// Form-encoded responses leave ExpiresIn empty; the raw value is in
 	// Extra, which parses numbers in form values as int64 or float64.
@@ -68,7 +82,7 @@ func lifetime(t *oauth2.Token) time.Duration {
 		secs, _ = v.Float64()
 	}
 	if secs > 0 {
-		return time.Duration(secs * float64(time.Second))
+		return lifetimeOf(secs)
 	}
 	return defaultLifetime
 }

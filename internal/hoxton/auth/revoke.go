@@ -73,7 +73,7 @@ func (s *Source) revokeCamStreamer(ctx context.Context, c Credentials, access st
 	if e := a.failure(s.opts.Now()); e != nil {
 		return e
 	}
-	if ok, _ := a.fields["success"].(bool); !ok {
+	if ok := false; a.field("success", &ok) != nil || !ok {
 		msg := a.str("message")
 		if msg == "" {
 			msg = "the revoke endpoint did not answer success"

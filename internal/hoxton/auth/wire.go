@@ -26,7 +26,10 @@ const maxDescription = 200
 type answer struct {
 	status int
 	header http.Header
-	fields map[string]any // nil when the body is not a JSON object
+	// fields are the members of the answer, each decoded only when read: an
+	// endpoint answering a list of a million empty objects in a member costs the
+	// member's bytes, not a million maps.
+	fields map[string]json.RawMessage // nil when the body is not a JSON object
 }
 
 // post sends one POST with params in the form body, or in the URL query when
@@ -57,9 +60,7 @@ func post(ctx context.Context, hc *http.Client, endpoint string, params url.Valu
 	if !inQuery {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	client := *hc
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
+	resp, err := WithoutRedirects(hc).Do(req)
 	if err != nil {
 		// *url.Error repeats the URL, which for CamStreamer holds the
 		// secrets in its query: keep only the cause.
@@ -75,10 +76,8 @@ func post(ctx context.Context, hc *http.Client, endpoint string, params url.Valu
 		return nil, fmt.Errorf("reading the answer of %s: %w", redactedURL(endpoint), err)
 	}
 	a := &answer{status: resp.StatusCode, header: resp.Header}
-	var fields map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber()
-	if dec.Decode(&fields) == nil {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) == nil {
 		a.fields = fields
 	}
 	return a, nil
@@ -96,8 +95,19 @@ func redactedURL(raw string) string {
 
 // str returns a string field of the answer, or "".
 func (a *answer) str(name string) string {
-	s, _ := a.fields[name].(string)
+	var s string
+	_ = a.field(name, &s)
 	return s
+}
+
+// field decodes the member name of the answer into v; it fails when there is no
+// such member or it does not fit v.
+func (a *answer) field(name string, v any) error {
+	raw, ok := a.fields[name]
+	if !ok {
+		return errors.New("no such field")
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // failure classifies a reply that carries no token: an HTTP error, or an
@@ -144,8 +154,10 @@ func (a *answer) errorMessage() string {
 	if s := a.str("detail"); s != "" {
 		return s
 	}
-	if list, ok := a.fields["non_field_errors"].([]any); ok && len(list) > 0 {
-		if s, ok := list[0].(string); ok {
+	var list []json.RawMessage
+	if a.field("non_field_errors", &list) == nil && len(list) > 0 {
+		var s string
+		if json.Unmarshal(list[0], &s) == nil {
 			return s
 		}
 	}
@@ -162,12 +174,8 @@ func truncate(s string) string {
 // seconds reads a positive number of seconds from a JSON field, or 0 when the
 // field is missing or odd (a string, zero, negative, not finite).
 func (a *answer) seconds(name string) float64 {
-	n, ok := a.fields[name].(json.Number)
-	if !ok {
-		return 0
-	}
-	f, err := n.Float64()
-	if err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+	var f float64 // a JSON string, or a number beyond float64, does not decode
+	if a.field(name, &f) != nil || f <= 0 {
 		return 0
 	}
 	return f
@@ -193,11 +201,16 @@ func jwtLifetime(token string, now time.Time) time.Duration {
 		return 0
 	}
 	exp, err := claims.Exp.Float64()
-	if err != nil || exp <= 0 {
+	if err != nil || math.IsNaN(exp) {
 		return 0
 	}
-	left := time.Unix(int64(exp), 0).Sub(now)
-	return max(left, 0)
+	// In seconds, before any conversion: an exp centuries ahead does not fit
+	// a time.Duration, nor a far one an int64 of seconds.
+	left := exp - float64(now.UnixNano())/float64(time.Second)
+	if left <= 0 {
+		return 0
+	}
+	return lifetimeOf(left)
 }
 
 // tokenOf builds the token of a successful answer. accessField names the
@@ -216,6 +229,6 @@ func tokenOf(a *answer, d Dialect, accessField, lifetimeField string, now time.T
 	if secs == 0 {
 		secs = jwtLifetime(access, now).Seconds()
 	}
-	tok.ExpiresIn = int64(math.Ceil(secs))
+	tok.ExpiresIn = int64(math.Ceil(min(secs, maxLifetime.Seconds())))
 	return tok, nil
 }

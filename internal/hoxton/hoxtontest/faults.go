@@ -22,6 +22,9 @@ type Fault struct {
 	Count      int           // how many requests it hits; 0 = until removed
 	Rate       float64       // probability per matching request in (0,1]; 0 means 1
 	Message    string        // the error body's message; "" = "injected fault: <status text>"
+	// Body, when set, is answered as it is with Status instead of an error body: a
+	// hostile server's answer, such as a 200 holding a list of a million objects.
+	Body string
 }
 
 // AddFault installs a fault. When several faults match a request, the one
@@ -92,6 +95,12 @@ func (s *Server) takeFault(method, path, clientID string) (Fault, bool) {
 func writeFault(w http.ResponseWriter, f Fault) {
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.Status)
+		_, _ = w.Write([]byte(f.Body))
+		return
 	}
 	msg := f.Message
 	if msg == "" {

@@ -22,6 +22,11 @@ func TestFaults(t *testing.T) {
 	errorMessage(t, 429, raw)
 	a.expect(http.StatusOK, "GET", "/sites/"+siteA, nil) // Count 1 is used up
 
+	s.AddFault(Fault{Method: "GET", PathPrefix: "/sites", Status: 200, Body: `[{},{}]`, Count: 1})
+	if resp, raw := a.call("GET", "/sites/"+siteA, nil); resp.StatusCode != 200 || string(raw) != `[{},{}]` {
+		t.Fatalf("body fault: %d %s", resp.StatusCode, raw)
+	}
+
 	s.AddFault(Fault{PathPrefix: "/people-count-monitors", Status: 500, Count: 2})
 	a.expect(http.StatusOK, "GET", "/sites/"+siteA, nil) // another path is unaffected
 	for i := 0; i < 2; i++ {
