@@ -32,8 +32,10 @@ func main() {
 	flag.StringVar(&opts.ClusterResourceNamespace, "cluster-resource-namespace", clusterResourceNamespace(),
 		"Namespace of the Secrets of ClusterConnections (the operator's own; default: the pod's namespace).")
 	flag.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
-	flag.BoolVar(&opts.LeaderElection, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
-	flag.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (outside a cluster).")
+	flag.BoolVar(&opts.LeaderElection, "leader-elect", true,
+		"Elect a leader so that only one manager reconciles: two managers of one RefreshToken Connection rotate its refresh token in turn. Turn it off only for a manager alone with its cluster.")
+	flag.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "",
+		"Namespace of the leader election lease (default: the pod's; outside a cluster the --cluster-resource-namespace, so that `make run` and a deployed operator elect one leader).")
 	flag.DurationVar(&opts.PollInterval, "poll-interval", 10*time.Minute, "How often an in-sync object is re-read to detect drift (jittered ±10%; per object: annotation hoxtonai.dev/poll-interval).")
 	flag.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the kube-apiserver.")
 	flag.IntVar(&opts.KubeBurst, "kube-api-burst", 100, "Burst of requests to the kube-apiserver.")
@@ -56,6 +58,9 @@ func main() {
 	opts.KubeQPS = float32(kubeQPS)
 	opts.InsecureMetrics = !metricsSecure
 	opts.WatchNamespaces = splitList(watch)
+	if opts.LeaderElectionNamespace == "" && !inCluster() {
+		opts.LeaderElectionNamespace = opts.ClusterResourceNamespace
+	}
 
 	ctx := ctrl.SetupSignalHandler()
 	mgr, err := operator.New(ctx, ctrl.GetConfigOrDie(), opts)
@@ -76,11 +81,20 @@ func clusterResourceNamespace() string {
 	if ns := os.Getenv("POD_NAMESPACE"); ns != "" {
 		return ns
 	}
-	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+	if b, err := os.ReadFile(serviceAccountNamespace); err == nil && len(strings.TrimSpace(string(b))) > 0 {
 		return strings.TrimSpace(string(b))
 	}
 	return operator.DefaultClusterResourceNamespace
 }
+
+// inCluster reports whether the manager runs in a pod (which holds its lease in its
+// own namespace).
+func inCluster() bool {
+	_, err := os.Stat(serviceAccountNamespace)
+	return err == nil
+}
+
+const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(v string) []string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
@@ -109,8 +110,8 @@ func TestTokenRequestsDoNotFollowRedirects(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "default"}}
-	source, err := r.tokenSource(ctx, conn, auth.Credentials{Grant: auth.GrantClientCredentials, TokenURL: tokenEndpoint.URL,
-		ClientID: "id", ClientSecret: "very-secret"}, httpClient)
+	source, _, err := r.tokenSource(ctx, conn, auth.Credentials{Grant: auth.GrantClientCredentials, TokenURL: tokenEndpoint.URL,
+		ClientID: "id", ClientSecret: "very-secret"}, httpClient, types.NamespacedName{Namespace: "ns", Name: "secret"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
