@@ -160,8 +160,12 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		notReady(cfg.Reason, cfg.Message)
 		return ctrl.Result{}, nil // the Secret and spec watches bring the next check
 	case err != nil:
-		// Reported too, so that a check that cannot even start says why.
-		notReady(ReasonCheckFailed, fmt.Sprintf("the check failed: %s", describeError(err)))
+		// Reported, so that a check that cannot even start says why; a Connection
+		// Ready for its current spec stays so through a passing error of the
+		// Kubernetes API, which the retry with backoff is for.
+		if c := conditions.Get(st.Conditions, conditions.TypeReady); c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != conn.GetGeneration() {
+			notReady(ReasonCheckFailed, fmt.Sprintf("the check failed: %s", describeError(err)))
+		}
 		return ctrl.Result{}, err
 	}
 	tok, err := source.Token(ctx)

@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
@@ -33,21 +34,26 @@ var copiedKeys = []string{
 // keepCredentials brings the copy of secret's credentials up to date; it writes
 // only when they changed.
 func (r *Resolver) keepCredentials(ctx context.Context, conn Object, secret *corev1.Secret) error {
-	err := r.updateTokenState(withoutBodyLogging(ctx), conn, secret.Namespace, func(data map[string][]byte) bool {
-		changed := false
-		for _, k := range copiedKeys {
-			v := secret.Data[k]
-			if bytes.Equal(v, data[copyPrefix+k]) {
-				continue
+	// A rotation being saved may write the same Secret at the same moment: start
+	// again from what it wrote.
+	conflict := func(err error) bool { return apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) }
+	err := retry.OnError(retry.DefaultRetry, conflict, func() error {
+		return r.updateTokenState(withoutBodyLogging(ctx), conn, secret.Namespace, func(data map[string][]byte) bool {
+			changed := false
+			for _, k := range copiedKeys {
+				v := secret.Data[k]
+				if bytes.Equal(v, data[copyPrefix+k]) {
+					continue
+				}
+				changed = true
+				if len(v) == 0 {
+					delete(data, copyPrefix+k)
+				} else {
+					data[copyPrefix+k] = v
+				}
 			}
-			changed = true
-			if len(v) == 0 {
-				delete(data, copyPrefix+k)
-			} else {
-				data[copyPrefix+k] = v
-			}
-		}
-		return changed
+			return changed
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("keeping a copy of the credentials of Secret %s/%s in Secret %s: %s",
