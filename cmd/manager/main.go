@@ -6,60 +6,21 @@ import (
 	"flag"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 )
 
 func main() {
-	var (
-		opts          operator.Options
-		idNamespace   string
-		kubeQPS       float64
-		metricsSecure bool
-		watch         string
-	)
-	flag.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8443", "Address of the Prometheus metrics endpoint; 0 disables it.")
-	flag.BoolVar(&metricsSecure, "metrics-secure", true,
-		"Serve metrics over HTTPS to callers the API server authenticates and authorizes (ClusterRole metrics-reader); false serves plain HTTP to anyone.")
-	flag.StringVar(&watch, "watch-namespaces", "",
-		"Comma-separated namespaces to reconcile (a namespaced install with Roles, config/namespaced); empty reconciles every namespace. ClusterConnections are served only when empty.")
-	flag.StringVar(&opts.ClusterResourceNamespace, "cluster-resource-namespace", clusterResourceNamespace(),
-		"Namespace of the Secrets of ClusterConnections (the operator's own; default: the pod's namespace).")
-	flag.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
-	flag.BoolVar(&opts.LeaderElection, "leader-elect", true,
-		"Elect a leader so that only one manager reconciles: two managers of one RefreshToken Connection rotate its refresh token in turn. Turn it off only for a manager alone with its cluster.")
-	flag.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "",
-		"Namespace of the leader election lease (default: the pod's; outside a cluster the --cluster-resource-namespace, so that `make run` and a deployed operator elect one leader).")
-	flag.DurationVar(&opts.PollInterval, "poll-interval", 10*time.Minute, "How often an in-sync object is re-read to detect drift (jittered ±10%; per object: annotation hoxtonai.dev/poll-interval).")
-	flag.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the kube-apiserver.")
-	flag.IntVar(&opts.KubeBurst, "kube-api-burst", 100, "Burst of requests to the kube-apiserver.")
-	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Reconciles running at once per kind.")
-	flag.BoolVar(&opts.SpreadFirstPolls, "spread-first-polls", true, "After a start, poll each object found in sync at a random point of its poll interval instead of all at once; changed objects are reconciled at once.")
-	flag.StringVar(&idNamespace, "id-namespace", managed.DefaultIDNamespace.String(),
-		"UUID namespace from which HoxtonAi ids are derived (namespace/kind/name). Keep it stable: a different one makes the operator create new objects instead of finding its old ones.")
 	zapOpts := zap.Options{}
-	zapOpts.BindFlags(flag.CommandLine)
-	flag.Parse()
+	opts, err := parseFlags(flag.CommandLine, os.Args[1:], &zapOpts)
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
-
-	space, err := uuid.Parse(idNamespace)
 	if err != nil {
-		log.Error(err, "invalid --id-namespace")
+		log.Error(err, "invalid flags")
 		os.Exit(2)
-	}
-	opts.IDNamespace = space
-	opts.KubeQPS = float32(kubeQPS)
-	opts.InsecureMetrics = !metricsSecure
-	opts.WatchNamespaces = splitList(watch)
-	if opts.LeaderElectionNamespace == "" && !inCluster() {
-		opts.LeaderElectionNamespace = opts.ClusterResourceNamespace
 	}
 
 	ctx := ctrl.SetupSignalHandler()
