@@ -98,7 +98,7 @@ func TestClusterConnectionCheckFailureIsReported(t *testing.T) {
 	ns := newNamespace(t)
 	cc := documentedClusterConnection(t, uniqueName("failing"), v1alpha1.GrantRefreshToken, ns)
 	waitClusterConnection(t, cc, metav1.ConditionFalse, connection.ReasonCheckFailed)
-	if msg := cond(cc, conditions.TypeReady).Message; !strings.Contains(msg, "copy of the credentials") {
+	if msg := conditions.Get(cc.Status.Conditions, conditions.TypeReady).Message; !strings.Contains(msg, "copy of the credentials") {
 		t.Errorf("the condition does not say what failed: %q", msg)
 	}
 	waitEvent(t, operatorNamespace(t), cc.Name, connection.ReasonCheckFailed)
