@@ -18,7 +18,11 @@ import (
 func waitCredentialsCopy(t *testing.T, ns string) {
 	t.Helper()
 	eventually(t, "the copy of the credentials in the token state Secret", func() (bool, string) {
-		return secretValue(t, ns, stateSecretName, "credentials."+v1alpha1.SecretKeyClientSecret) != "", "no copy yet"
+		state := &corev1.Secret{}
+		if err := env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: stateSecretName}, state); err != nil {
+			return false, err.Error()
+		}
+		return len(state.Data["credentials."+v1alpha1.SecretKeyClientSecret]) > 0, "no copy yet"
 	})
 }
 
