@@ -3,9 +3,13 @@ package connection
 import (
 	"context"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
+
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
 
@@ -36,4 +40,44 @@ func (r *Resolver) rejoinLineage(ctx context.Context, conn Object, old *auth.Sou
 		return 0, false
 	}
 	return lineageBackoff + rand.N(lineageBackoff), true
+}
+
+// tokenSource returns conn's one token source and the grant it serves. A
+// RefreshToken Connection continues from its token state Secret; a source whose
+// credentials were replaced has its tokens revoked.
+func (r *Resolver) tokenSource(ctx context.Context, conn Object, creds auth.Credentials, httpClient *http.Client,
+	secretKey types.NamespacedName, prev *entry) (*auth.Source, string, error) {
+	seed := seedOf(creds.RefreshToken)
+	creds, continued, err := r.withTokenState(ctx, conn, secretKey.Namespace, creds)
+	if err != nil {
+		return nil, "", err
+	}
+	grant := grantOf(creds)
+	sameGrant := continued && prev != nil && prev.grant == grant
+	if sameGrant && prev.generation == conn.GetGeneration() && !prev.lineageLost {
+		// The Secret changed by a rotation of the same lineage: this manager's
+		// copy of its own rotation, or another manager's (two managers without
+		// leader election). Keep the Source and its access token: a new Source
+		// would refresh at once, and two managers would rotate the token in
+		// turn for ever. A Source whose token was rotated away rejoins the
+		// lineage when the token endpoint refuses it (rejoinLineage).
+		return prev.source, grant, nil
+	}
+	// Token requests carry the client secret: never follow a redirect with them.
+	source, replaced := r.tokens.SourceFor(connectionKey(conn), creds, auth.SourceOptions{
+		HTTPClient: hoxton.WithoutRedirects(httpClient), Persist: r.saveRotation(conn, seed, secretKey),
+	})
+	if !sameGrant {
+		// Tokens of the same lineage are never revoked: the lineage goes on, and a
+		// revoked refresh token may take its whole family with it.
+		r.revoke(conn, replaced, "replaced")
+	}
+	return source, grant, nil
+}
+
+// grantOf identifies credentials without their refresh token: two credentials of
+// one grant differ at most in how far their lineage of refresh tokens went.
+func grantOf(c auth.Credentials) string {
+	c.RefreshToken, c.PreviousRefreshToken = "", ""
+	return c.Key()
 }
