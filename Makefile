@@ -138,8 +138,8 @@ build: manifests generate fmt vet ## Build the manager and hoxtonctl binaries.
 	go build -ldflags "$(LDFLAGS)" -o bin/hoxtonctl ./cmd/hoxtonctl
 
 .PHONY: run
-run: manifests generate fmt vet ## Run the manager against the current kubeconfig (a real cluster and HoxtonAi).
-	go run ./cmd/manager
+run: manifests generate fmt vet ## Run the manager against the current kubeconfig (a real cluster and HoxtonAi). It elects a leader with a deployed operator (lease in hoxton-operator-system, which must exist); RUN_ARGS adds flags.
+	go run ./cmd/manager $(RUN_ARGS)
 
 .PHONY: docker-build
 docker-build: ## Build the manager image.

@@ -6,63 +6,25 @@ import (
 	"flag"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 	"github.com/hoxton-operator/hoxton-operator/internal/version"
 )
 
 func main() {
-	var (
-		opts          operator.Options
-		idNamespace   string
-		kubeQPS       float64
-		metricsSecure bool
-		watch         string
-		secretWrites  string
-	)
-	flag.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8443", "Address of the Prometheus metrics endpoint; 0 disables it.")
-	flag.BoolVar(&metricsSecure, "metrics-secure", true,
-		"Serve metrics over HTTPS to callers the API server authenticates and authorizes (ClusterRole metrics-reader); false serves plain HTTP to anyone.")
-	flag.StringVar(&watch, "watch-namespaces", "",
-		"Comma-separated namespaces to reconcile (a namespaced install with Roles, config/namespaced); empty reconciles every namespace. ClusterConnections are served only when empty.")
-	flag.StringVar(&secretWrites, "secret-write-namespaces", "",
-		"Comma-separated namespaces where the operator may write Secrets (its secret writer role is bound only there); empty: wherever it manages objects.")
-	flag.StringVar(&opts.ClusterResourceNamespace, "cluster-resource-namespace", clusterResourceNamespace(),
-		"Namespace of the Secrets of ClusterConnections (the operator's own; default: the pod's namespace).")
-	flag.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
-	flag.BoolVar(&opts.LeaderElection, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
-	flag.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (outside a cluster).")
-	flag.DurationVar(&opts.PollInterval, "poll-interval", 10*time.Minute, "How often an in-sync object is re-read to detect drift (jittered ±10%; per object: annotation hoxtonai.dev/poll-interval).")
-	flag.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the kube-apiserver.")
-	flag.IntVar(&opts.KubeBurst, "kube-api-burst", 100, "Burst of requests to the kube-apiserver.")
-	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Reconciles running at once per kind.")
-	flag.BoolVar(&opts.SpreadFirstPolls, "spread-first-polls", true, "After a start, poll each object found in sync at a random point of its poll interval instead of all at once; changed objects are reconciled at once.")
-	flag.StringVar(&idNamespace, "id-namespace", managed.DefaultIDNamespace.String(),
-		"UUID namespace from which HoxtonAi ids are derived (namespace/kind/name). Keep it stable: a different one makes the operator create new objects instead of finding its old ones.")
 	zapOpts := zap.Options{}
-	zapOpts.BindFlags(flag.CommandLine)
-	flag.Parse()
+	opts, err := parseFlags(flag.CommandLine, os.Args[1:], &zapOpts)
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
 	build := version.Get()
 	log.Info("hoxton-operator manager", "version", build.Version, "revision", build.Revision, "goVersion", build.GoVersion)
-
-	space, err := uuid.Parse(idNamespace)
 	if err != nil {
-		log.Error(err, "invalid --id-namespace")
+		log.Error(err, "invalid flags")
 		os.Exit(2)
 	}
-	opts.IDNamespace = space
-	opts.KubeQPS = float32(kubeQPS)
-	opts.InsecureMetrics = !metricsSecure
-	opts.WatchNamespaces = splitList(watch)
-	opts.SecretWrites = managed.SecretWrites{Namespaces: splitList(secretWrites)}
 
 	ctx := ctrl.SetupSignalHandler()
 	mgr, err := operator.New(ctx, ctrl.GetConfigOrDie(), opts)
@@ -83,11 +45,20 @@ func clusterResourceNamespace() string {
 	if ns := os.Getenv("POD_NAMESPACE"); ns != "" {
 		return ns
 	}
-	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+	if b, err := os.ReadFile(serviceAccountNamespace); err == nil && len(strings.TrimSpace(string(b))) > 0 {
 		return strings.TrimSpace(string(b))
 	}
 	return operator.DefaultClusterResourceNamespace
 }
+
+// inCluster reports whether the manager runs in a pod (which holds its lease in its
+// own namespace).
+func inCluster() bool {
+	_, err := os.Stat(serviceAccountNamespace)
+	return err == nil
+}
+
+const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(v string) []string {

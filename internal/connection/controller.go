@@ -23,6 +23,10 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
 
+// ReasonCheckFailed is the Ready reason of a check that failed before it reached
+// HoxtonAi (the token state could not be read, for instance).
+const ReasonCheckFailed = "CheckFailed"
+
 // retryUnavailable is how soon an unreachable token endpoint or API is tried again.
 const retryUnavailable = 30 * time.Second
 
@@ -156,13 +160,25 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		notReady(cfg.Reason, cfg.Message)
 		return ctrl.Result{}, nil // the Secret and spec watches bring the next check
 	case err != nil:
+		// Reported, so that a check that cannot even start says why; a Connection
+		// Ready for its current spec stays so through a passing error of the
+		// Kubernetes API, which the retry with backoff is for.
+		if c := conditions.Get(st.Conditions, conditions.TypeReady); c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != conn.GetGeneration() {
+			notReady(ReasonCheckFailed, fmt.Sprintf("the check failed: %s", describeError(err)))
+		}
 		return ctrl.Result{}, err
 	}
 	tok, err := source.Token(ctx)
-	r.reportSaved(conn, source)
+	secretKey, _ := r.resolver.secretKeyOf(conn)
+	r.reportSaved(conn, source, secretKey.String())
 	switch {
-	case auth.IsRejected(err), auth.IsCircuitOpen(err):
-		secretKey, _ := r.resolver.secretKeyOf(conn)
+	case auth.IsRejected(err):
+		if wait, ok := r.resolver.rejoinLineage(ctx, conn, source); ok {
+			logf.FromContext(ctx).Info("another manager rotated the refresh token; continuing from the token state after a pause", "wait", wait)
+			return ctrl.Result{RequeueAfter: wait}, nil
+		}
+		fallthrough
+	case auth.IsCircuitOpen(err):
 		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", secretKey, err))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
 	case err != nil:
@@ -198,12 +214,12 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 }
 
 // reportSaved sets the RefreshTokenSaved condition of a RefreshToken Connection.
-func (r *Reconciler[C]) reportSaved(conn C, source *auth.Source) {
+func (r *Reconciler[C]) reportSaved(conn C, source *auth.Source, secret string) {
 	if conn.GetParameters().Grant != v1alpha1.GrantRefreshToken {
 		return
 	}
 	st := conn.GetConnectionStatus()
-	ok, reason, msg := persistCondition(source, conn.SecretKey().String())
+	ok, reason, msg := persistCondition(source, secret)
 	if conditions.Set(&st.Conditions, conn.GetGeneration(), TypeRefreshTokenSaved, ok, reason, msg) && !ok {
 		r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, reason, "SaveRefreshToken", "%s", msg)
 	}
@@ -223,4 +239,14 @@ func (r *Reconciler[C]) grace() time.Duration {
 		return r.releaseGrace
 	}
 	return DefaultClusterReleaseGrace
+}
+
+// describeError describes an error of the check for its status: a Kubernetes API
+// error by its reason only (the messages of Secret requests can quote the data),
+// any other as it is (the operator's own, which never carry credentials).
+func describeError(err error) string {
+	if _, ok := err.(apierrors.APIStatus); ok {
+		return apiReason(err)
+	}
+	return err.Error()
 }

@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 
 	"github.com/go-logr/logr"
@@ -71,7 +70,12 @@ type Resolver struct {
 }
 
 type entry struct {
-	generation    int64
+	key        string
+	generation int64
+	grant      string // grantOf the credentials
+	// lineageLost is set when the token endpoint refused this entry's refresh
+	// token while the token state holds another of its lineage.
+	lineageLost   bool
 	secretVersion string
 	client        *hoxton.Client
 	source        *auth.Source
@@ -164,45 +168,56 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 	e := r.entries[key]
 	r.mu.Unlock()
 	meta, err := r.secretMetadataOf(ctx, secretKey)
-	if err != nil {
-		if apierrors.IsNotFound(err) && e != nil && conn.GetDeletionTimestamp() != nil {
-			// A Connection being deleted keeps the credentials it had, so the objects
-			// that use it can still be deleted after its Secret went first.
-			return e.client, e.source, nil
+	switch {
+	case apierrors.IsNotFound(err) && conn.GetDeletionTimestamp() != nil && e != nil:
+		// A Connection being deleted keeps the credentials it had, so the objects
+		// that use it can still be deleted after its Secret went first.
+		return e.client, e.source, nil
+	case apierrors.IsNotFound(err) && conn.GetDeletionTimestamp() != nil:
+		// The same after a restart: from the copy kept in the token state Secret.
+		secret, err := r.credentialsCopy(ctx, conn, secretKey)
+		if err != nil {
+			return nil, nil, err
 		}
+		return r.store(r.build(ctx, conn, secret, nil))
+	case apierrors.IsNotFound(err):
+		return nil, nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
+	case err != nil:
+		return nil, nil, err
+	}
+	if e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
+		return e.client, e.source, nil
+	}
+	secret := &corev1.Secret{}
+	if err := r.secrets.Get(withoutBodyLogging(ctx), secretKey, secret); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
 		}
 		return nil, nil, err
 	}
 	if conn.GetDeletionTimestamp() == nil {
-		if err := r.holdSecret(ctx, meta); err != nil {
+		if err := r.keepCredentials(ctx, conn, secret); err != nil {
 			return nil, nil, err
 		}
 	}
-	if e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
-		return e.client, e.source, nil
-	}
-	e, err = r.build(ctx, conn, secretKey, e)
+	return r.store(r.build(ctx, conn, secret, e))
+}
+
+// store keeps a built entry for its Connection.
+func (r *Resolver) store(e *entry, err error) (*hoxton.Client, *auth.Source, error) {
 	if err != nil {
 		return nil, nil, err
 	}
 	r.mu.Lock()
-	r.entries[key] = e
+	r.entries[e.key] = e
 	r.mu.Unlock()
 	return e.client, e.source, nil
 }
 
-// build reads the Secret and assembles client, token source and budget. The token
-// source comes from the token cache, so unchanged credentials keep their token.
-func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.NamespacedName, prev *entry) (*entry, error) {
-	secret := &corev1.Secret{}
-	if err := r.secrets.Get(withoutBodyLogging(ctx), secretKey, secret); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
-		}
-		return nil, err
-	}
+// build assembles client, token source and budget from the credentials in secret.
+// The token source comes from the token cache, so unchanged credentials keep their
+// token.
+func (r *Resolver) build(ctx context.Context, conn Object, secret *corev1.Secret, prev *entry) (*entry, error) {
 	p := conn.GetParameters()
 	creds, err := CredentialsFrom(p, secret)
 	if err != nil {
@@ -212,7 +227,7 @@ func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.Names
 	if err != nil {
 		return nil, err
 	}
-	source, err := r.tokenSource(ctx, conn, creds, httpClient)
+	source, grant, err := r.tokenSource(ctx, conn, creds, httpClient, client.ObjectKeyFromObject(secret), prev)
 	if err != nil {
 		return nil, err
 	}
@@ -232,26 +247,9 @@ func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.Names
 		return nil, &ConfigError{Reason: conditions.ReasonInvalidConfiguration, Message: err.Error()}
 	}
 	return &entry{
-		generation: conn.GetGeneration(), secretVersion: secret.ResourceVersion,
+		key: connectionKey(conn), generation: conn.GetGeneration(), secretVersion: secret.ResourceVersion, grant: grant,
 		client: c, source: source, budget: budget, qps: qps, burst: burst,
 	}, nil
-}
-
-// tokenSource returns conn's one token source. A RefreshToken Connection
-// continues from its token state Secret; a source whose credentials were
-// replaced has its tokens revoked.
-func (r *Resolver) tokenSource(ctx context.Context, conn Object, creds auth.Credentials, httpClient *http.Client) (*auth.Source, error) {
-	seed := seedOf(creds.RefreshToken)
-	creds, err := r.withTokenState(ctx, conn, creds)
-	if err != nil {
-		return nil, err
-	}
-	// Token requests carry the client secret: never follow a redirect with them.
-	source, replaced := r.tokens.SourceFor(connectionKey(conn), creds, auth.SourceOptions{
-		HTTPClient: hoxton.WithoutRedirects(httpClient), Persist: r.saveRotation(conn, seed),
-	})
-	r.revoke(conn, replaced, "replaced")
-	return source, nil
 }
 
 // withoutBodyLogging returns ctx for the requests whose bodies are credentials (reading

@@ -67,11 +67,11 @@ type Options struct {
 // unless the resolver is namespace-scoped. users counts the managed objects that
 // still use a Connection being deleted.
 func Setup(ctx context.Context, mgr ctrl.Manager, resolver *Resolver, opts Options, users Users) error {
-	resolver.recorder = mgr.GetEventRecorder("hoxton-operator")
+	resolver.recorder = inOperatorNamespace(mgr.GetEventRecorder("hoxton-operator"), resolver.tenancy.ClusterResourceNamespace)
 	if err := flushOnStop(mgr, resolver); err != nil {
 		return err
 	}
-	if err := setupSecretRelease(mgr, resolver); err != nil {
+	if err := setupSecretRelease(mgr); err != nil {
 		return err
 	}
 	if err := setupKind(ctx, mgr, resolver, opts, users, "Connection", func() *v1alpha1.Connection { return &v1alpha1.Connection{} },
@@ -97,7 +97,7 @@ func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolv
 		return err
 	}
 	r := &Reconciler[C]{
-		client: mgr.GetClient(), resolver: resolver, recorder: mgr.GetEventRecorder("hoxton-operator"),
+		client: mgr.GetClient(), resolver: resolver, recorder: resolver.recorder,
 		newObject: newObject, pollInterval: opts.PollInterval, users: users, releaseGrace: opts.ClusterReleaseGrace,
 		checkTimeout: opts.CheckTimeout,
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
@@ -149,7 +150,8 @@ func TestTokenRequestsDoNotFollowRedirects(t *testing.T) {
 				t.Fatal(err)
 			}
 			conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "default"}}
-			source, err := r.tokenSource(ctx, conn, tc.creds(redirecting.URL+"/token/", issuing.URL+"/token/"), httpClient)
+			source, _, err := r.tokenSource(ctx, conn, tc.creds(redirecting.URL+"/token/", issuing.URL+"/token/"), httpClient,
+				types.NamespacedName{Namespace: "ns", Name: "secret"}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -39,21 +40,59 @@ const (
 	// a Secret of that name without it is never read or written.
 	LabelTokenState = "hoxtonai.dev/token-state"
 	stateSuffix     = "-hoxton-token"
+	// clusterStateSuffix names the token state of ClusterConnections.
+	clusterStateSuffix = "-hoxton-cluster-token"
 )
 
-// tokenStateKey names the token state Secret of conn: next to its credentials
-// Secret, named after the Connection ("<name>-hoxton-token", or
-// "cluster-<name>-hoxton-token" for a ClusterConnection).
-func tokenStateKey(conn Object) types.NamespacedName {
-	name := conn.GetName()
+// tokenStateKey names the token state Secret of conn in namespace, the namespace
+// of its credentials Secret: "<name>-hoxton-token" for a Connection and
+// "<name>-hoxton-cluster-token" for a ClusterConnection. No Connection name can
+// give a ClusterConnection's name: one ends in "-hoxton-token", and "-hoxton"
+// never ends in "-cluster".
+func tokenStateKey(conn Object, namespace string) types.NamespacedName {
+	suffix := stateSuffix
 	if conn.Reference().Kind == v1alpha1.ConnectionKindCluster {
-		name = "cluster-" + name
+		suffix = clusterStateSuffix
 	}
-	if len(name)+len(stateSuffix) > 253 {
+	return types.NamespacedName{Namespace: namespace, Name: boundedName(conn.GetName(), suffix)}
+}
+
+// legacyClusterStateKey is where a ClusterConnection's token state was kept
+// before: "cluster-<name>-hoxton-token", which a Connection named
+// "cluster-<name>" in the operator's namespace would share.
+func legacyClusterStateKey(conn Object, namespace string) types.NamespacedName {
+	return types.NamespacedName{Namespace: namespace, Name: boundedName("cluster-"+conn.GetName(), stateSuffix)}
+}
+
+// boundedName appends suffix to name, shortening name (and making it unique with
+// a hash) where the result would exceed a Secret name's 253 characters.
+func boundedName(name, suffix string) string {
+	if len(name)+len(suffix) > 253 {
 		sum := sha256.Sum256([]byte(name))
-		name = name[:253-len(stateSuffix)-9] + "-" + hex.EncodeToString(sum[:4])
+		name = name[:253-len(suffix)-9] + "-" + hex.EncodeToString(sum[:4])
 	}
-	return types.NamespacedName{Namespace: conn.SecretKey().Namespace, Name: name + stateSuffix}
+	return name + suffix
+}
+
+// readTokenState returns conn's token state Secret. A ClusterConnection whose
+// state is still under the legacy name gets that one, if it is labelled and owned
+// by a ClusterConnection of this name; the next write moves it to the new name.
+func (r *Resolver) readTokenState(ctx context.Context, conn Object, namespace string) (*corev1.Secret, error) {
+	state := &corev1.Secret{}
+	err := r.secrets.Get(withoutBodyLogging(ctx), tokenStateKey(conn, namespace), state)
+	if !apierrors.IsNotFound(err) || conn.Reference().Kind != v1alpha1.ConnectionKindCluster {
+		return state, err
+	}
+	legacy := &corev1.Secret{}
+	if lerr := r.secrets.Get(withoutBodyLogging(ctx), legacyClusterStateKey(conn, namespace), legacy); lerr != nil {
+		return state, err
+	}
+	for _, o := range legacy.OwnerReferences {
+		if o.Kind == string(v1alpha1.ConnectionKindCluster) && o.Name == conn.GetName() && legacy.Labels[LabelTokenState] == "true" {
+			return legacy, nil
+		}
+	}
+	return state, err
 }
 
 // seedOf identifies the refresh token of the user's Secret without keeping it.
@@ -63,24 +102,26 @@ func seedOf(refreshToken string) string {
 }
 
 // withTokenState returns creds with the refresh token of conn's state Secret
-// when that state grew from the refresh token creds carry, and creds as they
-// are otherwise (no state yet, or the user supplied a new refresh token).
-func (r *Resolver) withTokenState(ctx context.Context, conn Object, creds auth.Credentials) (auth.Credentials, error) {
+// (in namespace) when that state grew from the refresh token creds carry, and
+// creds as they are otherwise (no state yet, or the user supplied a new refresh
+// token). continued reports the former: the credentials continue the lineage
+// the state holds.
+func (r *Resolver) withTokenState(ctx context.Context, conn Object, namespace string, creds auth.Credentials) (_ auth.Credentials, continued bool, _ error) {
 	if creds.Grant != auth.GrantRefreshToken {
-		return creds, nil
+		return creds, false, nil
 	}
-	state := &corev1.Secret{}
-	if err := r.secrets.Get(withoutBodyLogging(ctx), tokenStateKey(conn), state); err != nil {
-		return creds, client404(err)
+	state, err := r.readTokenState(ctx, conn, namespace)
+	if err != nil {
+		return creds, false, client404(err)
 	}
 	if state.Labels[LabelTokenState] != "true" || !slices.Contains(lineageOf(state), seedOf(creds.RefreshToken)) {
-		return creds, nil
+		return creds, false, nil
 	}
 	if rt := string(state.Data[stateKeyRefreshToken]); rt != "" {
 		creds.RefreshToken = rt
 		creds.PreviousRefreshToken = string(state.Data[stateKeyPrevious])
 	}
-	return creds, nil
+	return creds, true, nil
 }
 
 // lineageOf returns the hashes of the refresh tokens a state Secret grew from.
@@ -114,17 +155,22 @@ func client404(err error) error {
 // user's Secret (best effort). Writes are optimistic (the resourceVersion
 // read just before), so a conflicting write makes this attempt fail and the
 // next one starts from what the other writer left. seed is the hash of the
-// refresh token in the user's Secret.
-func (r *Resolver) saveRotation(conn Object, seed string) auth.Persist {
-	secretKey := conn.SecretKey()
-	key := tokenStateKey(conn)
-	owner := metav1.OwnerReference{
-		APIVersion: v1alpha1.GroupVersion.String(), Kind: string(conn.Reference().Kind),
-		Name: conn.GetName(), UID: conn.GetUID(),
-	}
+// refresh token in the user's Secret, secretKey where that Secret is.
+func (r *Resolver) saveRotation(conn Object, seed string, secretKey types.NamespacedName) auth.Persist {
+	key := tokenStateKey(conn, secretKey.Namespace)
 	connKey := connectionKey(conn)
 	return func(ctx context.Context, rot auth.Rotation) error {
-		err := r.writeTokenState(withoutBodyLogging(ctx), key, owner, seed, rot)
+		err := r.updateTokenState(withoutBodyLogging(ctx), conn, secretKey.Namespace, func(data map[string][]byte) bool {
+			var lineage []string
+			if old := strings.Fields(string(data[stateKeyLineage])); slices.Contains(old, seed) {
+				lineage = old
+			}
+			lineage = extendLineage(lineage, seed, seedOf(rot.Previous), seedOf(rot.RefreshToken))
+			data[stateKeyRefreshToken] = []byte(rot.RefreshToken)
+			data[stateKeyPrevious] = []byte(rot.Previous)
+			data[stateKeyLineage] = []byte(strings.Join(lineage, " "))
+			return true
+		})
 		if err != nil {
 			r.saveFailed(connKey, conn)
 			return fmt.Errorf("saving the rotated refresh token to Secret %s: %s", key, apiReason(err))
@@ -136,38 +182,43 @@ func (r *Resolver) saveRotation(conn Object, seed string) auth.Persist {
 	}
 }
 
-func (r *Resolver) writeTokenState(ctx context.Context, key types.NamespacedName, owner metav1.OwnerReference, seed string, rot auth.Rotation) error {
-	state := &corev1.Secret{}
-	err := r.secrets.Get(ctx, key, state)
-	var lineage []string
-	if err == nil && slices.Contains(lineageOf(state), seed) {
-		lineage = lineageOf(state)
-	}
-	lineage = extendLineage(lineage, seed, seedOf(rot.Previous), seedOf(rot.RefreshToken))
-	data := map[string][]byte{
-		stateKeyRefreshToken: []byte(rot.RefreshToken),
-		stateKeyPrevious:     []byte(rot.Previous),
-		stateKeyLineage:      []byte(strings.Join(lineage, " ")),
-	}
+// updateTokenState applies change to the data of conn's token state Secret in
+// namespace, creating the Secret when there is none (or only one under the legacy
+// name, whose data it starts from). Nothing is written when change reports no
+// change. A Secret of that name the operator does not own is never written.
+func (r *Resolver) updateTokenState(ctx context.Context, conn Object, namespace string, change func(data map[string][]byte) bool) error {
+	key := tokenStateKey(conn, namespace)
+	state, err := r.readTokenState(ctx, conn, namespace)
 	switch {
-	case apierrors.IsNotFound(err):
-		state = &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{
-				Namespace: key.Namespace, Name: key.Name,
-				Labels:          map[string]string{LabelTokenState: "true", "app.kubernetes.io/managed-by": "hoxton-operator"},
-				OwnerReferences: ownerIfSet(owner),
-			},
-			Type: corev1.SecretTypeOpaque,
-			Data: data,
-		}
-		return r.writer.Create(ctx, state)
-	case err != nil:
+	case err != nil && !apierrors.IsNotFound(err):
 		return err
-	case state.Labels[LabelTokenState] != "true":
+	case err == nil && state.Labels[LabelTokenState] != "true":
 		return fmt.Errorf("a Secret %s exists that the operator does not own (no label %s=true)", key, LabelTokenState)
 	}
-	state.Data = data
-	return r.writer.Update(ctx, state) // carries the resourceVersion just read
+	data := map[string][]byte{}
+	if err == nil {
+		maps.Copy(data, state.Data)
+	}
+	if !change(data) {
+		return nil
+	}
+	if err == nil && state.Name == key.Name {
+		state.Data = data
+		return r.writer.Update(ctx, state) // carries the resourceVersion just read
+	}
+	owner := metav1.OwnerReference{
+		APIVersion: v1alpha1.GroupVersion.String(), Kind: string(conn.Reference().Kind),
+		Name: conn.GetName(), UID: conn.GetUID(),
+	}
+	return r.writer.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: key.Namespace, Name: key.Name,
+			Labels:          map[string]string{LabelTokenState: "true", "app.kubernetes.io/managed-by": "hoxton-operator"},
+			OwnerReferences: ownerIfSet(owner),
+		},
+		Type: corev1.SecretTypeOpaque,
+		Data: data,
+	})
 }
 
 func ownerIfSet(o metav1.OwnerReference) []metav1.OwnerReference {

@@ -153,8 +153,11 @@ func refreshConnection(t *testing.T, ns string) (*v1alpha1.Connection, string) {
 // stateSecretName is the token state Secret of the Connection "default".
 const stateSecretName = v1alpha1.DefaultConnectionName + "-hoxton-token"
 
-// stateWrites intercepts the manager's writes of token state Secrets.
+// stateWrites intercepts the manager's writes of token state Secrets that save a
+// rotated refresh token (or, with copies set, every write of a token state Secret,
+// the copies of the credentials too).
 type stateWrites struct {
+	copies bool
 	fail   atomic.Bool             // every write fails
 	before func(obj client.Object) // runs once before the first write
 	once   atomic.Bool
@@ -169,7 +172,8 @@ func (w *stateWrites) newClient(cfg *rest.Config, opts client.Options) (client.C
 		return nil, err
 	}
 	intercept := func(obj client.Object) error {
-		if s, ok := obj.(*corev1.Secret); !ok || !strings.HasSuffix(s.Name, "-hoxton-token") {
+		s, ok := obj.(*corev1.Secret)
+		if !ok || s.Labels[connection.LabelTokenState] != "true" || (!w.copies && len(s.Data["refreshToken"]) == 0) {
 			return nil
 		}
 		if w.before != nil && w.once.CompareAndSwap(false, true) {

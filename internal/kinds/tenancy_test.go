@@ -249,7 +249,7 @@ func TestTenantCannotBlockClusterConnectionDeletion(t *testing.T) {
 	if took := time.Since(start); took < grace/2 || took > grace+10*time.Second {
 		t.Errorf("the ClusterConnection went after %s, want about the grace of %s", took, grace)
 	}
-	waitEvent(t, "default", cc.Name, "ReleasedInUse")
+	waitEvent(t, operatorNamespace(t), cc.Name, "ReleasedInUse") // the ClusterConnection's events are the administrator's
 }
 
 // TestConnectionSecretIsLabelled: the Secret a Connection uses gets the label the

@@ -64,7 +64,9 @@ func StartManagerProcess(bin, kubeconfig, logPath string, flags ...string) (*Man
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"--metrics-bind-address=" + metrics, "--health-probe-bind-address=" + probes}, flags...)
+	// Alone with its control plane, and restarted at once after a kill (a lease
+	// would hold it for 15 s); flags may turn leader election back on.
+	args := append([]string{"--leader-elect=false", "--metrics-bind-address=" + metrics, "--health-probe-bind-address=" + probes}, flags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	cmd.Stdout, cmd.Stderr = log, log

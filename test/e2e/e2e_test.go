@@ -118,7 +118,10 @@ func (s *suite) startManager(t *testing.T) {
 		// installs serve HTTPS behind TokenReview).
 		"--metrics-secure=false",
 		"--health-probe-bind-address="+s.probeAddr,
-		"--poll-interval="+pollInterval)
+		"--poll-interval="+pollInterval,
+		// The only manager of its control plane, restarted at once after a kill
+		// (a lease would hold it back for 15 s).
+		"--leader-elect=false")
 	waitHTTP(t, "http://"+s.probeAddr+"/readyz", s.manager)
 	waitHTTP(t, "http://"+s.probeAddr+"/healthz", s.manager)
 }

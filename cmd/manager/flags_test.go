@@ -1,0 +1,31 @@
+package main
+
+import (
+	"flag"
+	"testing"
+
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+)
+
+// TestLeaderElectionByDefault: the manager elects a leader unless told otherwise,
+// and outside a cluster holds the lease in the operator's namespace, where a
+// deployed operator holds it too.
+func TestLeaderElectionByDefault(t *testing.T) {
+	opts, err := parseFlags(flag.NewFlagSet("manager", flag.ContinueOnError), nil, &zap.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !opts.LeaderElection {
+		t.Error("leader election is off by default")
+	}
+	if inCluster() {
+		t.Skip("running in a pod: the lease is in the pod's namespace")
+	}
+	if opts.LeaderElectionNamespace != opts.ClusterResourceNamespace || opts.LeaderElectionNamespace == "" {
+		t.Errorf("lease namespace %q, want the operator's %q", opts.LeaderElectionNamespace, opts.ClusterResourceNamespace)
+	}
+	opts, err = parseFlags(flag.NewFlagSet("manager", flag.ContinueOnError), []string{"--leader-elect=false"}, &zap.Options{})
+	if err != nil || opts.LeaderElection {
+		t.Errorf("--leader-elect=false: %v, %v", opts.LeaderElection, err)
+	}
+}
