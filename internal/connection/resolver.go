@@ -56,6 +56,7 @@ type Resolver struct {
 	tokenOpts auth.Options
 	userAgent string
 	tenancy   Tenancy
+	clientIDs clientIDs // the OAuth client id of each Connection Secret read
 
 	// tokens holds one token source per Connection (by connection key).
 	tokens   *auth.Cache
@@ -203,6 +204,7 @@ func (r *Resolver) build(ctx context.Context, conn Object, secretKey types.Names
 		}
 		return nil, err
 	}
+	r.clientIDs.remember(secret)
 	p := conn.GetParameters()
 	creds, err := CredentialsFrom(p, secret)
 	if err != nil {

@@ -164,6 +164,10 @@ func (f *fakeConns) ReportAuthFailure(namespace string, ref v1alpha1.ConnectionR
 	f.authReports = append(f.authReports, authReport{namespace, ref})
 }
 
+func (f *fakeConns) ConnectionsUsingClient(context.Context, string, types.NamespacedName) ([]ConnectionName, error) {
+	return nil, nil
+}
+
 // env is one reconciler of Sites over a fake client that counts writes.
 type env struct {
 	t  *testing.T
