@@ -168,21 +168,24 @@ func (oauthClientAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alp
 	return managed.Created{ID: cl.ClientID}, err
 }
 
+// Update rotates and delivers the secret first: until it is delivered, a client this
+// object created keeps its marker name, by which a lost status finds it again.
 func (oauthClientAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs, obs managed.Observation[*hoxton.OAuthClient]) error {
 	id := obs.Observed.ClientID
-	if obs.Diff.Touches("name", "grantTypes", "callbacks") {
-		if _, err := c.PutOAuthClient(ctx, oauthClientInput(o, id)); err != nil {
+	if obs.Diff.Touches(secretField) {
+		cl, err := c.RotateOAuthClientSecret(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := deliver(ctx, o, refs.Credentials(), id, cl.ClientSecret); err != nil {
 			return err
 		}
 	}
-	if !obs.Diff.Touches(secretField) {
-		return nil
-	}
-	cl, err := c.RotateOAuthClientSecret(ctx, id)
-	if err != nil {
+	if obs.Diff.Touches("name", "grantTypes", "callbacks") {
+		_, err := c.PutOAuthClient(ctx, oauthClientInput(o, id))
 		return err
 	}
-	return deliver(ctx, o, refs.Credentials(), id, cl.ClientSecret)
+	return nil
 }
 
 // deliver writes the credentials into the Secret, under the keys a Connection's Secret
