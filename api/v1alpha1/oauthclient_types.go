@@ -15,11 +15,22 @@ type GrantType string
 
 // OAuthClientSpec is the desired state of a HoxtonAi OAuth client.
 // +kubebuilder:validation:XValidation:rule="!has(self.callbacks) || size(self.callbacks) == 0 || self.grantTypes.exists(g, g == 'authorization_code')",message="callbacks are the redirect URLs of the authorization_code grant: add it to grantTypes, or remove them"
+// +kubebuilder:validation:XValidation:rule="!has(self.externalID) || (has(self.adoptExisting) && self.adoptExisting) || (has(self.managementPolicy) && self.managementPolicy == 'ObserveOnly')",message="externalID with managementPolicy Manage takes over an OAuth client created outside this object: set adoptExisting: true to confirm (deleting this object then deletes the client, unless deletionPolicy is Orphan)"
 type OAuthClientSpec struct {
 	StringIDManagedSpec `json:",inline"`
 
-	// Name of the client as shown in the Control Room. A client created before a crash
-	// is found again by it, so it should be unique in the organisation.
+	// AdoptExisting confirms that spec.externalID names an OAuth client created outside
+	// this object, which this object then manages (and deletes, unless deletionPolicy is
+	// Orphan). Required with spec.externalID unless managementPolicy is ObserveOnly
+	// (observing writes nothing). The adopted client's secret is not known
+	// to the operator and is not rotated on adoption: the Secret receives one only when
+	// the hoxtonai.dev/rotate-secret annotation asks for a rotation. A client whose id
+	// a Connection or ClusterConnection uses is never adopted.
+	// +optional
+	AdoptExisting bool `json:"adoptExisting,omitempty"`
+
+	// Name of the client as shown in the Control Room. Clients are never found or
+	// adopted by their name.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	Name string `json:"name"`
@@ -42,6 +53,7 @@ type OAuthClientSpec struct {
 	// the client's credentials into, under the keys a Connection's Secret uses
 	// (clientID, clientSecret), so that a Connection can use the client as it is. The
 	// operator creates the Secret; one it did not create is never overwritten.
+	// +kubebuilder:validation:XValidation:rule="self.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="name must be a valid Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)"
 	WriteCredentialsToSecretRef LocalReference `json:"writeCredentialsToSecretRef"`
 
 	// RotateEvery rotates the client secret on a schedule, e.g. "720h"; checked at each

@@ -234,6 +234,9 @@ func takeOverKeepingSecret(t *testing.T, env *testenv.Env, org organisation) {
 			t.Fatal(err)
 		}
 		unstructured.RemoveNestedField(live.Object, "spec", "managementPolicy")
+		if err := unstructured.SetNestedField(live.Object, true, "spec", "adoptExisting"); err != nil {
+			t.Fatal(err)
+		}
 		err := env.Client.Update(ctx, live)
 		if err == nil {
 			break

@@ -55,6 +55,7 @@ type Resolver struct {
 	tokenOpts auth.Options
 	userAgent string
 	tenancy   Tenancy
+	clientIDs clientIDs // the OAuth client id of each Connection Secret read
 
 	// tokens holds one token source per Connection (by connection key).
 	tokens   *auth.Cache
@@ -218,6 +219,7 @@ func (r *Resolver) store(e *entry, err error) (*hoxton.Client, *auth.Source, err
 // The token source comes from the token cache, so unchanged credentials keep their
 // token.
 func (r *Resolver) build(ctx context.Context, conn Object, secret *corev1.Secret, prev *entry) (*entry, error) {
+	r.clientIDs.remember(secret)
 	p := conn.GetParameters()
 	creds, err := CredentialsFrom(p, secret)
 	if err != nil {

@@ -307,6 +307,7 @@ func TestAdoption(t *testing.T) {
 			t.Fatalf("the seeded %s already matches the spec; the test would prove nothing", kc.kind)
 		}
 		o.GetManagedSpec().ExternalID = id
+		confirmAdoption(o)
 		objects, calls := len(env.API.Objects(kc.collection)), countCalls()
 
 		create(t, o)
@@ -334,6 +335,7 @@ func TestAdoptionOfMissingObject(t *testing.T) {
 	forEachKind(t, func(t *testing.T, kc kindCase, f fixture) {
 		o := kc.build(f, "nothing")
 		o.GetManagedSpec().ExternalID = uuid.NewString()
+		confirmAdoption(o)
 		calls := countCalls()
 		create(t, o)
 		waitSyncedFalse(t, o, conditions.ReasonTerminal)

@@ -13,12 +13,11 @@ import (
 func CredentialsSecretName(objectName string) string { return objectName + "-credentials" }
 
 // oauthClientExport maps the organisation's OAuth clients to manifests. The secret is
-// never exported, and an export cannot hand it to the credentials Secret: a managed
-// OAuthClient whose Secret lacks the secret rotates it (deliveryDiff), which would
-// break whatever uses the client today. So an exported client is ObserveOnly: applying
-// the export adopts it without a write, and switching it to Manage is the owner's
-// decision, taken knowing that it rotates the secret unless the Secret already holds
-// it (see the README, hoxtonctl export).
+// never exported, and an export cannot hand it to the credentials Secret; rotating it
+// would break whatever uses the client today. So an exported client is ObserveOnly:
+// applying the export adopts it without a write, and switching it to Manage (with
+// adoptExisting) is the owner's decision, which rotates nothing unless asked (see the
+// README, hoxtonctl export).
 func oauthClientExport() *managed.Export[*v1alpha1.OAuthClient] {
 	return &managed.Export[*v1alpha1.OAuthClient]{List: func(ctx context.Context, c *hoxton.Client, _ managed.ListOptions) ([]managed.Listed[*v1alpha1.OAuthClient], error) {
 		clients, err := c.ListOAuthClients(ctx)

@@ -172,8 +172,9 @@ func (f *failingCredentialWrites) newClient(cfg *rest.Config, opts client.Option
 
 // TestOAuthClientCrashBeforeSecretWrite: a manager that created the client but never
 // wrote its secret down (nor anything in the status) leaves no unusable client behind:
-// the next manager finds the client by its name, rotates its secret and delivers it,
-// and no second client is created.
+// the next manager finds the client by the marker written before the create (its
+// name until the secret is delivered), rotates its secret, delivers it and gives the
+// client its name; no second client is created.
 func TestOAuthClientCrashBeforeSecretWrite(t *testing.T) {
 	crash := &failingCredentialWrites{}
 	crash.ns.Store("")
@@ -181,15 +182,24 @@ func TestOAuthClientCrashBeforeSecretWrite(t *testing.T) {
 	ns := newConnectedNamespace(t)
 	crash.ns.Store(ns)
 	o := newOAuthClient(ns, "crash")
-	named := func() []map[string]any { return activeObjects("oauth-clients", map[string]string{"name": o.Spec.Name}) }
+	named := func(name string) []map[string]any {
+		return activeObjects("oauth-clients", map[string]string{"name": name})
+	}
+	marker := func() string {
+		s := &corev1.Secret{}
+		_ = env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "crash-credentials"}, s)
+		return s.Annotations[managed.AnnotationCreateMarker]
+	}
 	create(t, o)
-	eventually(t, "the client created and its Secret write failed", func() (bool, string) {
-		return len(named()) == 1 && crash.failed.Load() > 0, fmt.Sprintf("%d clients, %d failed writes", len(named()), crash.failed.Load())
+	eventually(t, "the client created under its marker and its Secret write failed", func() (bool, string) {
+		return marker() != "" && len(named(marker())) == 1 && crash.failed.Load() > 0,
+			fmt.Sprintf("marker %q, %d clients under it, %d failed writes", marker(), len(named(marker())), crash.failed.Load())
 	})
 	stopManager(t)
 	if v := secretValue(t, ns, "crash-credentials", v1alpha1.SecretKeyClientSecret); v != "" {
 		t.Fatal("the crashed manager delivered the secret; the test would prove nothing")
 	}
+	created := named(marker())[0]["clientId"]
 	get(t, o)
 	// Lose what the status holds, as a crash right after the 201 would.
 	o.Status = v1alpha1.OAuthClientStatus{}
@@ -201,11 +211,11 @@ func TestOAuthClientCrashBeforeSecretWrite(t *testing.T) {
 	restartManager(t, operator.Options{PollInterval: pollInterval})
 	waitReady(t, o)
 	waitDelivered(t, o)
-	if n := len(named()); n != 1 {
-		t.Fatalf("%d clients named %q after the restart, want exactly 1", n, o.Spec.Name)
+	if o.Status.ExternalID != created {
+		t.Fatalf("the object manages %s, want the client the crashed manager created (%v)", o.Status.ExternalID, created)
 	}
-	if id := named()[0]["clientId"]; o.Status.ExternalID != id {
-		t.Fatalf("the object manages %s, want the client the crashed manager created (%v)", o.Status.ExternalID, id)
+	if n, left := len(named(o.Spec.Name)), len(named(marker())); n != 1 || left != 0 {
+		t.Fatalf("%d clients named %q and %d under the marker after the restart, want the one client, renamed", n, o.Spec.Name, left)
 	}
 	if n := rotations(calls, o.Status.ExternalID); n != 1 {
 		t.Fatalf("%d rotations to recover the secret, want 1", n)

@@ -56,6 +56,10 @@ func TestOrganisationKindValidation(t *testing.T) {
 		}), "callbacks are the redirect URLs of the authorization_code grant"},
 		"rotation too often": {oauth("often", func(c *v1alpha1.OAuthClient) { c.Spec.RotateEvery = &metav1.Duration{Duration: 600e9} }),
 			"rotateEvery must be at least 1h"},
+		"adoption unconfirmed": {oauth("unconfirmed", func(c *v1alpha1.OAuthClient) { c.Spec.ExternalID = "49ffcf54a4abc88c5c12466ef5867691" }),
+			"set adoptExisting: true"},
+		"invalid Secret name": {oauth("bad-secret", func(c *v1alpha1.OAuthClient) { c.Spec.WriteCredentialsToSecretRef.Name = "Dashboard_Credentials" }),
+			"must be a valid Secret name"},
 	}
 	for name, tc := range refused {
 		err := env.Client.Create(ctx, tc.obj)
@@ -67,7 +71,12 @@ func TestOrganisationKindValidation(t *testing.T) {
 		annotation("triangle", poly(v1alpha1.LinearRing{{0, 0}, {1, 0}, {0.5, 1}, {0, 0}})),
 		annotation("multi", v1alpha1.RegionOfInterest{MultiPolygon: []v1alpha1.Polygon{{square(0.2, 0.2, 0.1)}, {square(0.7, 0.7, 0.1)}}}),
 		user("auth0-id", func(u *v1alpha1.User) { u.Spec.ExternalID = "auth0|5f3c2a1b9d8e7f6a5b4c3d2e" }),
-		oauth("hex-id", func(c *v1alpha1.OAuthClient) { c.Spec.ExternalID = "49ffcf54a4abc88c5c12466ef5867691" }),
+		oauth("hex-id", func(c *v1alpha1.OAuthClient) {
+			c.Spec.ExternalID, c.Spec.AdoptExisting = "49ffcf54a4abc88c5c12466ef5867691", true
+		}),
+		oauth("observed-id", func(c *v1alpha1.OAuthClient) {
+			c.Spec.ExternalID, c.Spec.ManagementPolicy = "49ffcf54a4abc88c5c12466ef5867692", v1alpha1.ManagementPolicyObserveOnly
+		}),
 	}
 	for _, o := range accepted {
 		if err := env.Client.Create(ctx, o); err != nil {

@@ -138,6 +138,11 @@ type Kind[O Object, S any] struct {
 	// right after the call that returned the credentials, so that they are durable
 	// before the status records success.
 	CredentialsSecret func(o O) string
+	// ConnectionClientIDs says the kind's ids are OAuth client ids, which Connections
+	// may authenticate with: the reconciler refuses to manage or delete one that a
+	// Connection or ClusterConnection uses (other than through the object's own
+	// CredentialsSecret).
+	ConnectionClientIDs bool
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of

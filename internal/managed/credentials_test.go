@@ -1,14 +1,19 @@
 package managed
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 )
@@ -70,6 +75,67 @@ func TestCredentialsSecret(t *testing.T) {
 	var terminal *TerminalError
 	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), AnnotationCredentialsOf) || strings.Contains(err.Error(), "theirs") {
 		t.Fatalf("a foreign Secret gave %v, want a Terminal error naming the annotation and no value", err)
+	}
+}
+
+// TestCredentialsWriteConflict: a Secret changed by someone else between the read and
+// the write (a Connection adding its finalizer) is read again and written, keeping
+// the other writer's change: a conflict must never lose credentials HoxtonAi
+// returned once.
+func TestCredentialsWriteConflict(t *testing.T) {
+	ctx := t.Context()
+	site := newSite("hq")
+	mine := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: "hq-credentials",
+		Annotations: map[string]string{AnnotationCredentialsOf: "Site/hq"}}}
+	c := fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(site, mine).Build()
+	r := &Reconciler[*v1alpha1.Site, string]{client: c, reader: c, secrets: c, kind: Kind[*v1alpha1.Site, string]{
+		Name: "Site", CredentialsSecret: func(*v1alpha1.Site) string { return "hq-credentials" },
+	}}
+	refs, err := r.resolve(ctx, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s corev1.Secret
+	if err := c.Get(ctx, client.ObjectKeyFromObject(mine), &s); err != nil {
+		t.Fatal(err)
+	}
+	s.Finalizers = []string{"example.com/in-use"}
+	if err := c.Update(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+	if err := refs.Credentials().Write(ctx, map[string]string{"clientID": "id-1", "clientSecret": "s-1"}); err != nil {
+		t.Fatalf("a write after a concurrent change: %v, want it written", err)
+	}
+	if err := c.Get(ctx, client.ObjectKeyFromObject(mine), &s); err != nil {
+		t.Fatal(err)
+	}
+	if string(s.Data["clientSecret"]) != "s-1" || len(s.Finalizers) != 1 {
+		t.Fatalf("after the conflict the Secret holds keys %v and finalizers %v, want the secret and the other writer's finalizer", keysOf(s.Data), s.Finalizers)
+	}
+}
+
+// TestCredentialsWriteErrorQuotesNoData: a refused Secret write is reported by the
+// API's reason and code, never its message, which can quote the data.
+func TestCredentialsWriteErrorQuotesNoData(t *testing.T) {
+	ctx := t.Context()
+	site := newSite("hq")
+	c := fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(site).WithInterceptorFuncs(interceptor.Funcs{
+		Create: func(_ context.Context, _ client.WithWatch, obj client.Object, _ ...client.CreateOption) error {
+			s := obj.(*corev1.Secret)
+			return apierrors.NewInvalid(schema.GroupKind{Kind: "Secret"}, s.Name,
+				field.ErrorList{field.Invalid(field.NewPath("data"), string(s.Data["clientSecret"]), "refused")})
+		},
+	}).Build()
+	r := &Reconciler[*v1alpha1.Site, string]{client: c, reader: c, secrets: c, kind: Kind[*v1alpha1.Site, string]{
+		Name: "Site", CredentialsSecret: func(*v1alpha1.Site) string { return "hq-credentials" },
+	}}
+	refs, err := r.resolve(ctx, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = refs.Credentials().Write(ctx, map[string]string{"clientSecret": "s3cret-value"})
+	if err == nil || strings.Contains(err.Error(), "s3cret-value") || !strings.Contains(err.Error(), "Invalid (HTTP 422)") {
+		t.Fatalf("the refused write answered %q, want its reason and code and no data", err)
 	}
 }
 

@@ -146,6 +146,10 @@ type fakeConns struct {
 	mu          sync.Mutex
 	clientFor   []authReport
 	authReports []authReport
+	// clientUsers are the Connections using each OAuth client id; clientLookups the
+	// Secrets each lookup left out.
+	clientUsers   map[string][]ConnectionName
+	clientLookups []types.NamespacedName
 }
 
 func (f *fakeConns) ClientFor(_ context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error) {
@@ -162,6 +166,13 @@ func (f *fakeConns) ReportAuthFailure(namespace string, ref v1alpha1.ConnectionR
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.authReports = append(f.authReports, authReport{namespace, ref})
+}
+
+func (f *fakeConns) ConnectionsUsingClient(_ context.Context, id string, except types.NamespacedName) ([]ConnectionName, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.clientLookups = append(f.clientLookups, except)
+	return f.clientUsers[id], nil
 }
 
 // env is one reconciler of Sites over a fake client that counts writes.

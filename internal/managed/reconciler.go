@@ -25,6 +25,9 @@ type Connections interface {
 	// ReportAuthFailure tells the Connection that HoxtonAi rejected its credentials,
 	// so that it re-checks them and reports the failure in its own status.
 	ReportAuthFailure(namespace string, ref v1alpha1.ConnectionReference)
+	// ConnectionsUsingClient names the Connections and ClusterConnections whose Secret
+	// holds OAuth client id clientID, but for those using the Secret except.
+	ConnectionsUsingClient(ctx context.Context, clientID string, except types.NamespacedName) ([]ConnectionName, error)
 }
 
 // Options are the settings every managed kind's reconciler shares.
@@ -126,6 +129,9 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 	if err := r.assignID(ctx, a, c.OrganisationID()); err != nil {
 		return r.fail(a, "adopt", err)
 	}
+	if err := r.refuseConnectionClient(ctx, o, o.GetManagedStatus().ExternalID); err != nil {
+		return r.fail(a, "adopt", err)
+	}
 	obs, err := r.observe(ctx, a, c, refs, fresh, req.NamespacedName)
 	if err != nil {
 		return r.fail(a, "observe", err)
@@ -180,6 +186,9 @@ func (r *Reconciler[O, S]) recordFound(ctx context.Context, a *attempt[O, S], ob
 		return nil
 	}
 	if err := r.ensureUnmanaged(ctx, a.obj, id); err != nil {
+		return err
+	}
+	if err := r.refuseConnectionClient(ctx, a.obj, id); err != nil {
 		return err
 	}
 	a.obj.GetManagedStatus().ExternalID = id

@@ -262,6 +262,9 @@ func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O, S]) (ctrl.R
 		if err != nil {
 			return r.fail(a, "delete", fmt.Errorf("%w; to remove this object without deleting HoxtonAi %s %s, set spec.deletionPolicy: Orphan", err, r.kind.Name, id))
 		}
+		if err := r.refuseConnectionClient(ctx, o, id); err != nil {
+			return r.fail(a, "delete", err)
+		}
 		if err := hoxton.IgnoreGone(r.kind.Adapter.Delete(ctx, c, o)); err != nil {
 			return r.fail(a, "delete", err)
 		}

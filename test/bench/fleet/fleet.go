@@ -122,9 +122,10 @@ var Builders = []Builder{
 		if s.Index%storesPerRegion != 0 {
 			return nil
 		}
-		// One integration client per region, its secret delivered into a Secret.
+		// One integration client per region, its secret delivered into a Secret; created
+		// under its create's marker, then renamed (two writes).
 		name := fmt.Sprintf("%s-integration", RegionName(s.Index))
-		return []Object{{Writes: 1, Obj: &v1alpha1.OAuthClient{ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: name},
+		return []Object{{Writes: 2, Obj: &v1alpha1.OAuthClient{ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: name},
 			Spec: v1alpha1.OAuthClientSpec{Name: fmt.Sprintf("%s integration %s", RegionName(s.Index), s.Serial), GrantTypes: []v1alpha1.GrantType{"client_credentials"},
 				WriteCredentialsToSecretRef: v1alpha1.LocalReference{Name: name + "-credentials"}}}}}
 	}},
