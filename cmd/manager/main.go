@@ -38,6 +38,8 @@ func main() {
 	flag.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the kube-apiserver.")
 	flag.IntVar(&opts.KubeBurst, "kube-api-burst", 100, "Burst of requests to the kube-apiserver.")
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Reconciles running at once per kind.")
+	flag.IntVar(&opts.MaxReconcilesPerConnection, "max-reconciles-per-connection", 0,
+		"Reconciles of one Connection running at once per kind; fewer than --max-concurrent-reconciles, so that a slow tenant API leaves workers to the others. 0: --max-concurrent-reconciles minus one.")
 	flag.BoolVar(&opts.SpreadFirstPolls, "spread-first-polls", true, "After a start, poll each object found in sync at a random point of its poll interval instead of all at once; changed objects are reconciled at once.")
 	flag.StringVar(&idNamespace, "id-namespace", managed.DefaultIDNamespace.String(),
 		"UUID namespace from which HoxtonAi ids are derived (namespace/kind/name). Keep it stable: a different one makes the operator create new objects instead of finding its old ones.")
