@@ -2,6 +2,7 @@ package kinds_test
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -29,15 +30,21 @@ const slowTenantSites = 8
 func TestSlowConnectionDoesNotStallOthers(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 
-	// The slow tenant: its own fake HoxtonAi, fast until its Connection is Ready.
-	slow := hoxtontest.NewServer(hoxtontest.Options{})
-	t.Cleanup(slow.Close)
+	// The slow tenant: its own fake HoxtonAi, fast until its Connection is Ready. Its
+	// cleanup drops the requests still waiting rather than wait them out.
+	slow := hoxtontest.NewHandler(hoxtontest.Options{})
+	slowServer := httptest.NewServer(slow.Handler())
+	t.Cleanup(func() {
+		slowServer.CloseClientConnections()
+		slowServer.Close()
+	})
 	nsSlow := newNamespace(t)
 	// Runs before the namespace's cleanup, which deletes through the API.
 	t.Cleanup(func() { slow.SetLatency(0) })
 	create(t, testenv.ConnectionSecret(nsSlow, "slow-credentials"))
 	connSlow := env.Connection(nsSlow, v1alpha1.DefaultConnectionName, "slow-credentials")
-	connSlow.Spec.APIURL, connSlow.Spec.TokenURL, connSlow.Spec.OrganisationID = slow.APIURL(), slow.TokenURL(), slow.OrganisationID()
+	connSlow.Spec.APIURL, connSlow.Spec.TokenURL = slowServer.URL+"/api/v0", slowServer.URL+"/oauth/token"
+	connSlow.Spec.OrganisationID = slow.OrganisationID()
 	create(t, connSlow)
 	nsFast := newConnectedNamespace(t)
 	waitConnection(t, connSlow, metav1.ConditionTrue, conditions.ReasonAvailable)
