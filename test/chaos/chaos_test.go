@@ -152,7 +152,9 @@ func TestChaos(t *testing.T) {
 	requests := proxy.requests.Load()
 	// Only now does the hung tenant's service answer again.
 	held := hung.release()
+	released := time.Now()
 	hung.waitInSync(t, p.converge)
+	hungConverged := time.Since(released)
 
 	want, diffs := chaos.compare(t, ctx)
 	ratio := float64(requests) / float64(baseRequests)
@@ -160,7 +162,8 @@ func TestChaos(t *testing.T) {
 		len(want), converged.Round(time.Second), did.kills, did.afterWrite)
 	fmt.Printf("chaos: leader handed over in %s mid-wave; Kubernetes API unreachable for %s (%d managers restarted after losing the lease)\n",
 		did.handover.Round(100*time.Millisecond), did.kubeDown.Round(time.Second), env.ManagerRestarts())
-	fmt.Printf("chaos: tenant %q hung with %d requests held while the fleet converged\n", hung.ns, held)
+	fmt.Printf("chaos: tenant %q hung with %d requests held while the fleet converged; in sync %s after it answered again\n",
+		hung.ns, held, hungConverged.Round(100*time.Millisecond))
 	fmt.Printf("chaos: %d API requests (%d faults injected) against %d fault-free: ratio %.2f (bound %.1f)\n",
 		requests, proxy.injected.Load(), baseRequests, ratio, p.maxRequestRatio)
 	fmt.Printf("chaos: HoxtonAi differs from the YAML in %d places; duplicates included\n", len(diffs))
