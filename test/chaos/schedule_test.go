@@ -17,7 +17,7 @@ import (
 type event struct {
 	at time.Duration
 	// "wave", "kill", "kill-after-write", "throttle", "token-outage", "token-outage-end", "revoke",
-	// "standby", "handover", "kube-outage", "kube-outage-end", "hang"
+	// "standby", "handover", "kube-outage", "hang"
 	what string
 	d    time.Duration
 }
@@ -74,7 +74,7 @@ func newSchedule(seed uint64, p profile) schedule {
 	mid := wavesAt[2]
 	ev = append(ev, event{at: mid + 100*time.Millisecond, what: "standby"}, event{at: mid + time.Second, what: "handover"})
 	kubeOutage := at(0.5, 0.7)
-	ev = append(ev, event{at: kubeOutage, what: "kube-outage"}, event{at: kubeOutage + p.kubeOutage, what: "kube-outage-end"})
+	ev = append(ev, event{at: kubeOutage, what: "kube-outage", d: p.kubeOutage})
 	// One tenant's service hangs from the start, while the fleet converges.
 	ev = append(ev, event{at: 0, what: "hang"})
 	slices.SortStableFunc(ev, func(a, b event) int { return int(a.at - b.at) })
@@ -117,7 +117,9 @@ const managerDownFor = 3 * time.Minute
 func (s schedule) play(t *testing.T, st stage) played {
 	start := time.Now()
 	var did played
-	var kubeDownAt time.Time
+	// The Kubernetes API comes back on its own time: a kill meanwhile waits for it.
+	kubeBack := make(chan time.Duration, 1)
+	kubeBack <- 0
 	startManager := func(run func(operator.Options) error) {
 		deadline := time.Now().Add(managerDownFor)
 		for err := run(st.opts); err != nil; err = run(st.opts) {
@@ -165,11 +167,16 @@ func (s schedule) play(t *testing.T, st stage) played {
 			did.handover, err = st.env.HandOver(handoverWithin)
 			must(t, err)
 		case "kube-outage":
+			<-kubeBack
 			st.link.Down()
-			kubeDownAt = time.Now()
-		case "kube-outage-end":
-			must(t, st.link.Up())
-			did.kubeDown = time.Since(kubeDownAt)
+			go func(d time.Duration) {
+				down := time.Now()
+				time.Sleep(d)
+				if err := st.link.Up(); err != nil {
+					t.Errorf("restoring the Kubernetes API: %v", err)
+				}
+				kubeBack <- time.Since(down)
+			}(e.d)
 		case "hang":
 			st.hung.setHang(true)
 			must(t, testenv.CreateAll(context.Background(), st.kube, st.hungObjs))
@@ -177,6 +184,7 @@ func (s schedule) play(t *testing.T, st stage) played {
 		t.Logf("%6.1fs %s", time.Since(start).Seconds(), e.what)
 	}
 	time.Sleep(time.Until(start.Add(s.phase)))
+	did.kubeDown = <-kubeBack
 	return did
 }
 
