@@ -4,8 +4,8 @@
 // token endpoint goes down for a while, every issued token is revoked once, the
 // manager is killed several times (once between an API write and its status write),
 // the leader hands over to a second manager in the middle of a wave, the Kubernetes
-// API is unreachable for the managers for a while (60 s in the full profile: the
-// leader loses its lease and is restarted), and another tenant's service hangs
+// API is unreachable for the managers for a while (60 s in the full profile: a
+// leader that loses its lease is started again), and another tenant's service hangs
 // without answering until the fleet has converged.
 // After the faults stop it checks that HoxtonAi holds exactly the fleet (and the hung
 // tenant's objects once its service answers again), with no duplicate object or
