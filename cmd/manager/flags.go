@@ -41,6 +41,8 @@ func parseFlags(fs *flag.FlagSet, args []string, zapOpts *zap.Options) (operator
 	fs.Float64Var(&kubeQPS, "kube-api-qps", 50, "Requests per second to the kube-apiserver.")
 	fs.IntVar(&opts.KubeBurst, "kube-api-burst", 100, "Burst of requests to the kube-apiserver.")
 	fs.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Reconciles running at once per kind.")
+	fs.IntVar(&opts.MaxReconcilesPerConnection, "max-reconciles-per-connection", 0,
+		"Reconciles of one Connection running at once per kind; fewer than --max-concurrent-reconciles, so that a slow tenant API leaves workers to the others. 0: --max-concurrent-reconciles minus one.")
 	fs.BoolVar(&opts.SpreadFirstPolls, "spread-first-polls", true, "After a start, poll each object found in sync at a random point of its poll interval instead of all at once; changed objects are reconciled at once.")
 	fs.StringVar(&idNamespace, "id-namespace", managed.DefaultIDNamespace.String(),
 		"UUID namespace from which HoxtonAi ids are derived (namespace/kind/name). Keep it stable: a different one makes the operator create new objects instead of finding its old ones.")

@@ -38,6 +38,10 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxConcurrentReconciles per kind.
 	MaxConcurrentReconciles int
+	// MaxReconcilesPerConnection caps the reconciles of one Connection running at
+	// once in a kind's controller, below MaxConcurrentReconciles, so that a slow
+	// tenant API leaves workers to the others (fairness.go); zero means no cap.
+	MaxReconcilesPerConnection int
 	// SpreadFirstPolls gives an object found in sync at its generation its first poll
 	// at a random point of the poll interval instead of at once, so that a restarted
 	// manager does not re-read the whole fleet together (see firstPolls).
@@ -64,6 +68,8 @@ type Reconciler[O Object, S any] struct {
 	known knownStates[S]
 	// verified are the literal reference ids HoxtonAi confirmed (checkReferences).
 	verified verifiedIDs
+	// slots caps the concurrent reconciles per Connection.
+	slots connectionSlots
 }
 
 // attempt is the state of one reconcile: the object as read (base of the status
@@ -96,6 +102,11 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 	if wait := r.firstPollDeferral(req.NamespacedName, o); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
+	release, retry := r.connectionSlot(o)
+	if release == nil {
+		return ctrl.Result{RequeueAfter: retry}, nil
+	}
+	defer release()
 	a := &attempt[O, S]{orig: o.DeepCopyObject().(O), obj: o}
 	// The status is written even when the reconcile ran out of time, so that it
 	// says why.

@@ -33,6 +33,11 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxConcurrentReconciles per kind, Connections and ClusterConnections included.
 	MaxConcurrentReconciles int
+	// MaxReconcilesPerConnection caps the reconciles of one Connection running at
+	// once per kind (zero: MaxConcurrentReconciles-1, at least 1). It must be below
+	// MaxConcurrentReconciles, so that a Connection whose API is slow leaves a worker
+	// to the others (managed.Options.MaxReconcilesPerConnection).
+	MaxReconcilesPerConnection int
 	// ConnectionCheckTimeout bounds one check of a Connection (zero:
 	// connection.DefaultCheckTimeout).
 	ConnectionCheckTimeout time.Duration
@@ -97,6 +102,9 @@ func (o *Options) Defaults() {
 	if o.MaxConcurrentReconciles <= 0 {
 		o.MaxConcurrentReconciles = 4
 	}
+	if o.MaxReconcilesPerConnection <= 0 {
+		o.MaxReconcilesPerConnection = max(o.MaxConcurrentReconciles-1, 1)
+	}
 	if o.UserAgent == "" {
 		o.UserAgent = "hoxton-operator"
 	}
@@ -127,6 +135,10 @@ func NewScheme() (*runtime.Scheme, error) {
 // requests run under it, so it should live as long as the manager.
 func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 	opts.Defaults()
+	if opts.MaxConcurrentReconciles > 1 && opts.MaxReconcilesPerConnection >= opts.MaxConcurrentReconciles {
+		return nil, fmt.Errorf("the reconciles per Connection (%d) must be fewer than the concurrent reconciles per kind (%d), "+
+			"or one slow Connection could hold every worker", opts.MaxReconcilesPerConnection, opts.MaxConcurrentReconciles)
+	}
 	scheme, err := NewScheme()
 	if err != nil {
 		return nil, err
@@ -164,7 +176,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
 	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-		SpreadFirstPolls: opts.SpreadFirstPolls}
+		MaxReconcilesPerConnection: opts.MaxReconcilesPerConnection, SpreadFirstPolls: opts.SpreadFirstPolls}
 	if err := kinds.SetupAll(ctx, mgr, resolver, managedOpts); err != nil {
 		return nil, fmt.Errorf("setting up controllers: %w", err)
 	}

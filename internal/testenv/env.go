@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,7 +23,12 @@ type Env struct {
 	// what is stored.
 	Client client.Client
 
-	stopManager func() error
+	// manager is the running manager, standby a second one waiting for the lease
+	// (replica.go).
+	manager, standby *replica
+	restarts         atomic.Int32
+	// link, when set, stands between the managers and the kube-apiserver (kubelink.go).
+	link *KubeLink
 }
 
 // Start starts the control plane and the fake API. The manager is started separately
@@ -43,42 +49,15 @@ func Start(api hoxtontest.Options) (*Env, error) {
 	return &Env{ControlPlane: cp, API: hoxtontest.NewServer(api), Client: c}, nil
 }
 
-// StartManager starts the manager with every controller. Metrics and probes are off
-// and several managers may run in one process over time.
-func (e *Env) StartManager(opts operator.Options) error {
-	if e.stopManager != nil {
-		return errors.New("a manager is already running")
-	}
-	opts.MetricsAddr, opts.ProbeAddr, opts.SkipNameValidation = "0", "0", true
-	ctx, cancel := context.WithCancel(context.Background())
-	mgr, err := operator.New(ctx, e.ControlPlane.Config, opts)
-	if err != nil {
-		cancel()
-		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	e.stopManager = func() error {
-		cancel()
-		return <-done
-	}
-	return nil
-}
-
-// StopManager stops the running manager, if any, as a crash would: nothing is
-// flushed beyond what the manager already wrote.
-func (e *Env) StopManager() error {
-	if e.stopManager == nil {
-		return nil
-	}
-	err := e.stopManager()
-	e.stopManager = nil
-	return err
-}
-
-// Stop stops the manager, the fake API and the control plane.
+// Stop stops the managers, the fake API and the control plane.
 func (e *Env) Stop() error {
 	err := e.StopManager()
+	if e.standby != nil {
+		err = errors.Join(err, e.standby.stop())
+	}
+	if e.link != nil {
+		e.link.close()
+	}
 	e.API.Close()
 	return errors.Join(err, e.ControlPlane.Stop())
 }

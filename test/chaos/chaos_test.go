@@ -1,13 +1,18 @@
 // Package chaos is the chaos suite (`make chaos` runs the full profile, `go test`
 // the short one): the manager converges a fleet of every kind through a proxy that
 // injects 5xx answers, 429 bursts with Retry-After and latency spikes, while the
-// token endpoint goes down for a while, every issued token is revoked once, and the
-// manager is killed several times (once between an API write and its status write).
-// After the faults stop it checks that HoxtonAi holds exactly the fleet, with no
-// duplicate object or link, that deleting everything leaves nothing behind, that the
-// faults cost a bounded number of extra requests, and that no secret or token shows
-// in the log, the events or any status. The fault schedule follows from a seed,
-// printed first (CHAOS_SEED replays it).
+// token endpoint goes down for a while, every issued token is revoked once, the
+// manager is killed several times (once between an API write and its status write),
+// the leader hands over to a second manager in the middle of a wave, the Kubernetes
+// API is unreachable for the managers for a while (60 s in the full profile: a
+// leader that loses its lease is started again), and another tenant's service hangs
+// without answering until the fleet has converged.
+// After the faults stop it checks that HoxtonAi holds exactly the fleet (and the hung
+// tenant's objects once its service answers again), with no duplicate object or
+// link, that deleting everything leaves nothing behind, that the faults cost a
+// bounded number of extra requests, and that no secret or token shows in the log,
+// the events or any status. The fault schedule follows from a seed, printed first
+// (CHAOS_SEED replays it).
 package chaos
 
 import (
@@ -35,10 +40,12 @@ import (
 
 // profile sizes a chaos run.
 type profile struct {
-	name          string
-	objects       int
-	faultPhase    time.Duration
-	tokenOutage   time.Duration
+	name        string
+	objects     int
+	faultPhase  time.Duration
+	tokenOutage time.Duration
+	// kubeOutage is how long the managers cannot reach the Kubernetes API.
+	kubeOutage    time.Duration
 	kills         int
 	throttleBurst int
 	// maxRequestRatio bounds the run's API requests against a fault-free run.
@@ -48,8 +55,10 @@ type profile struct {
 }
 
 var (
-	fullProfile  = profile{name: "full", objects: 210, faultPhase: 120 * time.Second, tokenOutage: 30 * time.Second, kills: 5, throttleBurst: 6, maxRequestRatio: 4, converge: 10 * time.Minute}
-	shortProfile = profile{name: "short", objects: 64, faultPhase: 25 * time.Second, tokenOutage: 6 * time.Second, kills: 2, throttleBurst: 2, maxRequestRatio: 4, converge: 3 * time.Minute}
+	fullProfile = profile{name: "full", objects: 210, faultPhase: 120 * time.Second, tokenOutage: 30 * time.Second, kubeOutage: 60 * time.Second,
+		kills: 5, throttleBurst: 6, maxRequestRatio: 4, converge: 10 * time.Minute}
+	shortProfile = profile{name: "short", objects: 64, faultPhase: 25 * time.Second, tokenOutage: 6 * time.Second, kubeOutage: 4 * time.Second,
+		kills: 2, throttleBurst: 2, maxRequestRatio: 4, converge: 3 * time.Minute}
 )
 
 func chosenProfile() profile {
@@ -116,29 +125,45 @@ func TestChaos(t *testing.T) {
 	must(t, env.StopManager())
 	must(t, testenv.ClearNamespace(ctx, kube, baseline.ns))
 
-	// The chaos run.
+	// The chaos run: managers elect a leader (two run during the handover) and reach
+	// the Kubernetes API through a link the schedule cuts.
 	api := hoxtontest.NewServer(hoxtontest.Options{})
 	defer api.Close()
 	proxy := newFaultProxy(api.URL(), seed)
 	defer proxy.close()
 	crash := &crashAfterWrite{proxy: proxy, crashed: make(chan struct{}, 1)}
-	mgrOpts := operator.Options{NewClient: crash.newClient}
+	mgrOpts := operator.Options{NewClient: crash.newClient, LeaderElection: true, LeaderElectionNamespace: leaseNamespace}
+	link, err := env.LinkManagers()
+	must(t, err)
 	chaos := run{env: env, kube: kube, api: api, proxy: proxy, ns: "chaos"}
+	hung := newHungTenant(t, env, kube)
+	defer hung.close()
 	must(t, env.StartManager(mgrOpts))
+	hung.waitConnected(t, ctx)
 	proxy.setOn(true)
 	start := time.Now()
 	sched := newSchedule(seed, p)
-	kills := sched.play(t, env, api, proxy, crash, mgrOpts, waves(chaos.setUp(t, ctx, stores), len(sched.waves)), kube)
+	did := sched.play(t, stage{env: env, kube: kube, api: api, proxy: proxy, crash: crash, opts: mgrOpts, link: link,
+		parts: waves(chaos.setUp(t, ctx, stores), len(sched.waves)), hung: hung.proxy, hungObjs: hung.objects})
 	proxy.setOn(false)
 	api.SetTokenOutage(false)
 	chaos.waitInSync(t, p.converge)
 	converged := time.Since(start)
 	requests := proxy.requests.Load()
+	// Only now does the hung tenant's service answer again.
+	held := hung.release()
+	released := time.Now()
+	hung.waitInSync(t, p.converge)
+	hungConverged := time.Since(released)
 
 	want, diffs := chaos.compare(t, ctx)
 	ratio := float64(requests) / float64(baseRequests)
 	fmt.Printf("chaos: %d objects, converged %s after the first fault, %d kills (%d between an API write and its status write)\n",
-		len(want), converged.Round(time.Second), kills.total, kills.afterWrite)
+		len(want), converged.Round(time.Second), did.kills, did.afterWrite)
+	fmt.Printf("chaos: leader handed over in %s mid-wave; Kubernetes API unreachable for %s (%d managers restarted after losing the lease)\n",
+		did.handover.Round(100*time.Millisecond), did.kubeDown.Round(time.Second), env.ManagerRestarts())
+	fmt.Printf("chaos: tenant %q hung with %d requests held while the fleet converged; in sync %s after it answered again\n",
+		hung.ns, held, hungConverged.Round(100*time.Millisecond))
 	fmt.Printf("chaos: %d API requests (%d faults injected) against %d fault-free: ratio %.2f (bound %.1f)\n",
 		requests, proxy.injected.Load(), baseRequests, ratio, p.maxRequestRatio)
 	fmt.Printf("chaos: HoxtonAi differs from the YAML in %d places; duplicates included\n", len(diffs))
@@ -148,11 +173,19 @@ func TestChaos(t *testing.T) {
 	if ratio > p.maxRequestRatio {
 		t.Errorf("the chaos run made %.2f times the requests of a fault-free run, over the bound of %.1f", ratio, p.maxRequestRatio)
 	}
-	if kills.total < p.kills || kills.afterWrite < 1 {
-		t.Errorf("the manager was killed %d times (%d between a write and its status), want %d (at least one between)", kills.total, kills.afterWrite, p.kills)
+	if did.kills < p.kills || did.afterWrite < 1 {
+		t.Errorf("the manager was killed %d times (%d between a write and its status), want %d (at least one between)", did.kills, did.afterWrite, p.kills)
+	}
+	if held < 1 {
+		t.Errorf("the hung tenant's service held no request: its objects never met the hang")
+	}
+	hungWant, hungDiffs := hung.compare(t, ctx)
+	fmt.Printf("chaos: the hung tenant's HoxtonAi differs from its YAML in %d places once it answers again\n", len(hungDiffs))
+	for _, d := range hungDiffs {
+		t.Errorf("hung tenant: %s", d)
 	}
 	chaos.checkNoSecrets(t, ctx)
-	leftovers := chaos.deleteAll(t, ctx, want)
+	leftovers := append(chaos.deleteAll(t, ctx, want), hung.deleteAll(t, ctx, hungWant)...)
 	fmt.Printf("chaos: after deleting everything: %d leftovers in HoxtonAi, 0 objects stuck with a finalizer\n", len(leftovers))
 	for _, l := range leftovers {
 		t.Errorf("after deleting everything: %s", l)

@@ -29,8 +29,12 @@ type faultProxy struct {
 	throttleUntil time.Time
 	throttleFor   time.Duration
 	tokens        map[string]bool
+	// unhang, while set, holds every request until it is closed (setHang).
+	unhang chan struct{}
 
 	requests, writes, injected atomic.Int64
+	// held counts the requests a hang held.
+	held atomic.Int64
 }
 
 // The fault mix while the faults are on.
@@ -58,6 +62,14 @@ func newFaultProxy(target string, seed uint64) *faultProxy {
 		return nil
 	}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if unhang := p.hanging(); unhang != nil {
+			p.held.Add(1)
+			select {
+			case <-unhang:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		if isAPI(r.URL.Path) {
 			p.requests.Add(1)
 			if status, retry, delay := p.decide(r); status != 0 {
@@ -120,6 +132,26 @@ func (p *faultProxy) throttle(d, retry time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.throttleUntil, p.throttleFor = time.Now().Add(d), retry
+}
+
+// setHang makes the whole service, token endpoint included, hang: every request
+// waits, without an answer, until the hang ends or its caller gives up.
+func (p *faultProxy) setHang(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case on && p.unhang == nil:
+		p.unhang = make(chan struct{})
+	case !on && p.unhang != nil:
+		close(p.unhang)
+		p.unhang = nil
+	}
+}
+
+func (p *faultProxy) hanging() chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.unhang
 }
 
 // seenTokens returns the bearer tokens the manager sent.

@@ -15,8 +15,10 @@ import (
 
 // event is one scheduled fault, at an offset from the start of the fault phase.
 type event struct {
-	at   time.Duration
-	what string // "kill", "kill-after-write", "throttle", "token-outage", "token-outage-end", "revoke"
+	at time.Duration
+	// "wave", "kill", "kill-after-write", "throttle", "token-outage", "token-outage-end", "revoke",
+	// "standby", "handover", "kube-outage", "hang"
+	what string
 	d    time.Duration
 }
 
@@ -67,52 +69,125 @@ func newSchedule(seed uint64, p profile) schedule {
 	outage := at(0.1, 0.5)
 	ev = append(ev, event{at: outage, what: "token-outage"}, event{at: outage + p.tokenOutage, what: "token-outage-end"},
 		event{at: at(0.2, 0.8), what: "revoke"})
-	slices.SortFunc(ev, func(a, b event) int { return int(a.at - b.at) })
-	return schedule{events: ev, waves: wavesAt, phase: max(p.faultPhase, outage+p.tokenOutage+time.Second)}
+	// A rolling update in the middle of the third wave: the new manager starts, the
+	// old one stops and releases the lease. The Kubernetes API goes down after it.
+	mid := wavesAt[2]
+	ev = append(ev, event{at: mid + 100*time.Millisecond, what: "standby"}, event{at: mid + time.Second, what: "handover"})
+	kubeOutage := at(0.5, 0.7)
+	ev = append(ev, event{at: kubeOutage, what: "kube-outage", d: p.kubeOutage})
+	// One tenant's service hangs from the start, while the fleet converges.
+	ev = append(ev, event{at: 0, what: "hang"})
+	slices.SortStableFunc(ev, func(a, b event) int { return int(a.at - b.at) })
+	end := max(p.faultPhase, outage+p.tokenOutage+time.Second, kubeOutage+p.kubeOutage+time.Second)
+	return schedule{events: ev, waves: wavesAt, phase: end}
 }
 
-type killCount struct{ total, afterWrite int }
+// played is what the schedule did.
+type played struct {
+	kills, afterWrite int
+	// handover is how long the fleet had no leader during the rolling update.
+	handover time.Duration
+	// kubeDown is how long the Kubernetes API was unreachable for the managers.
+	kubeDown time.Duration
+}
 
-// play runs the schedule against the running manager; it returns the kills made.
-// Every wait is bounded by the phase and a kill's restart pause.
-func (s schedule) play(t *testing.T, env *testenv.Env, api *hoxtontest.Server, proxy *faultProxy, crash *crashAfterWrite, opts operator.Options,
-	parts [][]client.Object, kube client.Client) killCount {
+// stage is what the schedule acts on.
+type stage struct {
+	env   *testenv.Env
+	kube  client.Client
+	api   *hoxtontest.Server
+	proxy *faultProxy
+	crash *crashAfterWrite
+	opts  operator.Options
+	// link cuts the managers off the Kubernetes API.
+	link *testenv.KubeLink
+	// parts are the fleet's waves.
+	parts [][]client.Object
+	// hung is the tenant whose service hangs, and its objects.
+	hung     *faultProxy
+	hungObjs []client.Object
+}
+
+// managerDownFor bounds how long a manager may fail to start: while the Kubernetes
+// API is down it cannot, and is tried again as a crash-looping pod would be.
+const managerDownFor = 3 * time.Minute
+
+// play runs the schedule against the running manager; it returns what it did.
+// Every wait is bounded by the phase, a kill's restart pause and managerDownFor.
+func (s schedule) play(t *testing.T, st stage) played {
 	start := time.Now()
-	var kills killCount
+	var did played
+	// The Kubernetes API comes back on its own time: a kill meanwhile waits for it.
+	kubeBack := make(chan time.Duration, 1)
+	kubeBack <- 0
+	startManager := func(run func(operator.Options) error) {
+		deadline := time.Now().Add(managerDownFor)
+		for err := run(st.opts); err != nil; err = run(st.opts) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the manager could not start for %s: %v", managerDownFor, err)
+			}
+			time.Sleep(time.Second)
+		}
+	}
 	restart := func(pause time.Duration) {
-		must(t, env.StopManager())
+		must(t, st.env.StopManager())
 		time.Sleep(pause) // the manager is down: its pod is being rescheduled
-		must(t, env.StartManager(opts))
-		kills.total++
+		startManager(st.env.StartManager)
+		did.kills++
 	}
 	for _, e := range s.events {
 		time.Sleep(time.Until(start.Add(e.at)))
 		switch e.what {
 		case "wave":
-			must(t, testenv.CreateAll(context.Background(), kube, parts[int(e.d)]))
+			must(t, testenv.CreateAll(context.Background(), st.kube, st.parts[int(e.d)]))
 		case "kill":
 			restart(e.d)
 		case "kill-after-write":
-			crash.arm()
+			st.crash.arm()
 			select {
-			case <-crash.crashed:
-				kills.afterWrite++
+			case <-st.crash.crashed:
+				did.afterWrite++
 			case <-time.After(30 * time.Second):
-				crash.armed.Store(false)
+				st.crash.armed.Store(false)
 				t.Logf("no API write followed by a status write within 30s; killing anyway")
 			}
 			restart(e.d)
 		case "throttle":
-			proxy.throttle(e.d, time.Second)
+			st.proxy.throttle(e.d, time.Second)
 		case "token-outage":
-			api.SetTokenOutage(true)
+			st.api.SetTokenOutage(true)
 		case "token-outage-end":
-			api.SetTokenOutage(false)
+			st.api.SetTokenOutage(false)
 		case "revoke":
-			api.RevokeAllTokens()
+			st.api.RevokeAllTokens()
+		case "standby":
+			startManager(st.env.StartStandby)
+		case "handover":
+			var err error
+			did.handover, err = st.env.HandOver(handoverWithin)
+			must(t, err)
+		case "kube-outage":
+			<-kubeBack
+			st.link.Down()
+			go func(d time.Duration) {
+				down := time.Now()
+				time.Sleep(d)
+				if err := st.link.Up(); err != nil {
+					t.Errorf("restoring the Kubernetes API: %v", err)
+				}
+				kubeBack <- time.Since(down)
+			}(e.d)
+		case "hang":
+			st.hung.setHang(true)
+			must(t, testenv.CreateAll(context.Background(), st.kube, st.hungObjs))
 		}
 		t.Logf("%6.1fs %s", time.Since(start).Seconds(), e.what)
 	}
 	time.Sleep(time.Until(start.Add(s.phase)))
-	return kills
+	did.kubeDown = <-kubeBack
+	return did
 }
+
+// handoverWithin bounds a handover: the standby retries the released lease every
+// two seconds (controller-runtime's RetryPeriod).
+const handoverWithin = 15 * time.Second

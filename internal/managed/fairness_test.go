@@ -1,0 +1,36 @@
+package managed
+
+import (
+	"testing"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+)
+
+// TestConnectionSlots: a Connection gets at most limit slots, another Connection
+// (or the same name in another namespace) has its own, and a release frees one once.
+func TestConnectionSlots(t *testing.T) {
+	var s connectionSlots
+	a := connectionKey{kind: v1alpha1.ConnectionKindNamespaced, namespace: "a", name: "default"}
+	b := connectionKey{kind: v1alpha1.ConnectionKindNamespaced, namespace: "b", name: "default"}
+	first, second := s.take(a, 2), s.take(a, 2)
+	if first == nil || second == nil {
+		t.Fatal("the first two slots of a were refused")
+	}
+	if s.take(a, 2) != nil {
+		t.Fatal("a third slot of a was given, over the limit of 2")
+	}
+	if s.take(b, 2) == nil {
+		t.Fatal("b was refused a slot because a is full")
+	}
+	first()
+	first() // a second release of the same slot frees nothing more
+	if s.take(a, 2) == nil {
+		t.Fatal("a released slot was not given again")
+	}
+	if s.take(a, 2) != nil {
+		t.Fatal("a slot released twice was given twice")
+	}
+	if s.take(a, 0) == nil {
+		t.Fatal("a limit of zero refused a slot; it means no cap")
+	}
+}
