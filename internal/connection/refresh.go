@@ -45,6 +45,9 @@ const mirrorTimeout = 10 * time.Second
 // forbids the write) or a later revert by a GitOps tool costs nothing. Only the one
 // key is patched.
 func (r *Resolver) mirrorRefreshToken(ctx context.Context, secretKey types.NamespacedName, token string) bool {
+	if !r.tenancy.SecretWrites.Allowed(secretKey.Namespace) {
+		return false
+	}
 	ctx, cancel := context.WithTimeout(withoutBodyLogging(ctx), mirrorTimeout)
 	defer cancel()
 	patch, err := json.Marshal(map[string]any{

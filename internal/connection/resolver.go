@@ -196,7 +196,10 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 		}
 		return nil, nil, err
 	}
-	if conn.GetDeletionTimestamp() == nil {
+	if err := r.needsSecretWrites(conn, secretKey.Namespace); err != nil {
+		return nil, nil, err
+	}
+	if conn.GetDeletionTimestamp() == nil && r.tenancy.SecretWrites.Allowed(secretKey.Namespace) {
 		if err := r.keepCredentials(ctx, conn, secret); err != nil {
 			return nil, nil, err
 		}

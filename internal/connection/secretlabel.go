@@ -36,6 +36,11 @@ func (r *Resolver) secretMetadataOf(ctx context.Context, key types.NamespacedNam
 	if meta.GetLabels()[SecretLabel] == "true" {
 		return meta, nil // labelled, but the cache has not seen it yet
 	}
+	if !r.tenancy.SecretWrites.Allowed(key.Namespace) {
+		// Read only here: the Secret is read at each check, and its changes are
+		// seen at the next one unless the user labels it.
+		return meta, nil
+	}
 	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": map[string]string{SecretLabel: "true"}}})
 	if err != nil {
 		return nil, err

@@ -27,6 +27,9 @@ type Tenancy struct {
 	// NamespaceScoped is set when the manager watches only some namespaces (Roles,
 	// no ClusterRole): ClusterConnections are then not served at all.
 	NamespaceScoped bool
+	// SecretWrites are the namespaces where the operator may write Secrets (labels,
+	// token state, the credentials copy, a rotated refresh token).
+	SecretWrites managed.SecretWrites
 }
 
 // SetTenancy configures the resolver before the manager starts.

@@ -46,6 +46,9 @@ type Options struct {
 	// at a random point of the poll interval instead of at once, so that a restarted
 	// manager does not re-read the whole fleet together (see firstPolls).
 	SpreadFirstPolls bool
+	// SecretWrites are the namespaces where the operator may write Secrets: a kind
+	// that delivers credentials is refused elsewhere before any API call.
+	SecretWrites SecretWrites
 }
 
 // reconcileTimeout bounds one reconcile, so that no request or wait can hold a worker
@@ -175,6 +178,11 @@ func (r *Reconciler[O, S]) resolve(ctx context.Context, o O) (Refs, error) {
 	refs, err := resolveReferences(ctx, r.reader, o, r.kind.References)
 	if err == nil && r.kind.Secrets != nil {
 		refs.secrets, err = readSecrets(ctx, r.secrets, o.GetNamespace(), r.kind.Secrets(o))
+	}
+	if err == nil && r.kind.CredentialsSecret != nil && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
+		// Delivering credentials is a Secret write: refused before any API call
+		// where the administrator does not allow one.
+		err = r.opts.SecretWrites.Check(o.GetNamespace(), r.kind.Name+" "+o.GetName())
 	}
 	if err == nil && r.kind.CredentialsSecret != nil {
 		refs.credentials, err = readCredentials(ctx, r.secrets, r.client, o, r.kind.Name, r.kind.CredentialsSecret(o))

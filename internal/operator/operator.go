@@ -162,7 +162,8 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
 	resolver := connection.NewResolver(ctx, mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient(), opts.Token, opts.UserAgent)
-	resolver.SetTenancy(connection.Tenancy{ClusterResourceNamespace: opts.ClusterResourceNamespace, NamespaceScoped: len(opts.WatchNamespaces) > 0})
+	resolver.SetTenancy(connection.Tenancy{ClusterResourceNamespace: opts.ClusterResourceNamespace, NamespaceScoped: len(opts.WatchNamespaces) > 0,
+		SecretWrites: opts.SecretWrites})
 	lists := kinds.NewLists()
 	connection.RegisterMetrics(resolver)
 	registerBuildInfoMetric()
@@ -176,7 +177,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
 	managedOpts := managed.Options{IDNamespace: opts.IDNamespace, PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-		MaxReconcilesPerConnection: opts.MaxReconcilesPerConnection, SpreadFirstPolls: opts.SpreadFirstPolls}
+		MaxReconcilesPerConnection: opts.MaxReconcilesPerConnection, SpreadFirstPolls: opts.SpreadFirstPolls, SecretWrites: opts.SecretWrites}
 	if err := kinds.SetupAll(ctx, mgr, resolver, managedOpts); err != nil {
 		return nil, fmt.Errorf("setting up controllers: %w", err)
 	}
