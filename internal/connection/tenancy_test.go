@@ -26,6 +26,17 @@ func TestCheckEndpoints(t *testing.T) {
 		{v1alpha1.ConnectionParameters{APIURL: "http://169.254.169.254/", TokenURL: "https://a/token"}, true},
 		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "http://169.254.169.254/"}, true},
 		{v1alpha1.ConnectionParameters{APIURL: "http://fake/api", TokenURL: "http://fake/token", AllowInsecureHTTP: true}, false},
+		{v1alpha1.ConnectionParameters{APIURL: "http://127.0.0.1:8080/api", TokenURL: "http://127.0.0.1:8080/token", AllowInsecureHTTP: true}, false},
+		// Metadata and link-local hosts are refused even for a test API, in any notation.
+		{v1alpha1.ConnectionParameters{APIURL: "http://169.254.169.254/", TokenURL: "http://fake/token", AllowInsecureHTTP: true}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://169.254.169.254/", TokenURL: "https://a/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "https://metadata.google.internal/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://[fd00:ec2::254]/", TokenURL: "https://a/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://2852039166/", TokenURL: "https://a/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "https://a/token", RefreshURL: "https://169.254.169.254/refresh"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "https://a/token", RevocationURL: "http://a/revoke"}, true},
+		// Loopback only with allowInsecureHTTP.
+		{v1alpha1.ConnectionParameters{APIURL: "https://localhost/api", TokenURL: "https://a/token"}, true},
 	} {
 		err := checkEndpoints(&tc.p)
 		var cfg *ConfigError
