@@ -138,6 +138,11 @@ type Kind[O Object, S any] struct {
 	// right after the call that returned the credentials, so that they are durable
 	// before the status records success.
 	CredentialsSecret func(o O) string
+	// BeforeCreate, when set, marks o's status before each create, and the reconciler
+	// persists the mark before it sends the create. A kind whose ids the service
+	// chooses uses it to tell, after a crash that lost the answer, the object its own
+	// create made from one that was there before (a user found by its e-mail).
+	BeforeCreate func(o O)
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of
