@@ -132,3 +132,25 @@ func TestTokenRequestsDoNotFollowRedirects(t *testing.T) {
 		t.Fatalf("the redirect target received %d token requests", n)
 	}
 }
+
+// A name that resolves to the metadata address passes every URL check; the dialer of
+// the API and token clients still refuses to connect to it.
+func TestClientsDoNotConnectToMetadataAddresses(t *testing.T) {
+	httpClient, err := httpClientFor("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://[::ffff:169.254.169.254]/"} {
+		_, err := httpClient.Get(u)
+		if err == nil || !strings.Contains(err.Error(), "metadata address refused") {
+			t.Errorf("GET %s: %v, want the connection refused before it is made", u, err)
+		}
+	}
+	loopback := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer loopback.Close()
+	if resp, err := httpClient.Get(loopback.URL); err != nil {
+		t.Errorf("a loopback test API: %v", err)
+	} else {
+		_ = resp.Body.Close()
+	}
+}

@@ -93,17 +93,28 @@ func forbidden(host string) error {
 	case addr.Zone() != "" || addr.Is4In6() || (addr.Is6() && strings.Contains(host, ".")):
 		return ErrNotation
 	}
+	if MetadataAddress(addr) {
+		return ErrMetadata
+	}
+	return nil
+}
+
+// MetadataAddress reports whether addr is link-local or a cloud metadata address, in
+// any form (an IPv4 address inside IPv6 included). The operator's own HTTP clients
+// refuse to connect to such an address, whatever name resolved to it.
+func MetadataAddress(addr netip.Addr) bool {
+	addr = addr.Unmap().WithZone("")
 	for _, p := range metadataRanges {
 		if p.Contains(addr) {
-			return ErrMetadata
+			return true
 		}
 	}
 	for _, a := range metadataAddrs {
 		if a == addr {
-			return ErrMetadata
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // loopback reports the hosts that reach the machine itself: localhost, 127.0.0.0/8,
