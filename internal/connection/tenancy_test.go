@@ -134,16 +134,23 @@ func TestTokenRequestsDoNotFollowRedirects(t *testing.T) {
 }
 
 // A name that resolves to the metadata address passes every URL check; the dialer of
-// the API and token clients still refuses to connect to it.
+// the API and token clients still refuses to connect to it. Port 0: should the guard
+// be missing, no request reaches a metadata service.
 func TestClientsDoNotConnectToMetadataAddresses(t *testing.T) {
 	httpClient, err := httpClientFor("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://[::ffff:169.254.169.254]/"} {
-		_, err := httpClient.Get(u)
+	dial := httpClient.Transport.(*http.Transport).DialContext
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, addr := range []string{"169.254.169.254:0", "[fd00:ec2::254]:0", "[::ffff:169.254.169.254]:0", "100.100.100.200:0"} {
+		conn, err := dial(ctx, "tcp", addr)
+		if err == nil {
+			_ = conn.Close()
+		}
 		if err == nil || !strings.Contains(err.Error(), "metadata address refused") {
-			t.Errorf("GET %s: %v, want the connection refused before it is made", u, err)
+			t.Errorf("dialling %s: %v, want refused before connecting", addr, err)
 		}
 	}
 	loopback := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
