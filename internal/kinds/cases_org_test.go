@@ -98,9 +98,9 @@ var userCase = kindCase{
 			"firstName": "Legacy", "lastName": "User", "organisationId": env.API.OrganisationID(), "roles": []any{"member"}})
 		return id
 	},
-	seedDiffers:     "firstName",
-	deletionNote:    "it has no user delete, so the user's roles and sites were removed",
-	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/users", Status: 422},
+	seedDiffers:  "firstName",
+	deletionNote: "it has no user delete, so the user's roles and sites were removed",
+	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/users", Status: 422},
 	// Deletion reads the user and writes it back without roles and sites: 2 of the 11.
 	lifecycleBudget: 11, pollBudget: 1,
 }
