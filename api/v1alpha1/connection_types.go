@@ -47,22 +47,33 @@ type RequestBudget struct {
 // ConnectionParameters are the settings Connection and ClusterConnection share.
 // +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.apiURL) || self.apiURL.startsWith('https://')",message="apiURL must start with https:// (client credentials and tokens would travel in clear); set allowInsecureHTTP: true only for a local test API"
 // +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.tokenURL) || self.tokenURL.startsWith('https://')",message="tokenURL must start with https:// (client credentials would travel in clear); set allowInsecureHTTP: true only for a local test API"
+// +kubebuilder:validation:XValidation:rule="!has(self.apiURL) || (!self.apiURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([:/?#]|$)') && !self.apiURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((169[.]254[.][0-9.]*|100[.]100[.]100[.]200|192[.]0[.]0[.]192|metadata|metadata[.]google[.]internal|metadata[.]goog|instance-data|instance-data[.]ec2[.]internal)[.]?([:/?#]|$)|[[](fe[89ab][0-9a-f]*:|0*fd00:0*ec2:|[0:]*:ffff:|0*64:0*ff9b:|[^]]*[.%]))') && (!self.apiURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([^[/?#:]*[.])?(0x[0-9a-f]*|[0-9]+)[.]?([:/?#]|$)') || self.apiURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])([:/?#]|$)')) && ((has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !self.apiURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?(localhost|[^[/?#:]*[.]localhost|127[.][0-9.]*|0[.][0-9.]*|[[][0:]*:0*1?[]])[.]?([:/?#]|$)')))",message="apiURL must not name a link-local or cloud metadata host (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal, 100.100.100.200, ...) nor an IP address in an unusual notation, and names a loopback host (localhost, 127.0.0.0/8, ::1) only with allowInsecureHTTP: true, for a local test API"
+// +kubebuilder:validation:XValidation:rule="!has(self.tokenURL) || (!self.tokenURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([:/?#]|$)') && !self.tokenURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((169[.]254[.][0-9.]*|100[.]100[.]100[.]200|192[.]0[.]0[.]192|metadata|metadata[.]google[.]internal|metadata[.]goog|instance-data|instance-data[.]ec2[.]internal)[.]?([:/?#]|$)|[[](fe[89ab][0-9a-f]*:|0*fd00:0*ec2:|[0:]*:ffff:|0*64:0*ff9b:|[^]]*[.%]))') && (!self.tokenURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([^[/?#:]*[.])?(0x[0-9a-f]*|[0-9]+)[.]?([:/?#]|$)') || self.tokenURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])([:/?#]|$)')) && ((has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !self.tokenURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?(localhost|[^[/?#:]*[.]localhost|127[.][0-9.]*|0[.][0-9.]*|[[][0:]*:0*1?[]])[.]?([:/?#]|$)')))",message="tokenURL must not name a link-local or cloud metadata host (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal, 100.100.100.200, ...) nor an IP address in an unusual notation, and names a loopback host (localhost, 127.0.0.0/8, ::1) only with allowInsecureHTTP: true, for a local test API"
+// +kubebuilder:validation:XValidation:rule="!has(self.refreshURL) || (!self.refreshURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([:/?#]|$)') && !self.refreshURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((169[.]254[.][0-9.]*|100[.]100[.]100[.]200|192[.]0[.]0[.]192|metadata|metadata[.]google[.]internal|metadata[.]goog|instance-data|instance-data[.]ec2[.]internal)[.]?([:/?#]|$)|[[](fe[89ab][0-9a-f]*:|0*fd00:0*ec2:|[0:]*:ffff:|0*64:0*ff9b:|[^]]*[.%]))') && (!self.refreshURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([^[/?#:]*[.])?(0x[0-9a-f]*|[0-9]+)[.]?([:/?#]|$)') || self.refreshURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])([:/?#]|$)')) && ((has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !self.refreshURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?(localhost|[^[/?#:]*[.]localhost|127[.][0-9.]*|0[.][0-9.]*|[[][0:]*:0*1?[]])[.]?([:/?#]|$)')))",message="refreshURL must not name a link-local or cloud metadata host (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal, 100.100.100.200, ...) nor an IP address in an unusual notation, and names a loopback host (localhost, 127.0.0.0/8, ::1) only with allowInsecureHTTP: true, for a local test API"
+// +kubebuilder:validation:XValidation:rule="!has(self.revocationURL) || (!self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([:/?#]|$)') && !self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((169[.]254[.][0-9.]*|100[.]100[.]100[.]200|192[.]0[.]0[.]192|metadata|metadata[.]google[.]internal|metadata[.]goog|instance-data|instance-data[.]ec2[.]internal)[.]?([:/?#]|$)|[[](fe[89ab][0-9a-f]*:|0*fd00:0*ec2:|[0:]*:ffff:|0*64:0*ff9b:|[^]]*[.%]))') && (!self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([^[/?#:]*[.])?(0x[0-9a-f]*|[0-9]+)[.]?([:/?#]|$)') || self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])([:/?#]|$)')) && ((has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?(localhost|[^[/?#:]*[.]localhost|127[.][0-9.]*|0[.][0-9.]*|[[][0:]*:0*1?[]])[.]?([:/?#]|$)')))",message="revocationURL must not name a link-local or cloud metadata host (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal, 100.100.100.200, ...) nor an IP address in an unusual notation, and names a loopback host (localhost, 127.0.0.0/8, ::1) only with allowInsecureHTTP: true, for a local test API"
+// +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.refreshURL) || self.refreshURL.startsWith('https://')",message="refreshURL must start with https:// (tokens would travel in clear); set allowInsecureHTTP: true only for a local test API"
+// +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.revocationURL) || self.revocationURL.startsWith('https://')",message="revocationURL must start with https:// (tokens would travel in clear); set allowInsecureHTTP: true only for a local test API"
 type ConnectionParameters struct {
 	// APIURL is the base URL of the HoxtonAi API.
 	// +kubebuilder:default="https://hoxton.cloud/api/v0"
 	// +kubebuilder:validation:Pattern=`^https?://`
+	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	APIURL string `json:"apiURL,omitempty"`
 
 	// TokenURL is the OAuth2 token endpoint.
 	// +kubebuilder:default="https://auth.hoxton.ai/oauth/token"
 	// +kubebuilder:validation:Pattern=`^https?://`
+	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	TokenURL string `json:"tokenURL,omitempty"`
 
-	// AllowInsecureHTTP allows http:// in apiURL and tokenURL. Only for a local test
-	// API (the fake of `make demo` and the tests): over plain HTTP the client secret
-	// and every token can be read and changed on the way.
+	// AllowInsecureHTTP allows http:// and loopback hosts (localhost, 127.0.0.0/8,
+	// ::1) in apiURL, tokenURL, refreshURL and revocationURL. Only for a local test API
+	// (the fake of `make demo` and the tests): over plain HTTP the client secret and
+	// every token can be read and changed on the way. Link-local and cloud metadata
+	// hosts (169.254.0.0/16, fd00:ec2::254, metadata.google.internal, ...) are refused
+	// either way.
 	// +optional
 	AllowInsecureHTTP bool `json:"allowInsecureHTTP,omitempty"`
 
@@ -92,6 +103,11 @@ type ConnectionParameters struct {
 	// +optional
 	RequestBudget *RequestBudget `json:"requestBudget,omitempty"`
 
+	// UserRoles limits the Control Room roles that Users using this Connection may
+	// grant. Default: member only.
+	// +optional
+	UserRoles *UserRolePolicy `json:"userRoles,omitempty"`
+
 	// TokenDialect is the wire format of the token endpoint: Standard (HoxtonAi's
 	// RFC 6749 endpoint), CAM2 or CamStreamer. See the README's "Token dialects".
 	// +kubebuilder:default=Standard
@@ -112,6 +128,17 @@ type ConnectionParameters struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	RevocationURL string `json:"revocationURL,omitempty"`
+}
+
+// UserRolePolicy says which roles Users using a Connection may grant. It is the
+// administrator's: through a ClusterConnection, a tenant's User must not make anyone
+// an admin of the organisation, nor change the roles of its admins.
+type UserRolePolicy struct {
+	// AllowPrivileged lets Users grant the roles admin and support, and take on or
+	// change users who hold them. Default false: Users may grant member only, and a
+	// user holding admin or support is left alone (Synced=False, Terminal).
+	// +optional
+	AllowPrivileged bool `json:"allowPrivileged,omitempty"`
 }
 
 // ConnectionStatus is what the operator reports about a Connection. It never holds a token.

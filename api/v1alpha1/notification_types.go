@@ -25,12 +25,16 @@ type SecretKeySelector struct {
 // can come from a Secret; either way it never appears in status, events or logs.
 // +kubebuilder:validation:XValidation:rule="has(self.url) != has(self.urlSecretRef)",message="set exactly one of url and urlSecretRef"
 type Webhook struct {
-	// URL to post to.
+	// URL to post to: https, and not a loopback, link-local or cloud metadata host
+	// (the same rules apply to a URL read from urlSecretRef, before any write).
 	// +kubebuilder:validation:Pattern=`^https://`
 	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="!self.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([:/?#]|$)') && !self.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((169[.]254[.][0-9.]*|100[.]100[.]100[.]200|192[.]0[.]0[.]192|metadata|metadata[.]google[.]internal|metadata[.]goog|instance-data|instance-data[.]ec2[.]internal)[.]?([:/?#]|$)|[[](fe[89ab][0-9a-f]*:|0*fd00:0*ec2:|[0:]*:ffff:|0*64:0*ff9b:|[^]]*[.%]))') && (!self.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([^[/?#:]*[.])?(0x[0-9a-f]*|[0-9]+)[.]?([:/?#]|$)') || self.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])([:/?#]|$)')) && !self.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?(localhost|[^[/?#:]*[.]localhost|127[.][0-9.]*|0[.][0-9.]*|[[][0:]*:0*1?[]])[.]?([:/?#]|$)')",message="url must not name a loopback, link-local or cloud metadata host (localhost, 127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal, 100.100.100.200, ...) nor an IP address in an unusual notation: HoxtonAi would post notifications there"
 	// +optional
 	URL string `json:"url,omitempty"`
-	// URLSecretRef takes the URL from a key of a Secret of the object's namespace.
+	// URLSecretRef takes the URL from a key of a Secret of the object's namespace. The
+	// value must follow the rules of url; one that does not is refused (Synced=False,
+	// Terminal) before anything is written, and the message does not repeat it.
 	// +optional
 	URLSecretRef *SecretKeySelector `json:"urlSecretRef,omitempty"`
 }

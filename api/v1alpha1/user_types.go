@@ -20,9 +20,19 @@ const (
 type UserSpec struct {
 	StringIDManagedSpec `json:",inline"`
 
-	// Email is the user's sign-in address; a user created before a crash is found again
-	// by it, so it must be unique in the organisation.
+	// Email is the user's sign-in address, unique in the organisation. A user this
+	// object created just before a crash is found again by it; a user the organisation
+	// already has with this address is taken on only with adoptExisting.
 	Email EmailAddress `json:"email"`
+
+	// AdoptExisting takes on the Control Room user that already has this e-mail
+	// address (compared without case) and makes it match the spec. Without it, such a
+	// user is reported (Synced=False, Terminal) and left alone: another person's
+	// account, an organisation's admin, must not change hands by a matching address.
+	// A user holding admin or support is adopted only through a Connection whose
+	// spec.userRoles.allowPrivileged is true.
+	// +optional
+	AdoptExisting bool `json:"adoptExisting,omitempty"`
 
 	// FirstName of the user.
 	// +kubebuilder:validation:MinLength=1
@@ -35,6 +45,7 @@ type UserSpec struct {
 	LastName string `json:"lastName"`
 
 	// Roles: member (sees the sites listed here), admin (sees every site), support.
+	// admin and support need the Connection's spec.userRoles.allowPrivileged.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=3
 	// +listType=set
@@ -72,6 +83,12 @@ type UserStatus struct {
 	// AtProvider holds read-only fields reported by HoxtonAi.
 	// +optional
 	AtProvider UserObservation `json:"atProvider,omitempty"`
+	// CreateRequestedFor is the e-mail address of the user this object asked HoxtonAi
+	// to create while it had no user yet, recorded before the request: after a crash
+	// that lost the answer, the user with this address is this object's own and is
+	// found without adoptExisting. Cleared once the user's id is recorded.
+	// +optional
+	CreateRequestedFor string `json:"createRequestedFor,omitempty"`
 }
 
 // +kubebuilder:object:root=true
@@ -85,7 +102,8 @@ type UserStatus struct {
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // User is a HoxtonAi Control Room user: who signs in, with which roles, seeing which
-// sites. The API has no user delete: deleting a User leaves the HoxtonAi user as it is.
+// sites. The API has no user delete: deleting a User with deletionPolicy Delete takes
+// the user's roles and sites away; Orphan leaves the user as it is.
 type User struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

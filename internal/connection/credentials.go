@@ -3,8 +3,12 @@ package connection
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
+	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -12,6 +16,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/safeurl"
 )
 
 // ConfigError is a Connection problem only the user can fix (a missing Secret or key,
@@ -67,6 +72,8 @@ const httpTimeout = 30 * time.Second
 // httpClientFor returns an HTTP client trusting the system roots plus caBundle.
 func httpClientFor(caBundle string) (*http.Client, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refuseMetadata}
+	transport.DialContext = dialer.DialContext
 	if caBundle != "" {
 		pool, err := x509.SystemCertPool()
 		if err != nil {
@@ -78,4 +85,18 @@ func httpClientFor(caBundle string) (*http.Client, error) {
 		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &http.Client{Transport: transport, Timeout: httpTimeout}, nil
+}
+
+// refuseMetadata keeps API and token requests, which carry credentials, away from
+// link-local and cloud metadata addresses, whatever DNS name resolved to them: the
+// URL checks see names only.
+func refuseMetadata(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	if addr, err := netip.ParseAddr(host); err == nil && safeurl.MetadataAddress(addr) {
+		return errors.New("connection to a link-local or cloud metadata address refused")
+	}
+	return nil
 }

@@ -246,7 +246,7 @@ func (r *Resolver) build(ctx context.Context, conn Object, secret *corev1.Secret
 	}
 	c, err := hoxton.New(hoxton.Config{
 		BaseURL: p.APIURL, OrganisationID: p.OrganisationID, HTTPClient: httpClient,
-		Tokens: source, Budget: budget, UserAgent: r.userAgent,
+		Tokens: source, Budget: budget, UserAgent: r.userAgent, UserRoles: userRoleLimit(conn),
 	})
 	if err != nil {
 		return nil, &ConfigError{Reason: conditions.ReasonInvalidConfiguration, Message: err.Error()}
@@ -264,6 +264,17 @@ func (r *Resolver) build(ctx context.Context, conn Object, secret *corev1.Secret
 // a logger that drops everything (their errors are returned, not logged).
 func withoutBodyLogging(ctx context.Context) context.Context {
 	return logr.NewContext(ctx, logr.Discard())
+}
+
+// userRoleLimit is the limit on users' roles that conn's administrator set: the
+// User kind refuses, before any write, what it does not allow.
+func userRoleLimit(conn Object) *hoxton.UserRoleLimit {
+	ref := conn.Reference()
+	limit := &hoxton.UserRoleLimit{Setting: fmt.Sprintf("%s %q spec.userRoles.allowPrivileged", ref.Kind, ref.Name)}
+	if p := conn.GetParameters().UserRoles; p != nil {
+		limit.AllowPrivileged = p.AllowPrivileged
+	}
+	return limit
 }
 
 func connectionKey(conn Object) string {

@@ -2,8 +2,8 @@ package connection
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,6 +14,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/reference"
+	"github.com/hoxton-operator/hoxton-operator/internal/safeurl"
 )
 
 // Reading namespace labels decides whether a ClusterConnection admits a namespace.
@@ -107,16 +108,23 @@ func (r *Resolver) secretKeyOf(conn Object) (types.NamespacedName, error) {
 	return key, nil
 }
 
-// checkEndpoints refuses plain-HTTP URLs unless the Connection allows them. The CRD
-// refuses them too; this catches objects stored before that rule existed.
+// checkEndpoints applies safeurl.Endpoint to every URL the Connection sends
+// credentials or tokens to: https unless allowInsecureHTTP, loopback only with it, and
+// never a link-local or cloud metadata host. The CRD refuses them too; this catches
+// objects stored before those rules existed.
 func checkEndpoints(p *v1alpha1.ConnectionParameters) error {
-	if p.AllowInsecureHTTP {
-		return nil
-	}
-	for field, u := range map[string]string{"apiURL": p.APIURL, "tokenURL": p.TokenURL} {
-		if u != "" && !strings.HasPrefix(u, "https://") {
-			return &ConfigError{Reason: conditions.ReasonInvalidConfiguration, Message: fmt.Sprintf(
-				"spec.%s must start with https:// (set allowInsecureHTTP: true only for a local test API)", field)}
+	for _, e := range []struct{ field, url string }{
+		{"apiURL", p.APIURL}, {"tokenURL", p.TokenURL}, {"refreshURL", p.RefreshURL}, {"revocationURL", p.RevocationURL},
+	} {
+		if e.url == "" {
+			continue
+		}
+		if err := safeurl.Endpoint(e.url, p.AllowInsecureHTTP); err != nil {
+			msg := fmt.Sprintf("spec.%s %v", e.field, err)
+			if errors.Is(err, safeurl.ErrNotHTTPS) || errors.Is(err, safeurl.ErrLoopback) {
+				msg += " (set allowInsecureHTTP: true only for a local test API)"
+			}
+			return &ConfigError{Reason: conditions.ReasonInvalidConfiguration, Message: msg}
 		}
 	}
 	return nil

@@ -28,6 +28,17 @@ func TestCheckEndpoints(t *testing.T) {
 		{v1alpha1.ConnectionParameters{APIURL: "http://169.254.169.254/", TokenURL: "https://a/token"}, true},
 		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "http://169.254.169.254/"}, true},
 		{v1alpha1.ConnectionParameters{APIURL: "http://fake/api", TokenURL: "http://fake/token", AllowInsecureHTTP: true}, false},
+		{v1alpha1.ConnectionParameters{APIURL: "http://127.0.0.1:8080/api", TokenURL: "http://127.0.0.1:8080/token", AllowInsecureHTTP: true}, false},
+		// Metadata and link-local hosts are refused even for a test API, in any notation.
+		{v1alpha1.ConnectionParameters{APIURL: "http://169.254.169.254/", TokenURL: "http://fake/token", AllowInsecureHTTP: true}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://169.254.169.254/", TokenURL: "https://a/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "https://metadata.google.internal/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://[fd00:ec2::254]/", TokenURL: "https://a/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://2852039166/", TokenURL: "https://a/token"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "https://a/token", RefreshURL: "https://169.254.169.254/refresh"}, true},
+		{v1alpha1.ConnectionParameters{APIURL: "https://a/api", TokenURL: "https://a/token", RevocationURL: "http://a/revoke"}, true},
+		// Loopback only with allowInsecureHTTP.
+		{v1alpha1.ConnectionParameters{APIURL: "https://localhost/api", TokenURL: "https://a/token"}, true},
 	} {
 		err := checkEndpoints(&tc.p)
 		var cfg *ConfigError
@@ -172,5 +183,34 @@ func TestTokenRequestsDoNotFollowRedirects(t *testing.T) {
 				t.Fatalf("the redirect target received %d token requests", n)
 			}
 		})
+	}
+}
+
+// A name that resolves to the metadata address passes every URL check; the dialer of
+// the API and token clients still refuses to connect to it. Port 0: should the guard
+// be missing, no request reaches a metadata service.
+func TestClientsDoNotConnectToMetadataAddresses(t *testing.T) {
+	httpClient, err := httpClientFor("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := httpClient.Transport.(*http.Transport).DialContext
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, addr := range []string{"169.254.169.254:0", "[fd00:ec2::254]:0", "[::ffff:169.254.169.254]:0", "100.100.100.200:0"} {
+		conn, err := dial(ctx, "tcp", addr)
+		if err == nil {
+			_ = conn.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), "metadata address refused") {
+			t.Errorf("dialling %s: %v, want refused before connecting", addr, err)
+		}
+	}
+	loopback := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer loopback.Close()
+	if resp, err := httpClient.Get(loopback.URL); err != nil {
+		t.Errorf("a loopback test API: %v", err)
+	} else {
+		_ = resp.Body.Close()
 	}
 }

@@ -78,6 +78,9 @@ type Config struct {
 	Budget *Budget
 	// UserAgent is sent on every request; empty means DefaultUserAgent.
 	UserAgent string
+	// UserRoles limits the roles the client's caller may give users (see
+	// UserRoleLimit); nil limits nothing.
+	UserRoles *UserRoleLimit
 }
 
 // Client is a HoxtonAi API client acting for one organisation. It is safe for concurrent
@@ -89,6 +92,7 @@ type Client struct {
 	tokens    TokenSource
 	budget    *Budget
 	userAgent string
+	userRoles *UserRoleLimit
 }
 
 // PutResult reports the outcome of an upsert: Created is true when the service answered
@@ -110,6 +114,7 @@ func New(cfg Config) (*Client, error) {
 		tokens:    cfg.Tokens,
 		budget:    cfg.Budget,
 		userAgent: cfg.UserAgent,
+		userRoles: cfg.UserRoles,
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: DefaultTimeout}

@@ -90,8 +90,9 @@ func alertBody(o *v1alpha1.Alert, id string, refs managed.Refs) (hoxton.Alert, e
 	if id := refs.ID("siteRef"); id != "" {
 		site = &id
 	}
+	webhook, err := webhookOf(s.Webhook, refs)
 	return hoxton.Alert{ID: id, Name: s.Name, AlertType: hoxton.AlertType(s.AlertType), SiteID: site, ConfigurationDetails: details,
-		Emails: emailsOf(s.Emails), Webhook: webhookOf(s.Webhook, refs), State: hoxton.StateActive}, nil
+		Emails: emailsOf(s.Emails), Webhook: webhook, State: hoxton.StateActive}, err
 }
 
 // alertExport maps the organisation's alerts (those of the site exported) to

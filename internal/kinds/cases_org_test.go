@@ -72,8 +72,7 @@ var userCase = kindCase{
 	},
 	mutate: func(o managed.Object) {
 		u := o.(*v1alpha1.User)
-		u.Spec.LastName = "Shah-Patel"
-		u.Spec.Roles = append(u.Spec.Roles, v1alpha1.UserRoleAdmin)
+		u.Spec.FirstName, u.Spec.LastName = "Priya R.", "Shah-Patel"
 	},
 	mismatch: func(o managed.Object, fake map[string]any) string {
 		u := o.(*v1alpha1.User)
@@ -90,17 +89,21 @@ var userCase = kindCase{
 		d.set(fake, "siteIds", u.Spec.SiteIDs)
 		return d.String()
 	},
-	drift: map[string]any{"firstName": "Changed in the Control Room", "roles": []any{"support"}},
+	// The drift takes the role away: giving a privileged one instead would put the
+	// user out of the test Connection's reach (it allows member only).
+	drift: map[string]any{"firstName": "Changed in the Control Room", "roles": []any{}},
 	seed: func(_ testing.TB, _ fixture, o managed.Object) string {
 		id := "auth0|seed-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
 		env.API.SetObject("users", map[string]any{"id": id, "email": string(o.(*v1alpha1.User).Spec.Email),
-			"firstName": "Legacy", "lastName": "User", "organisationId": env.API.OrganisationID(), "roles": []any{"admin"}})
+			"firstName": "Legacy", "lastName": "User", "organisationId": env.API.OrganisationID(), "roles": []any{"member"}})
 		return id
 	},
-	seedDiffers:     "firstName",
-	deletionNote:    "the HoxtonAi API has no user delete, so the user was left in HoxtonAi as it was",
-	createFault:     hoxtontest.Fault{Method: "PUT", PathPrefix: "/users", Status: 422},
-	lifecycleBudget: 10, pollBudget: 1, // +1: its siteID is looked up once
+	seedDiffers:  "firstName",
+	deletionNote: "it has no user delete, so the user's roles and sites were removed",
+	createFault:  hoxtontest.Fault{Method: "PUT", PathPrefix: "/users", Status: 422},
+	// Deletion reads the user and writes it back without roles and sites (2), and its
+	// siteID is looked up once (1): 3 of the 12.
+	lifecycleBudget: 12, pollBudget: 1,
 }
 
 var oauthClientCase = kindCase{

@@ -29,8 +29,9 @@ func notificationGroupKind() managed.Kind[*v1alpha1.NotificationGroup, managed.O
 		Adapter: managed.Upserted[*v1alpha1.NotificationGroup, hoxton.NotificationGroup]{
 			Collection: hoxton.NotificationGroups,
 			Body: func(o *v1alpha1.NotificationGroup, id string, refs managed.Refs) (hoxton.NotificationGroup, error) {
+				webhook, err := webhookOf(o.Spec.Webhook, refs)
 				return hoxton.NotificationGroup{ID: id, Name: o.Spec.Name, Emails: emailsOf(o.Spec.Emails),
-					Webhook: webhookOf(o.Spec.Webhook, refs), State: hoxton.StateActive}, nil
+					Webhook: webhook, State: hoxton.StateActive}, err
 			},
 			Fields: []managed.Field[hoxton.NotificationGroup]{
 				managed.F("name", func(g hoxton.NotificationGroup) any { return g.Name }),

@@ -27,6 +27,11 @@ func TestRebuiltClusterFindsItsObjects(t *testing.T) {
 		waitGone(t, first)
 
 		again := kc.build(f, "rebuilt")
+		if u, ok := again.(*v1alpha1.User); ok {
+			// A user with the address exists and the new object did not create it:
+			// taking it on must be asked for.
+			u.Spec.AdoptExisting = true
+		}
 		create(t, again)
 		waitReady(t, again)
 		if got := again.GetManagedStatus().ExternalID; got != id {

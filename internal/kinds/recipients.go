@@ -1,10 +1,12 @@
 package kinds
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+	"github.com/hoxton-operator/hoxton-operator/internal/safeurl"
 )
 
 // emailsOf maps the spec's recipients to the wire list.
@@ -41,13 +43,25 @@ func webhookSecrets(w *v1alpha1.Webhook) []v1alpha1.SecretKeySelector {
 }
 
 // webhookOf maps a webhook to the wire object. Assumption A10: the contract leaves the
-// webhook's shape open; the operator sends {"url": …}.
-func webhookOf(w *v1alpha1.Webhook, refs managed.Refs) map[string]any {
-	switch {
-	case w == nil:
-		return nil
-	case w.URLSecretRef != nil:
-		return map[string]any{"url": refs.Secret(*w.URLSecretRef)}
+// webhook's shape open; the operator sends {"url": …}. The URL, inline or from a
+// Secret, must pass safeurl.Webhook: HoxtonAi would otherwise post to a metadata or
+// loopback address of its own. The CRD checks an inline URL at apply time; this
+// check covers the Secret's value, and inline URLs stored before that rule. The
+// refusal is Terminal, comes before any write and never repeats the URL.
+func webhookOf(w *v1alpha1.Webhook, refs managed.Refs) (map[string]any, error) {
+	if w == nil {
+		return nil, nil
 	}
-	return map[string]any{"url": w.URL}
+	url, source := w.URL, "spec.webhook.url"
+	if sel := w.URLSecretRef; sel != nil {
+		url, source = refs.Secret(*sel), fmt.Sprintf("the webhook URL in Secret %q key %q", sel.Name, sel.Key)
+		if url == "" {
+			// Only a plan lacks the Secret (it says so); the reconciler waits for it.
+			return map[string]any{"url": url}, nil
+		}
+	}
+	if err := safeurl.Webhook(url); err != nil {
+		return nil, managed.Terminal("%s %v; nothing was written to HoxtonAi", source, err)
+	}
+	return map[string]any{"url": url}, nil
 }

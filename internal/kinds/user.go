@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -13,9 +14,13 @@ import (
 )
 
 // userKind describes User to the generic reconciler. User ids are identity-provider
-// strings the service chooses, so the adapter is hand-written, like the camera's: a
-// user this object created just before a crash (or one the organisation already has)
-// is found by its email rather than created twice. The API has no user delete.
+// strings the service chooses, so the adapter is hand-written, like the camera's. A
+// user is found by its e-mail before it is created: one this object created just
+// before a crash (its status.createRequestedFor, recorded before the create, names
+// the address), or with spec.adoptExisting one the organisation already has; any
+// other user with the address is refused, never taken over. Roles the Connection does
+// not allow (hoxton.UserRoleLimit) are refused before any write. The API has no user
+// delete: deletion takes the user's roles and sites away.
 func userKind() managed.Kind[*v1alpha1.User, *hoxton.User] {
 	k := managed.Kind[*v1alpha1.User, *hoxton.User]{
 		Name:    "User",
@@ -25,8 +30,10 @@ func userKind() managed.Kind[*v1alpha1.User, *hoxton.User] {
 		IDs:     managed.ServerAssignedID,
 		References: []managed.Reference[*v1alpha1.User]{{Field: "siteRefs", Target: siteTarget,
 			Entries: func(o *v1alpha1.User) []managed.Entry { return idList(o.Spec.SiteRefs, o.Spec.SiteIDs) }}},
-		DeletionNote: " in Kubernetes only: the HoxtonAi API has no user delete, so the user was left in HoxtonAi as it was, " +
-			"roles and sites included; remove it in the Control Room",
+		BeforeCreate: func(o *v1alpha1.User) { o.Status.CreateRequestedFor = string(o.Spec.Email) },
+		DeletionNote: " as far as the API allows: it has no user delete, so the user's roles and sites were removed " +
+			"and the account remains, without access to any site; remove it in the Control Room " +
+			"(deletionPolicy Orphan leaves a user as it is)",
 	}
 	k.Export = userExport()
 	return k
@@ -36,6 +43,10 @@ func userKind() managed.Kind[*v1alpha1.User, *hoxton.User] {
 type userAdapter struct{}
 
 func (userAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs) (managed.Observation[*hoxton.User], error) {
+	if r, refused := c.UserRoleLimit().Refuses(userRoles(o.Spec.Roles)); refused {
+		return managed.Observation[*hoxton.User]{}, managed.Terminal("spec.roles asks for %s, which %s does not allow "+
+			"(it is not true); nothing was written to HoxtonAi", r, c.UserRoleLimit().Setting)
+	}
 	u, err := findUser(ctx, c, o)
 	if managed.Absent(err) || (err == nil && u == nil) {
 		return managed.Observation[*hoxton.User]{}, nil
@@ -43,15 +54,19 @@ func (userAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Us
 	if err != nil {
 		return managed.Observation[*hoxton.User]{}, err
 	}
+	if err := mayChange(c, u, ""); err != nil {
+		return managed.Observation[*hoxton.User]{}, err
+	}
+	o.Status.CreateRequestedFor = "" // the user's id is recorded from now on
 	o.Status.AtProvider = v1alpha1.UserObservation{Name: u.Name, OrganisationName: valueOr(u.OrganisationName, "")}
 	diff := managed.CompareFields(userFields, userBody(o, refs, u.ID), *u)
 	return managed.Observation[*hoxton.User]{Exists: true, FoundID: u.ID, Observed: u, Diff: diff}, nil
 }
 
 // findUser reads the user this object manages, or, before it has recorded one, the
-// user of the organisation with its email: created by this object just before a
-// crash, or by a person, and adopted either way (the reconciler first checks that no
-// other User manages it).
+// user of the organisation with its email, if this object may take it: its own,
+// created just before a crash (the address was recorded before the create), or any
+// with spec.adoptExisting. Another person's account is refused before any write.
 func findUser(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) (*hoxton.User, error) {
 	if id := o.Status.ExternalID; id != "" {
 		return c.GetUser(ctx, id)
@@ -61,16 +76,40 @@ func findUser(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) (*hoxton.
 	if err != nil {
 		return nil, err
 	}
+	email := string(o.Spec.Email)
 	for _, u := range users {
-		if strings.EqualFold(u.Email, string(o.Spec.Email)) {
+		switch {
+		case !strings.EqualFold(u.Email, email):
+		case o.Spec.AdoptExisting || strings.EqualFold(o.Status.CreateRequestedFor, email):
 			return &u, nil
+		default:
+			return nil, managed.Terminal("the organisation already has a Control Room user with e-mail %s (id %s), "+
+				"which this User did not create; nothing was written to HoxtonAi. To manage that user, "+
+				"set spec.adoptExisting: true", email, u.ID)
 		}
 	}
 	return nil, nil
 }
 
+// mayChange refuses to write a user who holds a role the client's Connection does
+// not let Users grant: an organisation's admin is not a tenant's to demote, edit or
+// take on. after says what else the refusal should suggest.
+func mayChange(c *hoxton.Client, u *hoxton.User, after string) error {
+	limit := c.UserRoleLimit()
+	if r, refused := limit.Refuses(u.Roles); refused {
+		return managed.Terminal("HoxtonAi user %s holds the role %s, and %s is not true: this User may not change it; "+
+			"nothing was written to HoxtonAi%s", u.ID, r, limit.Setting, after)
+	}
+	return nil
+}
+
 func (userAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs) (managed.Created, error) {
 	u, err := c.CreateUser(ctx, userBody(o, refs, ""))
+	var apiErr *hoxton.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
+		// Refused: nothing was created, so a user with the address is not this object's.
+		o.Status.CreateRequestedFor = ""
+	}
 	if err != nil {
 		return managed.Created{}, err
 	}
@@ -82,18 +121,42 @@ func (userAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Use
 	return err
 }
 
-// Delete makes no call: the API documents no way to delete or disable a user, and
-// taking its roles or sites away would be a guess at what deletion should mean.
-func (userAdapter) Delete(context.Context, *hoxton.Client, *v1alpha1.User) error { return nil }
+// Delete takes the person's access away as far as the API allows. It documents no
+// way to delete or disable a user, so the user is written back without roles and
+// without sites (Assumption A14: a PUT replaces the writable fields); the account
+// remains. A user holding a role the Connection does not allow is left alone.
+func (userAdapter) Delete(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) error {
+	id := o.Status.ExternalID
+	if id == "" {
+		id = o.Spec.ExternalID
+	}
+	u, err := c.GetUser(ctx, id)
+	if err != nil {
+		return err // gone is success to the reconciler
+	}
+	if err := mayChange(c, u, "; to delete this User and leave the user as it is, set spec.deletionPolicy: Orphan"); err != nil {
+		return err
+	}
+	if len(u.Roles) == 0 && len(u.SiteIDs) == 0 {
+		return nil
+	}
+	_, err = c.PutUser(ctx, hoxton.User{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, OrganisationID: u.OrganisationID})
+	return err
+}
 
 // userBody is the full user the spec describes; the organisation is the client's.
 func userBody(o *v1alpha1.User, refs managed.Refs, id string) hoxton.User {
 	s := o.Spec
-	roles := make([]hoxton.UserRole, len(s.Roles))
-	for i, r := range s.Roles {
-		roles[i] = hoxton.UserRole(r)
+	return hoxton.User{ID: id, Email: string(s.Email), FirstName: s.FirstName, LastName: s.LastName, Roles: userRoles(s.Roles), SiteIDs: refs.IDs("siteRefs")}
+}
+
+// userRoles maps the spec's roles to the wire's.
+func userRoles(roles []v1alpha1.UserRole) []hoxton.UserRole {
+	out := make([]hoxton.UserRole, len(roles))
+	for i, r := range roles {
+		out[i] = hoxton.UserRole(r)
 	}
-	return hoxton.User{ID: id, Email: string(s.Email), FirstName: s.FirstName, LastName: s.LastName, Roles: roles, SiteIDs: refs.IDs("siteRefs")}
+	return out
 }
 
 // userFields are compared as sets where the API's order means nothing; the email is
@@ -132,8 +195,9 @@ func userExport() *managed.Export[*v1alpha1.User] {
 					roles[i] = v1alpha1.UserRole(r)
 				}
 				slices.Sort(roles)
-				return &v1alpha1.User{Spec: v1alpha1.UserSpec{Email: v1alpha1.EmailAddress(u.Email), FirstName: u.FirstName, LastName: u.LastName,
-					Roles: roles, SiteRefs: refs, SiteIDs: ids}}
+				// The user exists: applying its manifest takes it on.
+				return &v1alpha1.User{Spec: v1alpha1.UserSpec{Email: v1alpha1.EmailAddress(u.Email), AdoptExisting: true,
+					FirstName: u.FirstName, LastName: u.LastName, Roles: roles, SiteRefs: refs, SiteIDs: ids}}
 			}})
 		}
 		return out, nil

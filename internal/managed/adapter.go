@@ -143,6 +143,11 @@ type Kind[O Object, S any] struct {
 	// Connection or ClusterConnection uses (other than through the object's own
 	// CredentialsSecret).
 	ConnectionClientIDs bool
+	// BeforeCreate, when set, marks o's status before each create, and the reconciler
+	// persists the mark before it sends the create. A kind whose ids the service
+	// chooses uses it to tell, after a crash that lost the answer, the object its own
+	// create made from one that was there before (a user found by its e-mail).
+	BeforeCreate func(o O)
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of

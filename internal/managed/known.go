@@ -64,6 +64,12 @@ func (r *Reconciler[O, S]) knownWriter() (KnownWriter[O, S], bool) {
 // create creates through the adapter, noting in a what HoxtonAi holds after it when
 // the adapter knows.
 func (r *Reconciler[O, S]) create(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs) (Created, error) {
+	if r.kind.BeforeCreate != nil {
+		r.kind.BeforeCreate(a.obj)
+		if err := r.persistStatus(ctx, a); err != nil {
+			return Created{}, err
+		}
+	}
 	kw, ok := r.knownWriter()
 	if !ok {
 		return r.kind.Adapter.Create(ctx, c, a.obj, refs)

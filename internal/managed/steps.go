@@ -118,6 +118,16 @@ func (r *Reconciler[O, S]) persistExternalID(ctx context.Context, a *attempt[O, 
 	return nil
 }
 
+// persistStatus writes the status as it is now, for a mark that must be durable
+// before the next API call (Kind.BeforeCreate).
+func (r *Reconciler[O, S]) persistStatus(ctx context.Context, a *attempt[O, S]) error {
+	if err := r.client.Status().Patch(ctx, a.obj, client.MergeFrom(a.orig)); err != nil {
+		return fmt.Errorf("recording the status before a create: %w", err)
+	}
+	r.rebase(a)
+	return nil
+}
+
 // converge creates or updates the HoxtonAi object as the observation requires.
 func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs, obs Observation[S]) (ctrl.Result, error) {
 	o := a.obj

@@ -118,10 +118,13 @@ var afterDeletion = map[string]struct {
 	"Annotation":         {"annotations", gone},
 	// OAuth clients are removed outright.
 	"OAuthClient": {"oauth-clients", gone},
-	// The API has no user delete: the user stays as it was.
+	// The API has no user delete: the user stays, without its roles and sites.
 	"User": {"users", func(status int, obj map[string]any) error {
 		if status != http.StatusOK {
 			return fmt.Errorf("user: status %d, want 200 (HoxtonAi has no user delete)", status)
+		}
+		if roles, sites := obj["roles"], obj["siteIds"]; len(asList(roles)) > 0 || len(asList(sites)) > 0 {
+			return fmt.Errorf("user: roles %v and sites %v after deletion, want none", roles, sites)
 		}
 		return nil
 	}},
@@ -144,4 +147,10 @@ func gone(status int, obj map[string]any) error {
 		return fmt.Errorf("status %d state %v, want deleted", status, obj["state"])
 	}
 	return nil
+}
+
+// asList is a JSON array of the fake's, or nil.
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
