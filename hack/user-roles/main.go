@@ -37,7 +37,7 @@ func main() {
 func run(crdDir, rbacDir string) error {
 	files, err := filepath.Glob(filepath.Join(crdDir, "*.yaml"))
 	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no CRDs in %s (%v)", crdDir, err)
+		return fmt.Errorf("no CRDs in %s (%w)", crdDir, err)
 	}
 	var group string
 	var namespaced, all []string

@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/cli"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
@@ -63,7 +64,14 @@ func TestExportRoundTripAndDiffPredictsWrites(t *testing.T) {
 	if err := env.CreateNamespace(ctx, roundTripNamespace); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.CreateConnection(ctx, roundTripNamespace, "default"); err != nil {
+	// The organisation has an admin: applied as exported, its User keeps the admin
+	// role, which only a Connection that allows privileged roles may manage.
+	if err := env.Client.Create(ctx, testenv.ConnectionSecret(roundTripNamespace, "default-credentials")); err != nil {
+		t.Fatal(err)
+	}
+	conn := env.Connection(roundTripNamespace, "default", "default-credentials")
+	conn.Spec.UserRoles = &v1alpha1.UserRolePolicy{AllowPrivileged: true}
+	if err := env.Client.Create(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
 	org := buildOrganisation(t, env.API)
