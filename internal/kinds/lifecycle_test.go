@@ -386,18 +386,23 @@ func TestTerminalError(t *testing.T) {
 	})
 }
 
-// TestTerminalErrorFromValidation: the service's own validation message (a monitor
-// in a site that does not exist) reaches the Synced condition.
+// TestTerminalErrorFromValidation: the service's own validation message reaches the
+// Synced condition. The operator checks a literal site id once, before the first
+// write; a site deleted in the Control Room after that is the service's to refuse.
 func TestTerminalErrorFromValidation(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 	ns := newConnectedNamespace(t)
 	f := newFixture(t, ns)
-	f.siteID = "00000000-0000-4000-8000-000000000001" // no such site
 	o := peopleCountMonitorCase.build(f, "dangling")
 	create(t, o)
+	waitReady(t, o)
+	if !env.API.PatchObject("sites", f.siteID, map[string]any{"state": "deleted"}) {
+		t.Fatalf("no site %s in the fake", f.siteID)
+	}
+	update(t, o, func(o managed.Object) { peopleCountMonitorCase.mutate(o) })
 	waitSyncedFalse(t, o, conditions.ReasonTerminal)
 	msg := cond(o, conditions.TypeSynced).Message
-	if want := "siteId: site " + f.siteID + " does not exist"; !strings.Contains(msg, want) {
+	if want := "siteId: site " + f.siteID + " is deleted"; !strings.Contains(msg, want) {
 		t.Fatalf("the Terminal message %q does not carry the service's %q", msg, want)
 	}
 }

@@ -53,7 +53,7 @@ func TestSecretWritesOnlyInNamedNamespaces(t *testing.T) {
 		t.Errorf("the RefreshToken Connection does not say how to allow it: %q", msg)
 	}
 	waitSyncedFalse(t, oauth, conditions.ReasonTerminal)
-	if msg := cond(oauth, conditions.TypeSynced).Message; !strings.HasPrefix(msg, managed.ReasonSecretWritesNotAllowed) {
+	if msg := cond(oauth, conditions.TypeSynced).Message; !strings.Contains(msg, managed.ReasonSecretWritesNotAllowed+": ") {
 		t.Errorf("the OAuthClient does not say why: %q", msg)
 	}
 	if n := env.API.TokenRequests("refresh_token") - refreshGrants; n != 0 {

@@ -65,7 +65,7 @@ type Cache struct {
 	byOwner    map[string]*Source // Sources of SourceFor, one per owner
 
 	// pending counts rotations being saved, for Flush.
-	pending sync.WaitGroup
+	pending pendingSaves
 }
 
 // NewCache returns an empty Cache. ctx must be long-lived (the manager's):
@@ -173,14 +173,7 @@ func (c *Cache) Forget(owner string) *Source {
 // used up its attempts, or ctx ends. Call it on shutdown after the Cache's
 // context ended: pending saves then get FlushGrace more time.
 func (c *Cache) Flush(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { c.pending.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return c.pending.wait(ctx)
 }
 
 func (c *Cache) newSourceLocked(creds Credentials, persist Persist) *Source {

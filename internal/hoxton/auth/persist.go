@@ -41,8 +41,8 @@ func (s *Source) persistRotation(f *flight, r Rotation) {
 		return
 	}
 	if s.cache != nil {
-		s.cache.pending.Add(1)
-		defer s.cache.pending.Done()
+		s.cache.pending.start()
+		defer s.cache.pending.done()
 	}
 	ctx := s.ctx
 	var graceEnd time.Time
