@@ -12,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
@@ -148,26 +147,17 @@ type conflictOnFirstDelivery struct {
 }
 
 func (f *conflictOnFirstDelivery) newClient(cfg *rest.Config, opts client.Options) (client.Client, error) {
-	wc, err := client.NewWithWatch(cfg, opts)
-	if err != nil {
-		return nil, err
-	}
-	return interceptor.NewClient(wc, interceptor.Funcs{
-		Update: func(ctx context.Context, cl client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
-			s, ok := obj.(*corev1.Secret)
-			if ok && s.Namespace == f.ns.Load() && len(s.Data[v1alpha1.SecretKeyClientSecret]) > 0 && f.touched.Add(1) == 1 {
-				other := &corev1.Secret{}
-				if err := env.Client.Get(ctx, client.ObjectKeyFromObject(s), other); err != nil {
-					return err
-				}
-				other.SetLabels(map[string]string{"example.com/touched": "true", v1alpha1.LabelConnectionSecret: "true"})
-				if err := env.Client.Update(ctx, other); err != nil {
-					return err
-				}
-			}
-			return cl.Update(ctx, obj, opts...)
-		},
-	}), nil
+	return interceptDeliveries(&f.ns, func(ctx context.Context, s *corev1.Secret) error {
+		if f.touched.Add(1) != 1 {
+			return nil
+		}
+		other := &corev1.Secret{}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(s), other); err != nil {
+			return err
+		}
+		other.SetLabels(map[string]string{"example.com/touched": "true", v1alpha1.LabelConnectionSecret: "true"})
+		return env.Client.Update(ctx, other)
+	})(cfg, opts)
 }
 
 // TestOAuthClientSecretConflictDoesNotRotate: a conflict on the write delivering the

@@ -155,19 +155,31 @@ type failingCredentialWrites struct {
 }
 
 func (f *failingCredentialWrites) newClient(cfg *rest.Config, opts client.Options) (client.Client, error) {
-	wc, err := client.NewWithWatch(cfg, opts)
-	if err != nil {
-		return nil, err
+	return interceptDeliveries(&f.ns, func(context.Context, *corev1.Secret) error {
+		f.failed.Add(1)
+		return errCrashed
+	})(cfg, opts)
+}
+
+// interceptDeliveries builds manager clients that call intercept before each write of
+// a Secret carrying a client secret in the namespace *ns; its error is the write's.
+func interceptDeliveries(ns *atomic.Value, intercept func(context.Context, *corev1.Secret) error) func(*rest.Config, client.Options) (client.Client, error) {
+	return func(cfg *rest.Config, opts client.Options) (client.Client, error) {
+		wc, err := client.NewWithWatch(cfg, opts)
+		if err != nil {
+			return nil, err
+		}
+		return interceptor.NewClient(wc, interceptor.Funcs{
+			Update: func(ctx context.Context, cl client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+				if s, ok := obj.(*corev1.Secret); ok && s.Namespace == ns.Load() && len(s.Data[v1alpha1.SecretKeyClientSecret]) > 0 {
+					if err := intercept(ctx, s); err != nil {
+						return err
+					}
+				}
+				return cl.Update(ctx, obj, opts...)
+			},
+		}), nil
 	}
-	return interceptor.NewClient(wc, interceptor.Funcs{
-		Update: func(ctx context.Context, cl client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
-			if s, ok := obj.(*corev1.Secret); ok && s.Namespace == f.ns.Load() && len(s.Data[v1alpha1.SecretKeyClientSecret]) > 0 {
-				f.failed.Add(1)
-				return errCrashed
-			}
-			return cl.Update(ctx, obj, opts...)
-		},
-	}), nil
 }
 
 // TestOAuthClientCrashBeforeSecretWrite: a manager that created the client but never
