@@ -70,12 +70,10 @@ func newSchedule(seed uint64, p profile) schedule {
 	ev = append(ev, event{at: outage, what: "token-outage"}, event{at: outage + p.tokenOutage, what: "token-outage-end"},
 		event{at: at(0.2, 0.8), what: "revoke"})
 	// A rolling update in the middle of the third wave: the new manager starts, the
-	// old one stops and releases the lease. The Kubernetes API goes down after the last
-	// wave's kill-after-write: during the outage no status write can follow an API
-	// write, so a kill waiting for one would never find it.
+	// old one stops and releases the lease. The Kubernetes API goes down after it.
 	mid := wavesAt[2]
 	ev = append(ev, event{at: mid + 100*time.Millisecond, what: "standby"}, event{at: mid + time.Second, what: "handover"})
-	kubeOutage := at(0.85, 0.95)
+	kubeOutage := at(0.5, 0.7)
 	ev = append(ev, event{at: kubeOutage, what: "kube-outage", d: p.kubeOutage})
 	// One tenant's service hangs from the start, while the fleet converges.
 	ev = append(ev, event{at: 0, what: "hang"})
@@ -145,6 +143,10 @@ func (s schedule) play(t *testing.T, st stage) played {
 		case "kill":
 			restart(e.d)
 		case "kill-after-write":
+			// No status write can follow an API write while the Kubernetes API is
+			// down: wait until it is back, when the wave's objects are reconciled.
+			back := <-kubeBack
+			kubeBack <- back
 			st.crash.arm()
 			select {
 			case <-st.crash.crashed:
