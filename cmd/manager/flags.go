@@ -26,6 +26,8 @@ func parseFlags(fs *flag.FlagSet, args []string, zapOpts *zap.Options) (operator
 	fs.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8443", "Address of the Prometheus metrics endpoint; 0 disables it.")
 	fs.BoolVar(&metricsSecure, "metrics-secure", true,
 		"Serve metrics over HTTPS to callers the API server authenticates and authorizes (ClusterRole metrics-reader); false serves plain HTTP to anyone.")
+	fs.StringVar(&opts.MetricsCertDir, "metrics-cert-dir", "",
+		"Directory with tls.crt and tls.key for the HTTPS metrics endpoint (a mounted kubernetes.io/tls Secret); empty: a self-signed certificate.")
 	fs.StringVar(&watch, "watch-namespaces", "",
 		"Comma-separated namespaces to reconcile (a namespaced install with Roles, config/namespaced); empty reconciles every namespace. ClusterConnections are served only when empty.")
 	fs.StringVar(&secretWrites, "secret-write-namespaces", "",

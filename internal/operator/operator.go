@@ -86,6 +86,9 @@ type Tenancy struct {
 	// InsecureMetrics serves metrics over plain HTTP to anyone who can reach the
 	// port, instead of HTTPS with Kubernetes authentication and authorization.
 	InsecureMetrics bool
+	// MetricsCertDir holds tls.crt and tls.key for the metrics server; empty: a
+	// self-signed certificate made at start.
+	MetricsCertDir string
 }
 
 // DefaultClusterResourceNamespace is the namespace config/default installs into.
@@ -148,7 +151,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
 		Cache:                   cacheOptions(opts.Tenancy),
-		Metrics:                 metricsOptions(opts.MetricsAddr, opts.InsecureMetrics),
+		Metrics:                 metricsOptions(opts.MetricsAddr, opts.MetricsCertDir, opts.InsecureMetrics),
 		HealthProbeBindAddress:  opts.ProbeAddr,
 		LeaderElection:          opts.LeaderElection,
 		LeaderElectionID:        "hoxton-operator.hoxtonai.dev",

@@ -32,10 +32,13 @@ func cacheOptions(t Tenancy) cache.Options {
 
 // metricsOptions serves metrics over HTTPS to callers the API server authenticates
 // and authorizes (the metrics-reader ClusterRole), unless insecure is set. Without a
-// certificate directory the server makes a self-signed certificate.
-func metricsOptions(addr string, insecure bool) metricsserver.Options {
+// certificate directory the server makes a self-signed certificate, which scrapers
+// cannot verify; with one (tls.crt and tls.key, a kubernetes.io/tls Secret mounted
+// there) they can, and the server reloads it when it is renewed.
+func metricsOptions(addr, certDir string, insecure bool) metricsserver.Options {
 	if insecure {
 		return metricsserver.Options{BindAddress: addr}
 	}
-	return metricsserver.Options{BindAddress: addr, SecureServing: true, FilterProvider: filters.WithAuthenticationAndAuthorization}
+	return metricsserver.Options{BindAddress: addr, SecureServing: true, FilterProvider: filters.WithAuthenticationAndAuthorization,
+		CertDir: certDir, CertName: "tls.crt", KeyName: "tls.key"}
 }

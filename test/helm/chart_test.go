@@ -45,7 +45,15 @@ func loadChart(t *testing.T) *chart.Chart {
 // render is `helm template`: the manifests of an install with vals, without a cluster.
 func render(t *testing.T, vals map[string]any) ([]*unstructured.Unstructured, error) {
 	t.Helper()
+	return renderServing(t, vals)
+}
+
+// renderServing is `helm template --api-versions`: as render, on a cluster that also
+// serves apis (group/version/Kind).
+func renderServing(t *testing.T, vals map[string]any, apis ...string) ([]*unstructured.Unstructured, error) {
+	t.Helper()
 	inst := action.NewInstall(&action.Configuration{})
+	inst.APIVersions = apis
 	inst.DryRunStrategy = action.DryRunClient
 	inst.Replace = true
 	inst.ReleaseName = releaseName
@@ -107,8 +115,9 @@ func namespacedValues() map[string]any {
 	return map[string]any{"watchNamespaces": []any{"stores", "warehouses"}, "replicaCount": 1}
 }
 
-// fullValues turns every optional part on (the ServiceMonitor needs its CRD, which the
-// control plane does not have, so it is rendered but not dry-run).
+// fullValues turns every optional part on (the ServiceMonitor and PrometheusRule need
+// their CRDs, which the control plane does not have, so they are rendered but not
+// dry-run).
 func fullValues() map[string]any {
 	return map[string]any{
 		"image":                     map[string]any{"digest": "sha256:" + strings.Repeat("a", 64)},
@@ -118,7 +127,12 @@ func fullValues() map[string]any {
 		"topologySpreadConstraints": []any{map[string]any{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway"}},
 		"networkPolicy":             map[string]any{"enabled": true, "metricsFrom": []any{map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"name": "monitoring"}}}}},
 		"extraCABundles":            []any{map[string]any{"configMap": "corporate-roots"}, map[string]any{"secret": "proxy-ca"}},
-		"metrics":                   map[string]any{"serviceMonitor": map[string]any{"enabled": true}},
+		"metrics": map[string]any{
+			"tlsSecretName":  "metrics-tls",
+			"reader":         map[string]any{"subjects": []any{map[string]any{"name": "prometheus-k8s", "namespace": "monitoring"}}},
+			"serviceMonitor": map[string]any{"enabled": true, "renderMode": "alwaysRender"},
+			"prometheusRule": map[string]any{"enabled": true, "renderMode": "alwaysRender"},
+		},
 	}
 }
 
@@ -214,7 +228,7 @@ func TestDryRunOnAControlPlane(t *testing.T) {
 			}
 			applied := 0
 			for _, u := range objs {
-				if u.GetKind() == "ServiceMonitor" {
+				if u.GetAPIVersion() == "monitoring.coreos.com/v1" {
 					continue // no Prometheus Operator CRDs on this control plane
 				}
 				err := c.Patch(ctx, u, client.Apply, client.DryRunAll, client.FieldOwner("helm-test"), client.ForceOwnership) //nolint:staticcheck // unstructured apply

@@ -54,18 +54,18 @@ func TestDefaults(t *testing.T) {
 	if img := c["image"].(string); !strings.HasSuffix(img, ":"+loadChart(t).Metadata.AppVersion) || strings.HasSuffix(img, ":latest") {
 		t.Errorf("image = %s, want the appVersion tag", img)
 	}
-	// 256Mi * 0.9
-	if got := env(c, "GOMEMLIMIT"); got != "241591910" {
-		t.Errorf("GOMEMLIMIT = %q, want 241591910 (90%% of 256Mi)", got)
+	// 512Mi * 0.9
+	if got := env(c, "GOMEMLIMIT"); got != "483183820" {
+		t.Errorf("GOMEMLIMIT = %q, want 483183820 (90%% of 512Mi)", got)
 	}
-	for _, want := range []string{"--leader-elect", "--poll-interval=10m", "--metrics-bind-address=:8080", "--health-probe-bind-address=:8081"} {
+	for _, want := range []string{"--leader-elect", "--poll-interval=10m", "--metrics-bind-address=:8443", "--metrics-secure=true", "--health-probe-bind-address=:8081"} {
 		if !strings.Contains(args(c), want) {
 			t.Errorf("args %q lack %s", args(c), want)
 		}
 	}
 	if strings.Contains(args(c), "--watch-namespaces") || strings.Contains(args(c), "--secret-write-namespaces") ||
 		len(find(objs, "Role")) != 1 || len(find(objs, "RoleBinding")) != 1 || len(find(objs, "ClusterRoleBinding")) != 2 {
-		t.Errorf("a default install is cluster-wide: the manager's and the secret writer's ClusterRoleBindings, only the leader-election Role")
+		t.Errorf("a default install is cluster-wide: the manager's and the secret writer's ClusterRoleBindings (the metrics reader's only with subjects), only the leader-election Role")
 	}
 	if len(find(objs, "PodDisruptionBudget")) != 1 || len(find(objs, "Service")) != 1 || len(find(objs, "ServiceAccount")) != 1 {
 		t.Error("want a PodDisruptionBudget, a metrics Service and a ServiceAccount")
@@ -92,8 +92,10 @@ func TestNamespacedInstall(t *testing.T) {
 			t.Errorf("no Role %s (have %v)", want, roles)
 		}
 	}
+	// Cluster-scoped kinds only: ClusterConnections, and the reviews that
+	// authenticate metrics scrapes.
 	for res := range clusterWide(objs) {
-		if !strings.HasPrefix(res, "clusterconnections") {
+		if !strings.HasPrefix(res, "clusterconnections") && res != "tokenreviews" && res != "subjectaccessreviews" {
 			t.Errorf("a namespaced install grants %s cluster-wide", res)
 		}
 	}

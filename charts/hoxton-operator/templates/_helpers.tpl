@@ -74,3 +74,20 @@ writes are not limited (then they follow watchNamespaces, or go cluster-wide).
 {{- append . $.Release.Namespace | uniq | join "," }}
 {{- end }}
 {{- end }}
+
+{{/*
+Whether to render an object of a Prometheus Operator kind (apiVersion/Kind in .api)
+under a renderMode (.mode): skipIfMissing renders it only where the cluster serves
+the kind, failIfMissing fails the install there, alwaysRender renders it regardless.
+Prints "true" or nothing.
+*/}}
+{{- define "hoxton-operator.renderMonitoring" -}}
+{{- $has := .root.Capabilities.APIVersions.Has .api -}}
+{{- if eq .mode "alwaysRender" -}}
+true
+{{- else if $has -}}
+true
+{{- else if eq .mode "failIfMissing" -}}
+{{- fail (printf "%s: this cluster does not serve %s (install the Prometheus Operator's CRDs, or set renderMode to skipIfMissing or alwaysRender)" .what .api) -}}
+{{- end -}}
+{{- end }}
