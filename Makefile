@@ -99,6 +99,21 @@ chaos: manifests envtest ## Run the full chaos suite in test/chaos (CHAOS_SEED=n
 test-e2e: build envtest ## Run the end-to-end suite: the built bin/manager and bin/hoxtonctl, kubectl and an envtest control plane.
 	KUBEBUILDER_ASSETS="$(ENVTEST_DIR)" go test -tags e2e -count 1 -timeout 15m $(TEST_FLAGS) ./test/e2e/...
 
+# make test-cluster: where its node binaries are kept between runs, and its work folder.
+CLUSTER_NODE_BIN_DIR = $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/hoxton-test-cluster/$(ENVTEST_K8S_VERSION)-$(shell go env GOOS)-$(shell go env GOARCH)
+CLUSTER_WORK ?= $(LOCALBIN)/cluster
+FAKE_IMG ?= ghcr.io/hoxton-operator/hoxtonctl:$(VERSION)
+
+.PHONY: test-cluster
+test-cluster: manifests envtest build-installer ## Install the chart and dist/install.yaml on a real single-node cluster on this machine (root, offline; hack/cluster) and check them as users would.
+	ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) NODE_BIN_DIR="$(CLUSTER_NODE_BIN_DIR)" WORK="$(CLUSTER_WORK)" \
+	  IMG="$(IMG)" FAKE_IMG="$(FAKE_IMG)" LDFLAGS="$(LDFLAGS)" hack/cluster/build.sh
+	cd test/helm/cluster && ENVTEST_DIR="$(ENVTEST_DIR)" NODE_BIN_DIR="$(CLUSTER_NODE_BIN_DIR)" IMAGES_DIR="$(CLUSTER_WORK)/images" \
+	  HOXTON_TEST_CLUSTER=1 KUBECTL="$(ENVTEST_DIR)/kubectl" HOXTON_TEST_MANAGER_IMAGE="$(IMG)" HOXTON_TEST_FAKE_IMAGE="$(FAKE_IMG)" \
+	  HOXTON_TEST_INSTALL_YAML="$(CURDIR)/dist/install.yaml" HOXTON_TEST_SCRAPE_OUT="$(CLUSTER_WORK)/scrape.txt" \
+	  ../../../hack/cluster/cluster.sh run -- "$(CLUSTER_WORK)/cluster.test" -test.v -test.timeout 25m $(TEST_FLAGS)
+	cd test/prometheus && HOXTON_SCRAPE_FILE="$(CLUSTER_WORK)/scrape.txt" go test -count 1 -run TestAlertsEvaluateOnAScrape -v ./...
+
 ##@ Helm chart
 
 CHART_DIR = charts/hoxton-operator
