@@ -99,7 +99,7 @@ func (r *Reconciler[O, S]) uninstalled(ctx context.Context, a *attempt[O, S], cr
 		r.setReady(o, false, conditions.ReasonDeleting, "")
 		msg := fmt.Sprintf("delete: cannot tell whether CustomResourceDefinition %s is being deleted (%s), so HoxtonAi %s %s is not deleted yet: "+
 			"objects that go with their CRD are left in place in HoxtonAi; to remove this object without deleting the HoxtonAi object, set spec.deletionPolicy: Orphan",
-			crd, describeCRDError(checkErr), r.kind.Name, id)
+			crd, DescribeCRDError(checkErr), r.kind.Name, id)
 		if r.setSynced(o, false, ReasonCRDCheckFailed, msg) {
 			r.event(o, eventWarning, ReasonCRDCheckFailed, "Delete", "%s", msg)
 		}
@@ -111,9 +111,9 @@ func (r *Reconciler[O, S]) uninstalled(ctx context.Context, a *attempt[O, S], cr
 	return ctrl.Result{}, r.removeFinalizer(ctx, a)
 }
 
-// describeCRDError says why a CRD could not be read, naming the missing permission
+// DescribeCRDError says why a CRD could not be read, naming the missing permission
 // rather than quoting the API server's message.
-func describeCRDError(err error) string {
+func DescribeCRDError(err error) string {
 	if apierrors.IsForbidden(err) {
 		return "forbidden: the manager's role needs get on customresourcedefinitions.apiextensions.k8s.io"
 	}
