@@ -21,6 +21,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
 // ReasonCheckFailed is the Ready reason of a check that failed before it reached
@@ -45,6 +46,8 @@ type Reconciler[C Object] struct {
 	releaseGrace time.Duration
 	// checkTimeout bounds one check (zero: DefaultCheckTimeout).
 	checkTimeout time.Duration
+	// crds tells whether a deleted Connection goes with its CRD (uninstall.go).
+	crds *managed.CRDs
 }
 
 // Users counts the managed objects that use the Connection ref (in namespace, or in
@@ -84,7 +87,7 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 			// client, token source and budget.
 			conn.SetNamespace(req.Namespace)
 			conn.SetName(req.Name)
-			r.resolver.revoke(conn, r.resolver.forget(connectionKey(conn)), "deleted Connection's")
+			r.revokeUnlessUninstalled(ctx, conn, r.resolver.forget(connectionKey(conn)))
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -138,7 +141,7 @@ func (r *Reconciler[C]) release(ctx context.Context, conn C) (ctrl.Result, error
 	}
 	// Revoked after the finalizer is gone: a failing revocation endpoint is an
 	// event, never a Connection stuck in deletion.
-	r.resolver.revoke(conn, r.resolver.forget(connectionKey(conn)), "deleted Connection's")
+	r.revokeUnlessUninstalled(ctx, conn, r.resolver.forget(connectionKey(conn)))
 	return ctrl.Result{}, nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
 // secretIndex indexes Connections and ClusterConnections by "namespace/name" of their Secret.
@@ -99,7 +100,7 @@ func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolv
 	r := &Reconciler[C]{
 		client: mgr.GetClient(), resolver: resolver, recorder: resolver.recorder,
 		newObject: newObject, pollInterval: opts.PollInterval, users: users, releaseGrace: opts.ClusterReleaseGrace,
-		checkTimeout: opts.CheckTimeout,
+		checkTimeout: opts.CheckTimeout, crds: managed.NewCRDs(mgr),
 	}
 	bySecret := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, secret client.Object) []reconcile.Request {
 		list := newList()

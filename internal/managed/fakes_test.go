@@ -184,6 +184,7 @@ type env struct {
 	// refs are the entries of the test kind's one reference field (none by default).
 	refs  []Entry
 	conns *fakeConns
+	crds  *fakeCRDs
 	rec   *events.FakeRecorder
 
 	statusPatches atomic.Int32 // attempted status patches
@@ -211,7 +212,7 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, ad: &fakeAdapter{}, conns: &fakeConns{api: api}, rec: events.NewFakeRecorder(100)}
+	e := &env{t: t, ad: &fakeAdapter{}, conns: &fakeConns{api: api}, crds: &fakeCRDs{}, rec: events.NewFakeRecorder(100)}
 	e.c = fake.NewClientBuilder().
 		WithScheme(newScheme(t)).
 		WithStatusSubresource(&v1alpha1.Site{}).
@@ -253,6 +254,7 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 		client:   e.c,
 		reader:   e.c,
 		conns:    e.conns,
+		crds:     e.crds,
 		recorder: e.rec,
 		opts:     Options{IDNamespace: DefaultIDNamespace, PollInterval: testPoll},
 	}

@@ -61,7 +61,9 @@ type Reconciler[O Object, S any] struct {
 	client client.Client
 	reader client.Reader
 	// secrets reads Secret contents uncached: the manager caches only their metadata.
-	secrets  client.Reader
+	secrets client.Reader
+	// crds tells whether an object being deleted goes with its CRD (uninstall.go).
+	crds     crdChecker
 	conns    Connections
 	recorder events.EventRecorder
 	opts     Options

@@ -254,7 +254,8 @@ func (r *Reconciler[O, S]) pause(a *attempt[O, S]) {
 	r.setSynced(a.obj, false, conditions.ReasonPaused, "reconciliation is paused by the annotation "+AnnotationPaused+"; deletion waits for it to be removed")
 }
 
-// delete deletes or orphans the HoxtonAi object, then releases the finalizer.
+// delete deletes or orphans the HoxtonAi object, then releases the finalizer. An
+// object deleted because its CRD is being deleted is orphaned whatever its policy.
 func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O, S]) (ctrl.Result, error) {
 	o := a.obj
 	if !controllerutil.ContainsFinalizer(o, Finalizer) {
@@ -267,6 +268,11 @@ func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O, S]) (ctrl.R
 	case spec.DeletionPolicy == v1alpha1.DeletionPolicyOrphan || spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
 		r.event(o, eventNormal, ReasonOrphaned, "Delete", "left HoxtonAi %s %s in place (deletionPolicy %s, managementPolicy %s)", r.kind.Name, id, spec.DeletionPolicy, spec.ManagementPolicy)
 	default:
+		// Checked before anything else that could reach HoxtonAi: an uninstall that
+		// deletes the CRDs must not delete the organisation (uninstall.go).
+		if crd, going, err := r.crds.Going(ctx, o); err != nil || going {
+			return r.uninstalled(ctx, a, crd, err)
+		}
 		r.setReady(o, false, conditions.ReasonDeleting, "")
 		c, err := r.conns.ClientFor(ctx, o.GetNamespace(), spec.GetConnectionRef())
 		if err != nil {

@@ -16,10 +16,13 @@ import (
 
 // notInNamespacedInstall are the resources of the generated ClusterRole that a Role
 // cannot grant (cluster-scoped) or that a namespaced install does not use.
-var notInNamespacedInstall = []string{
-	"namespaces", "tokenreviews", "subjectaccessreviews",
-	"clusterconnections", "clusterconnections/status", "clusterconnections/finalizers",
-}
+var notInNamespacedInstall = append([]string{"namespaces", "clusterconnections", "clusterconnections/status", "clusterconnections/finalizers"},
+	namespacedClusterRole...)
+
+// namespacedClusterRole are the cluster-scoped resources the namespaced install
+// grants in its ClusterRole (config/namespaced/cluster_role.yaml), as the generated
+// ClusterRole does.
+var namespacedClusterRole = []string{"tokenreviews", "subjectaccessreviews", "customresourcedefinitions"}
 
 // grants flattens RBAC rules into "group resource verb" strings.
 func grants(rules []rbacv1.PolicyRule, skip []string) []string {
@@ -75,6 +78,23 @@ func TestNamespacedRoleFollowsTheGeneratedClusterRole(t *testing.T) {
 		"$patch: delete", "--watch-namespaces=", "--secret-write-namespaces=", "- secret-writes"} {
 		if !strings.Contains(string(kust), must) {
 			t.Errorf("config/namespaced/kustomization.yaml lacks %q", must)
+		}
+	}
+}
+
+// TestNamespacedClusterRoleGrantsTheClusterScopedRules: what the manager needs on
+// cluster-scoped resources (reviews for the metrics, the CRDs read before a
+// deletion) a namespaced install grants in its ClusterRole, since a Role cannot.
+func TestNamespacedClusterRoleGrantsTheClusterScopedRules(t *testing.T) {
+	var cluster rbacv1.ClusterRole
+	readYAML(t, &cluster, "config", "rbac", "role.yaml")
+	var namespaced rbacv1.ClusterRole
+	readYAML(t, &namespaced, "config", "namespaced", "cluster_role.yaml")
+	granted := grants(namespaced.Rules, nil)
+	for _, g := range grants(cluster.Rules, nil) {
+		f := strings.Fields(g) // [group] resource verb: the core group is ""
+		if slices.Contains(namespacedClusterRole, f[len(f)-2]) && !slices.Contains(granted, g) {
+			t.Errorf("config/namespaced/cluster_role.yaml does not grant %q, which config/rbac/role.yaml does", g)
 		}
 	}
 }
