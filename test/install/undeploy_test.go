@@ -1,5 +1,5 @@
-// Package install tests what the Makefile's install targets send to a cluster, without
-// a cluster: the manifests they build are checked before kubectl would see them.
+// Package install tests, without a cluster, what users install: the manifests the
+// Makefile's install targets send to kubectl, and the Dockerfile the image is built from.
 package install
 
 import (
