@@ -53,6 +53,7 @@ manifests: controller-gen ## Generate CRDs and RBAC from the markers.
 	go run ./hack/secret-writer-role config/rbac/role.yaml config/rbac/secret_writer_role.yaml
 	go run ./hack/namespaced-role config/rbac/role.yaml config/namespaced/tenant/role.yaml
 	go run ./hack/user-roles config/crd/bases config/rbac
+	go run ./hack/argocd-health config/crd/bases config/argocd charts/hoxton-operator/Chart.yaml docs/operations.md
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
