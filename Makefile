@@ -168,7 +168,7 @@ install: manifests kustomize ## Install the CRDs into the current cluster.
 	$(KUSTOMIZE) build config/crd | kubectl apply --server-side -f -
 
 .PHONY: uninstall
-uninstall: manifests kustomize ## DANGER: delete the CRDs, and with them EVERY HoxtonAi object in the cluster (docs/operations.md, "Uninstall").
+uninstall: manifests kustomize ## DANGER: delete the CRDs, so every hoxtonai.dev object in the cluster and, through the finalizers, what they manage in HoxtonAi (docs/operations.md, "Uninstall").
 	$(KUSTOMIZE) build config/crd | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
 
 .PHONY: deploy
