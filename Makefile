@@ -15,6 +15,7 @@ CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.2
 GOLANGCI_LINT_VERSION ?= v2.15.0
 SETUP_ENVTEST_VERSION ?= v0.25.1
+ACTIONLINT_VERSION ?= v1.7.12
 # Kubernetes version of the envtest control plane, matching the k8s.io/* client libraries.
 ENVTEST_K8S_VERSION ?= 1.37.2
 
@@ -23,6 +24,7 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 SETUP_ENVTEST ?= $(LOCALBIN)/setup-envtest-$(SETUP_ENVTEST_VERSION)
+ACTIONLINT ?= $(LOCALBIN)/actionlint-$(ACTIONLINT_VERSION)
 
 # The envtest binaries live where setup-envtest keeps them.
 ENVTEST_DIR = $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/kubebuilder-envtest/k8s/$(ENVTEST_K8S_VERSION)-$(shell go env GOOS)-$(shell go env GOARCH)
@@ -51,6 +53,7 @@ manifests: controller-gen ## Generate CRDs and RBAC from the markers.
 	go run ./hack/secret-writer-role config/rbac/role.yaml config/rbac/secret_writer_role.yaml
 	go run ./hack/namespaced-role config/rbac/role.yaml config/namespaced/tenant/role.yaml
 	go run ./hack/user-roles config/crd/bases config/rbac
+	go run ./hack/argocd-health config/crd/bases config/argocd charts/hoxton-operator/Chart.yaml docs/operations.md
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -181,7 +184,7 @@ install: manifests kustomize ## Install the CRDs into the current cluster.
 	$(KUSTOMIZE) build config/crd | kubectl apply --server-side -f -
 
 .PHONY: uninstall
-uninstall: manifests kustomize ## Remove the CRDs from the current cluster.
+uninstall: manifests kustomize ## DANGER: delete the CRDs, so every hoxtonai.dev object in the cluster and, through the finalizers, what they manage in HoxtonAi (docs/operations.md, "Uninstall").
 	$(KUSTOMIZE) build config/crd | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
 
 .PHONY: deploy
@@ -189,8 +192,46 @@ deploy: manifests kustomize ## Deploy the manager to the current cluster.
 	$(call kustomize-with-image,config/default) | kubectl apply --server-side -f -
 
 .PHONY: undeploy
-undeploy: kustomize ## Remove the manager from the current cluster.
-	$(KUSTOMIZE) build config/default | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
+undeploy: kustomize ## Remove the manager and its RBAC; keep the CRDs, the objects and the namespace (its ClusterConnection Secrets).
+	$(MAKE) -s undeploy-manifests | kubectl delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ Release
+
+.PHONY: lint-workflows
+lint-workflows: actionlint ## Lint .github/workflows (actionlint) and dry-run the release's own scripts: the tag check and the krew manifest.
+	$(ACTIONLINT)
+	.github/scripts/check-tag.sh v$(VERSION)
+	! .github/scripts/check-tag.sh v0.0.0-not-the-chart 2>/dev/null
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	for platform in linux_amd64 linux_arm64 darwin_amd64 darwin_arm64; do \
+	  echo "$$platform" > "$$tmp/hoxtonctl_$(VERSION)_$$platform.tar.gz"; \
+	done && \
+	.github/scripts/krew-manifest.sh v$(VERSION) hoxton-operator/hoxton-operator "$$tmp" > "$$tmp/hoxton.yaml" && \
+	grep -q "^  version: v$(VERSION)$$" "$$tmp/hoxton.yaml"
+
+# undeploy-manifests prints what `make undeploy` deletes (test/install checks it keeps
+# the CRDs: deleting them deletes every object, and through the finalizers, every
+# HoxtonAi object).
+.PHONY: undeploy-manifests
+undeploy-manifests: kustomize
+	@$(call kustomize-without,config/default,CustomResourceDefinition Namespace)
+
+.PHONY: actionlint
+actionlint: $(ACTIONLINT)
+$(ACTIONLINT): | $(LOCALBIN)
+	$(call go-install-tool,$(ACTIONLINT),github.com/rhysd/actionlint/cmd/actionlint,$(ACTIONLINT_VERSION))
+
+# kustomize-without builds the kustomization $(1) without the objects of the kinds $(2)
+# (a kustomization beside a copy of config/ whose patches delete them; kustomize refuses
+# absolute paths).
+define kustomize-without
+tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cp -r config "$$tmp/" && mkdir "$$tmp/without" && \
+{ echo 'resources: [../$(1)]'; echo 'patches:'; \
+  for kind in $(2); do \
+    printf '  - target: {kind: %s}\n    patch: |\n      $$patch: delete\n      apiVersion: v1\n      kind: %s\n      metadata: {name: any}\n' "$$kind" "$$kind"; \
+  done; } > "$$tmp/without/kustomization.yaml" && \
+$(KUSTOMIZE) build "$$tmp/without"
+endef
 
 ##@ Tools
 
