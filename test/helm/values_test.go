@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,10 +93,14 @@ func TestNamespacedInstall(t *testing.T) {
 			t.Errorf("no Role %s (have %v)", want, roles)
 		}
 	}
-	// Cluster-scoped kinds only: ClusterConnections, and the reviews that
-	// authenticate metrics scrapes.
-	for res := range clusterWide(objs) {
-		if !strings.HasPrefix(res, "clusterconnections") && res != "tokenreviews" && res != "subjectaccessreviews" {
+	// Cluster-scoped kinds only: ClusterConnections, the CRDs (read before a delete),
+	// and the reviews that authenticate metrics scrapes.
+	wide := clusterWide(objs)
+	if !slices.Contains(wide["customresourcedefinitions"], "get") {
+		t.Error("a namespaced install cannot read the CRDs, so it can delete nothing in HoxtonAi (CRDCheckFailed)")
+	}
+	for res := range wide {
+		if !strings.HasPrefix(res, "clusterconnections") && res != "customresourcedefinitions" && res != "tokenreviews" && res != "subjectaccessreviews" {
 			t.Errorf("a namespaced install grants %s cluster-wide", res)
 		}
 	}
