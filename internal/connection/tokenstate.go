@@ -185,8 +185,9 @@ func (r *Resolver) saveRotation(conn Object, seed string, secretKey types.Namesp
 
 // updateTokenState applies change to the data of conn's token state Secret in
 // namespace, creating the Secret when there is none (or only one under the legacy
-// name, whose data it starts from). Nothing is written when change reports no
-// change. A Secret of that name the operator does not own is never written.
+// name, whose data it starts from), held by TokenStateFinalizer. Nothing is
+// written when change reports no change and the finalizer is there. A Secret of
+// that name the operator does not own is never written.
 func (r *Resolver) updateTokenState(ctx context.Context, conn Object, namespace string, change func(data map[string][]byte) bool) error {
 	key := tokenStateKey(conn, namespace)
 	state, err := r.readTokenState(ctx, conn, namespace)
@@ -200,12 +201,17 @@ func (r *Resolver) updateTokenState(ctx context.Context, conn Object, namespace 
 	if err == nil {
 		maps.Copy(data, state.Data)
 	}
-	if !change(data) {
-		return nil
-	}
+	changed := change(data)
 	if err == nil && state.Name == key.Name {
+		// A state Secret written before it carried TokenStateFinalizer gets it now.
+		if held := holdTokenState(state); !changed && !held {
+			return nil
+		}
 		state.Data = data
 		return r.writer.Update(ctx, state) // carries the resourceVersion just read
+	}
+	if !changed {
+		return nil
 	}
 	owner := metav1.OwnerReference{
 		APIVersion: v1alpha1.GroupVersion.String(), Kind: string(conn.Reference().Kind),
@@ -216,6 +222,7 @@ func (r *Resolver) updateTokenState(ctx context.Context, conn Object, namespace 
 			Namespace: key.Namespace, Name: key.Name,
 			Labels:          map[string]string{LabelTokenState: "true", "app.kubernetes.io/managed-by": "hoxton-operator"},
 			OwnerReferences: ownerIfSet(owner),
+			Finalizers:      []string{TokenStateFinalizer},
 		},
 		Type: corev1.SecretTypeOpaque,
 		Data: data,

@@ -168,7 +168,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	connection.RegisterMetrics(resolver)
 	registerBuildInfoMetric()
 	managed.RegisterObjectMetrics(ctx, mgr.GetCache(), mgr.GetScheme(), lists)
-	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
+	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) ([]managed.ConnectionUser, error) {
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
 	}
 	connOpts := connection.Options{PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
