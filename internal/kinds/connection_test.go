@@ -389,8 +389,8 @@ func TestNoSecretsInStatusEventsOrLogs(t *testing.T) {
 	}
 	where = append(where, "events", mustJSON(t, evs.Items))
 	log := managerLog.String()
-	if !strings.Contains(log, "wrote the rotated refresh token back to the Secret") {
-		t.Fatalf("the captured manager log lacks the refresh token write-back: the log is not captured")
+	if !strings.Contains(log, "saved the rotated refresh token") {
+		t.Fatalf("the captured manager log lacks the saved rotation: the log is not captured")
 	}
 	// client-go logs protobuf bodies as hex dumps, 16 bytes a line: a secret split over
 	// two lines only shows once the dumps are decoded.
