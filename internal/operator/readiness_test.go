@@ -66,7 +66,10 @@ func readinessWaitsForTheCaches(t *testing.T, cp *testenv.ControlPlane) {
 		// A manager stopped before its caches synced may report an error, or be slow
 		// to stop: neither is this test's concern.
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Logf("the manager without permissions stopped: %v", err)
+			}
 		case <-time.After(30 * time.Second):
 			t.Log("the manager without permissions did not stop within 30s")
 		}
