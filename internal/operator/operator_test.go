@@ -93,6 +93,7 @@ func TestManagerOnEnvtest(t *testing.T) {
 	})
 
 	t.Run("ready only once the caches synced", func(t *testing.T) { readinessWaitsForTheCaches(t, cp) })
+	t.Run("a standby replica is ready", func(t *testing.T) { standbyIsReady(t, cp) })
 
 	t.Run("Secret cache holds labelled Secrets only", func(t *testing.T) {
 		c, err := client.New(cp.Config, client.Options{Scheme: mgr.GetScheme()})

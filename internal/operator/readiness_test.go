@@ -113,3 +113,58 @@ func readinessWaitsForTheCaches(t *testing.T, cp *testenv.ControlPlane) {
 	t.Cleanup(func() { _ = admin.Delete(context.Background(), binding) })
 	poll("/readyz answers 200 once the caches synced", 60*time.Second, func() bool { return probe("/readyz") == http.StatusOK })
 }
+
+// standbyIsReady: of two replicas with leader election, the one waiting for the
+// lease is Ready too (its caches synced), or a two-replica Deployment would never be
+// available.
+func standbyIsReady(t *testing.T, cp *testenv.ControlPlane) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stopped []chan error
+	t.Cleanup(func() {
+		cancel()
+		for _, done := range stopped {
+			if err := <-done; err != nil {
+				t.Errorf("manager: %v", err)
+			}
+		}
+	})
+	var addrs []string
+	var elected []<-chan struct{}
+	for range 2 {
+		addr := freeAddr(t)
+		mgr, err := operator.New(ctx, cp.Config, operator.Options{MetricsAddr: "0", ProbeAddr: addr, SkipNameValidation: true,
+			LeaderElection: true, LeaderElectionNamespace: "default"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- mgr.Start(ctx) }()
+		stopped = append(stopped, done)
+		addrs, elected = append(addrs, addr), append(elected, mgr.Elected())
+	}
+	hc := &http.Client{Timeout: 2 * time.Second}
+	ready := func(addr string) bool {
+		resp, err := hc.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+	for deadline := time.Now().Add(60 * time.Second); !ready(addrs[0]) || !ready(addrs[1]); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not both replicas ready within 60s: %v, %v", ready(addrs[0]), ready(addrs[1]))
+		}
+	}
+	leaders := 0
+	for _, e := range elected {
+		select {
+		case <-e:
+			leaders++
+		default:
+		}
+	}
+	if leaders != 1 {
+		t.Errorf("%d leaders while both replicas are ready, want 1 (and a Ready standby)", leaders)
+	}
+}
