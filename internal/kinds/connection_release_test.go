@@ -174,6 +174,40 @@ func collectForeground(t *testing.T, owner client.Object) {
 	}
 }
 
+// TestConnectionGoneWithoutItsReleaseFreesItsTokenState: a deleted Connection that a
+// Site still uses, whose finalizer someone then removes by hand, goes without its
+// release; the running manager still removes the token state's finalizer, so that
+// the Secret can follow it.
+func TestConnectionGoneWithoutItsReleaseFreesItsTokenState(t *testing.T) {
+	startManager(t, operator.Options{PollInterval: pollInterval})
+	ns := newConnectedNamespace(t)
+	waitDefaultConnectionReady(t, ns)
+	site := siteCase.build(fixture{ns: ns}, "hq").(*v1alpha1.Site)
+	site.Spec.DeletionPolicy = v1alpha1.DeletionPolicyOrphan
+	create(t, site)
+	waitReady(t, site)
+	waitCredentialsCopy(t, ns)
+	state := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: stateSecretName}}
+	get(t, state)
+	if !slices.Contains(state.Finalizers, connection.TokenStateFinalizer) {
+		t.Fatalf("the token state carries no %s: %v", connection.TokenStateFinalizer, state.Finalizers)
+	}
+	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName}}
+	deleteObject(t, conn)
+	waitFor(t, conn, "Deleting=True/InUse", func(c *v1alpha1.Connection) bool {
+		return hasCondition(c, connection.TypeDeleting, metav1.ConditionTrue, connection.ReasonInUse)
+	})
+	patch := client.MergeFrom(conn.DeepCopy())
+	conn.Finalizers = nil
+	if err := env.Client.Patch(ctx, conn, patch); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, conn)
+	waitFor(t, state, "the token state's finalizer removed", func(s *corev1.Secret) bool {
+		return !slices.Contains(s.Finalizers, connection.TokenStateFinalizer)
+	})
+}
+
 // TestWriteBackRefreshTokenNeedsTheRefreshTokenGrant: the CRD refuses
 // writeBackRefreshToken on a Connection of another grant, at apply.
 func TestWriteBackRefreshTokenNeedsTheRefreshTokenGrant(t *testing.T) {
