@@ -131,12 +131,14 @@ func (e *env) handover(t *testing.T, leader string, objs []*unstructured.Unstruc
 		"patch", "site", site.GetName(), "-n", site.GetNamespace(), "--type=merge", "--patch-file=/dev/stdin", "--as", editor)
 	e.allReady(t, []*unstructured.Unstructured{site})
 	eventually(t, wait, "the change written to HoxtonAi", func() error {
-		for _, w := range e.writes(t)[before:] {
-			if strings.Contains(w, "/sites/") {
+		writes := e.writes(t)[before:]
+		for _, w := range writes {
+			// Sites are upserted with PUT /api/v0/sites, the id in the body.
+			if strings.HasSuffix(w, " /api/v0/sites") {
 				return nil
 			}
 		}
-		return fmt.Errorf("no write to a site after the handover")
+		return fmt.Errorf("no write to a site after the handover (writes: %v)", writes)
 	})
 }
 
