@@ -69,6 +69,40 @@ func (e *env) deployFake(t *testing.T) fakeAPI {
 	return fakeAPI{base: fmt.Sprintf("http://%s:%d", svc.Spec.ClusterIP, fakePort)}
 }
 
+// resetFake starts the fake API afresh, empty: a camera stays claimed by the site of
+// an earlier path (HoxtonAi cannot move a camera), so each path starts from a new
+// organisation. Its Service, and so its URL, stay.
+func (e *env) resetFake(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	var before corev1.PodList
+	if err := e.kube.List(ctx, &before, client.InNamespace(fakeNS), client.MatchingLabels{"app": fakeName}); err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]bool{}
+	for _, p := range before.Items {
+		old[p.Name] = true
+	}
+	e.kubectl(t, nil, "delete", "pod", "-n", fakeNS, "-l", "app="+fakeName, "--wait=true")
+	eventually(t, wait, "a fresh fake API ready", func() error {
+		var pods corev1.PodList
+		if err := e.kube.List(ctx, &pods, client.InNamespace(fakeNS), client.MatchingLabels{"app": fakeName}); err != nil {
+			return err
+		}
+		for _, p := range pods.Items {
+			if old[p.Name] || p.DeletionTimestamp != nil {
+				continue
+			}
+			for _, c := range p.Status.Conditions {
+				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("no new ready pod")
+	})
+}
+
 // waitAvailable waits until the Deployment has replicas updated, available pods.
 func (e *env) waitAvailable(t *testing.T, ns, name string, replicas int32) {
 	t.Helper()

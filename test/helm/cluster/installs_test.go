@@ -15,6 +15,7 @@ import (
 // its metrics (authenticated through its cluster-wide review grants) can be scraped.
 func (e *env) namespacedPath(t *testing.T, fake fakeAPI) {
 	const watched, other = "tenant-b", "tenant-c"
+	e.resetFake(t)
 	e.tenant(t, watched)
 	e.tenant(t, other)
 	vals := map[string]any{"replicaCount": 1, "watchNamespaces": []any{watched}, "metrics": map[string]any{"reader": map[string]any{
@@ -53,6 +54,7 @@ func (e *env) kustomizePath(t *testing.T, fake fakeAPI) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.resetFake(t)
 	e.tenant(t, ns)
 	e.kubectl(t, nil, "apply", "--server-side", "-f", install)
 	e.waitAvailable(t, systemNS, "hoxton-operator-controller-manager", 2)
