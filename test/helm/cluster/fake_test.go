@@ -29,8 +29,9 @@ type fakeAPI struct {
 func (f fakeAPI) apiURL() string   { return f.base + "/api/v0" }
 func (f fakeAPI) tokenURL() string { return f.base + "/oauth/token" }
 
-// deployFake runs the fake API in the cluster and waits until it answers.
-func (e *env) deployFake(t *testing.T) fakeAPI {
+// deployFake runs the fake API in the cluster, with extra flags, and waits until it
+// answers.
+func (e *env) deployFake(t *testing.T, extra ...string) fakeAPI {
 	t.Helper()
 	ctx := context.Background()
 	labels := map[string]string{"app": fakeName}
@@ -45,7 +46,7 @@ func (e *env) deployFake(t *testing.T) fakeAPI {
 					ObjectMeta: metav1.ObjectMeta{Labels: labels},
 					Spec: corev1.PodSpec{Containers: []corev1.Container{{
 						Name: "fake", Image: e.fakeImage, ImagePullPolicy: corev1.PullNever,
-						Args:           []string{"fake-api", fmt.Sprintf("--listen=0.0.0.0:%d", fakePort)},
+						Args:           append([]string{"fake-api", fmt.Sprintf("--listen=0.0.0.0:%d", fakePort)}, extra...),
 						ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt(fakePort)}}},
 					}}},
 				},

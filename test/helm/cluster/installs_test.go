@@ -40,6 +40,10 @@ func (e *env) namespacedPath(t *testing.T, fake fakeAPI) {
 	cfg := e.renderedServiceMonitor(t, releaseName, vals)
 	e.checkMetrics(t, releaseNS, fullname+"-metrics", cfg, e.serviceAccountToken(t, "monitoring", "prometheus", ""))
 
+	// The order docs/operations.md gives: the objects first, while the manager runs. A
+	// namespaced install's Role lives in the watched namespace, so deleting the
+	// namespace at once would delete the Role while its objects still need it.
+	e.kubectl(t, nil, "delete", "hoxton", "--all", "-n", watched, "--timeout=3m")
 	e.kubectl(t, nil, "delete", "namespace", watched, "--timeout=3m")
 	e.helmUninstall(t, releaseName)
 	e.kubectl(t, nil, "delete", "namespace", other, releaseNS, "--timeout=3m")
