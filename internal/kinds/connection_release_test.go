@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
@@ -221,4 +222,39 @@ func TestWriteBackRefreshTokenNeedsTheRefreshTokenGrant(t *testing.T) {
 	conn = env.Connection(ns, "copying", "credentials")
 	conn.Spec.Grant, conn.Spec.WriteBackRefreshToken = v1alpha1.GrantRefreshToken, true
 	create(t, conn)
+}
+
+// TestSecretDeletedBeforeItsConnection: deleting a namespace or a folder deletes the
+// user's Secret, the Connection and the objects together, in any order. Here the
+// Secret goes first, so the Connection is found not Ready (SecretNotFound), and the
+// Site's deletion waits for it (ReferencesNotReady). Then the Connection is deleted:
+// being deleted, it serves the Site with the credentials it kept, and the Site must be
+// tried again at once (not at its next poll), deleted in HoxtonAi, and nothing hangs.
+func TestSecretDeletedBeforeItsConnection(t *testing.T) {
+	startManager(t, operator.Options{PollInterval: time.Hour})
+	ns := newConnectedNamespace(t)
+	f := newFixture(t, ns)
+	site := siteCase.build(f, "doomed")
+	create(t, site)
+	waitReady(t, site)
+	id := site.GetManagedStatus().ExternalID
+	waitCredentialsCopy(t, ns)
+
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName + "-credentials"}}
+	deleteObject(t, secret)
+	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName}}
+	waitFor(t, conn, "not Ready without its Secret", func(c *v1alpha1.Connection) bool {
+		return hasCondition(c, conditions.TypeReady, metav1.ConditionFalse, conditions.ReasonSecretNotFound)
+	})
+	deleteObject(t, site)
+	waitFor(t, site.(*v1alpha1.Site), "its deletion waiting for the Connection", func(s *v1alpha1.Site) bool {
+		return hasCondition(s, conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonReferencesNotReady)
+	})
+	deleteObject(t, conn)
+
+	waitGone(t, site)
+	if got := fakeField(fakeObject(t, "sites", id), "state"); got != "deleted" {
+		t.Fatalf("the site is %q in HoxtonAi after its object was deleted, want deleted", got)
+	}
+	waitGone(t, conn)
 }

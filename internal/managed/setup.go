@@ -210,10 +210,16 @@ func specOrLifecycleChanged() predicate.Predicate {
 // creation, deletion, its Ready condition, or value(obj). The Ready reason counts too:
 // a Connection going from "not checked yet" to CredentialsRejected is not Ready either
 // way, but its dependents' ReferencesNotReady message would otherwise keep saying "not
-// checked yet" until their next poll.
+// checked yet" until their next poll. So does the start of its deletion: a Connection
+// being deleted serves the objects still using it whatever its last check said (its
+// Secret often went first, deleted with it), and an object whose own deletion waited
+// for it must try again then, or wait for ever.
 func readinessChanged(value func(client.Object) string) predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		if readinessOf(e.ObjectOld) != readinessOf(e.ObjectNew) {
+			return true
+		}
+		if (e.ObjectOld.GetDeletionTimestamp() == nil) != (e.ObjectNew.GetDeletionTimestamp() == nil) {
 			return true
 		}
 		return value != nil && value(e.ObjectOld) != value(e.ObjectNew)

@@ -18,7 +18,6 @@ const (
 	releaseName = "hoxton"
 	fullname    = releaseName + "-hoxton-operator"
 	leaseName   = "hoxton-operator.hoxtonai.dev"
-	managerPods = "app.kubernetes.io/name=hoxton-operator"
 )
 
 // TestCluster runs the user's paths one after the other on one cluster: the chart

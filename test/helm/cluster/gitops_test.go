@@ -61,7 +61,7 @@ func rotatingConnection(t *testing.T, ns string, fake fakeAPI) []*unstructured.U
 			"credentialsSecretRef": map[string]any{"name": "rotating-credentials"}}}}
 	site := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "hoxtonai.dev/v1alpha1", "kind": "Site",
 		"metadata": map[string]any{"name": "rotating-site", "namespace": ns},
-		"spec": map[string]any{"name": "Rotating", "timeZone": "Europe/London", "connectionRef": map[string]any{"name": "rotating"}}}}
+		"spec":     map[string]any{"name": "Rotating", "timeZone": "Europe/London", "connectionRef": map[string]any{"name": "rotating"}}}}
 	return []*unstructured.Unstructured{secret, conn, site}
 }
 
