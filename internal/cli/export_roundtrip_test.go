@@ -162,6 +162,7 @@ spec:
 	if err := os.WriteFile(filepath.Join(changed, "added.yaml"), []byte(added), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	listResource(t, changed, "added.yaml", true)
 	res, plan := runDiffJSON(t, env.API, changed)
 	if res.code != cli.ExitFindings {
 		t.Fatalf("diff of changed manifests: exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
