@@ -227,6 +227,9 @@ func managedNode(o managed.Object) *TreeNode {
 	st := o.GetManagedStatus()
 	n := &TreeNode{Kind: keyOf(o).kind, Namespace: o.GetNamespace(), Name: o.GetName(), ID: st.ExternalID,
 		Ready: conditionStatus(st.Conditions, "Ready"), Synced: conditionStatus(st.Conditions, "Synced")}
+	if len(st.Conditions) == 0 {
+		n.Reason, n.Message = "NoStatus", "the operator has not reported on it yet: is it running, and does it watch this namespace?"
+	}
 	if !n.IsReady() {
 		why := meta.FindStatusCondition(st.Conditions, "Synced")
 		if why == nil || why.Status == metav1.ConditionTrue {

@@ -234,7 +234,7 @@ func TestTreeShowsWhatDependsOnWhat(t *testing.T) {
 	if site := find(&tree, "london-flagship"); !strings.HasPrefix(site.ID, "0e000000-") || site.Ready != "True" || site.Synced != "True" {
 		t.Errorf("the site: %+v", site)
 	}
-	if g := find(&tree, "london-managers"); g == nil || g.Ready != "Unknown" {
+	if g := find(&tree, "london-managers"); g == nil || g.Ready != "Unknown" || g.Reason != "NoStatus" {
 		t.Errorf("a group without status: %+v", g)
 	}
 
