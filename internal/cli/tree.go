@@ -165,11 +165,12 @@ type treeList struct {
 
 // treeLists are the Connection kinds and every registered kind.
 func treeLists() []treeList {
-	out := []treeList{
-		{"Connection", func() client.ObjectList { return &v1alpha1.ConnectionList{} }},
-		{"ClusterConnection", func() client.ObjectList { return &v1alpha1.ClusterConnectionList{} }},
-	}
-	for _, reg := range kinds.Registry() {
+	registry := kinds.Registry()
+	out := make([]treeList, 0, 2+len(registry))
+	out = append(out,
+		treeList{"Connection", func() client.ObjectList { return &v1alpha1.ConnectionList{} }},
+		treeList{"ClusterConnection", func() client.ObjectList { return &v1alpha1.ClusterConnectionList{} }})
+	for _, reg := range registry {
 		out = append(out, treeList{reg.Name, reg.NewList})
 	}
 	return out
