@@ -235,11 +235,13 @@ type ClusterSecretReference struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:categories=hoxton
+// +kubebuilder:resource:categories=hoxton,shortName=hxconn
 // +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="ORGANISATION",type=string,JSONPath=`.status.organisationName`
+// +kubebuilder:printcolumn:name="TOKEN-EXPIRES",type=string,JSONPath=`.status.tokenExpiresAt`
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="MESSAGE",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 
 // Connection holds the HoxtonAi credentials managed objects of its namespace act with.
 type Connection struct {
@@ -261,11 +263,13 @@ type ConnectionList struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:scope=Cluster,categories=hoxton
+// +kubebuilder:resource:scope=Cluster,categories=hoxton,shortName=hxcconn
 // +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="ORGANISATION",type=string,JSONPath=`.status.organisationName`
+// +kubebuilder:printcolumn:name="TOKEN-EXPIRES",type=string,JSONPath=`.status.tokenExpiresAt`
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="MESSAGE",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 
 // ClusterConnection holds HoxtonAi credentials usable from every namespace.
 type ClusterConnection struct {
