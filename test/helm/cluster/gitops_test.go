@@ -70,7 +70,7 @@ func rotatingConnection(t *testing.T, ns string, fake fakeAPI) []*unstructured.U
 func seedRefreshToken(t *testing.T, fake fakeAPI) string {
 	t.Helper()
 	form := url.Values{"grant_type": {"password"}, "username": {hoxtontest.DefaultUsername}, "password": {hoxtontest.DefaultPassword},
-		"client_id": {hoxtontest.DefaultClientID}, "client_secret": {hoxtontest.DefaultClientSecret}}
+		"client_id": {hoxtontest.DefaultClientID}, "client_secret": {hoxtontest.DefaultClientSecret}, "audience": {hoxtontest.DefaultAudience}}
 	resp, err := http.PostForm(fake.tokenURL(), form) //nolint:noctx // test helper
 	if err != nil {
 		t.Fatal(err)
