@@ -182,7 +182,7 @@ func (e *env) noDriftAndChanges(t *testing.T, repo gitRepo) {
 		before := len(e.writes(t))
 		objects := siteName.ReplaceAllString(string(mustRead(t, repo.work+"/base/objects.yaml")), "${1}name: Rotating "+strconv.Itoa(i))
 		repo.commit(t, "rename the rotating site", map[string][]byte{"base/objects.yaml": []byte(objects)})
-		e.kubectl(t, nil, "annotate", "applications.argoproj.io", "plain", "-n", argoNS, "argocd.argoproj.io/refresh=hard", "--overwrite")
+		e.refresh(t, "plain")
 		eventually(t, wait, "the Git change written to HoxtonAi", func() error {
 			for _, w := range e.writes(t)[before:] {
 				if strings.HasSuffix(w, " /api/v0/sites") {
@@ -193,7 +193,7 @@ func (e *env) noDriftAndChanges(t *testing.T, repo gitRepo) {
 		})
 		// Past the access token's lifetime, so the next change rotates the refresh token.
 		time.Sleep(6 * time.Second)
-		e.kubectl(t, nil, "annotate", "applications.argoproj.io", "plain", "-n", argoNS, "argocd.argoproj.io/refresh=hard", "--overwrite")
+		e.refresh(t, "plain")
 		eventually(t, wait, "in sync after a hard refresh", func() error {
 			a, err := e.application(t, "plain")
 			if err != nil {
@@ -221,6 +221,7 @@ func (e *env) noDriftAndChanges(t *testing.T, repo gitRepo) {
 
 	before := len(e.writes(t))
 	repo.commit(t, "prune a site", map[string][]byte{"base/extra.yaml": []byte(strings.SplitN(string(mustRead(t, repo.work+"/base/extra.yaml")), "---\n", 2)[1])})
+	e.refresh(t, "plain")
 	eventually(t, wait, "the site pruned and deleted in HoxtonAi", func() error {
 		if _, err := e.kubectlErr(nil, "get", "site", "pruned-site", "-n", gitopsNS); err == nil {
 			return fmt.Errorf("still in the cluster")
@@ -232,6 +233,14 @@ func (e *env) noDriftAndChanges(t *testing.T, repo gitRepo) {
 		}
 		return fmt.Errorf("no DELETE of a site")
 	})
+}
+
+// refresh asks Argo CD for a hard refresh of Application name, as `argocd app get
+// --hard-refresh` does: it reads Git (and the manifests) again at once instead of at
+// its next poll.
+func (e *env) refresh(t *testing.T, name string) {
+	t.Helper()
+	e.kubectl(t, nil, "annotate", "applications.argoproj.io", name, "-n", argoNS, "argocd.argoproj.io/refresh=hard", "--overwrite")
 }
 
 // tokenState is the resourceVersion of the rotating Connection's token state Secret,
