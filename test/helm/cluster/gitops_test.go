@@ -110,7 +110,9 @@ kind: Camera
 metadata: {name: lost, namespace: %[1]s}
 spec: {serialNumber: HX2-000999, siteRef: {name: nowhere}, name: Lost}
 `, gitopsNS))
-	return map[string][]byte{"base/objects.yaml": manifest(t, objs), "base/extra.yaml": bad}
+	return map[string][]byte{"base/objects.yaml": manifest(t, objs), "base/extra.yaml": bad,
+		// The overlay builds on it, so it is a kustomization too.
+		"base/kustomization.yaml": []byte("resources: [objects.yaml, extra.yaml]\n")}
 }
 
 // createApplication points Application name at path of the repository, with automated
