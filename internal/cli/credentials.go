@@ -55,13 +55,13 @@ type target struct {
 	// persist stores a rotated refresh token where the credentials came from;
 	// nil when they came from flags or the environment.
 	persist func(ctx context.Context, refreshToken string) error
-}
-
-// connectionObject is a Connection or a ClusterConnection.
-type connectionObject interface {
-	client.Object
-	GetParameters() *v1alpha1.ConnectionParameters
-	SecretKey() types.NamespacedName
+	// conn is the Connection the credentials came from, with the cluster
+	// client that read it; nil conn for flags and the environment. Tokens of
+	// a Connection come from the operator's own resolver (see apiClient).
+	conn connection.Object
+	kube client.Client
+	// secretNamespace is where conn's Secret is.
+	secretNamespace string
 }
 
 // clusterConnectionPrefix selects a ClusterConnection in --connection.
@@ -74,7 +74,7 @@ func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) 
 	if err != nil {
 		return nil, err
 	}
-	var conn connectionObject = &v1alpha1.Connection{}
+	var conn connection.Object = &v1alpha1.Connection{}
 	key, what := types.NamespacedName{Namespace: ns, Name: ref}, "Connection "+ns+"/"+ref
 	if len(ref) > len(clusterConnectionPrefix) && strings.EqualFold(ref[:len(clusterConnectionPrefix)], clusterConnectionPrefix) {
 		name := ref[len(clusterConnectionPrefix):]
@@ -102,6 +102,7 @@ func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) 
 		OrganisationID: p.OrganisationID,
 		Creds:          creds,
 		Origin:         what,
+		conn:           conn, kube: c, secretNamespace: secretKey.Namespace,
 		persist: func(ctx context.Context, refreshToken string) error {
 			return patchRefreshToken(ctx, c, secretKey, refreshToken)
 		},
