@@ -53,7 +53,7 @@ Exit codes, as kubectl diff: 0 no changes; 1 changes; 2 error.
 	f := cmd.Flags()
 	o.api.add(f)
 	f.StringArrayVarP(&o.files, "filename", "f", nil, "manifest file or folder (repeatable)")
-	f.StringVarP(&o.output, "output", "o", "", "yaml or json for a machine-readable plan (default: text)")
+	addOutputFlag(f, &o.output, "", manifestFormats)
 	f.StringVar(&o.idNamespace, "id-namespace", managed.DefaultIDNamespace.String(), "UUID namespace deterministic ids are derived in, as the manager's --id-namespace")
 	return cmd
 }
@@ -62,8 +62,8 @@ func runDiff(ctx context.Context, r *Root, o *diffOptions) error {
 	if len(o.files) == 0 {
 		return errors.New("-f FILE or DIR is required")
 	}
-	if o.output != "" && o.output != "yaml" && o.output != "json" {
-		return fmt.Errorf("--output %q: want yaml or json", o.output)
+	if err := checkOutput(o.output, manifestFormats); err != nil {
+		return err
 	}
 	space, err := uuid.Parse(o.idNamespace)
 	if err != nil {
