@@ -67,6 +67,19 @@ type target struct {
 // clusterConnectionPrefix selects a ClusterConnection in --connection.
 const clusterConnectionPrefix = "clusterconnection/"
 
+// parseConnectionRef reads a --connection value as a reference: NAME for a
+// Connection (without a kind, which is the default and the shortest manifest),
+// ClusterConnection/NAME for a ClusterConnection; nil for "".
+func parseConnectionRef(value string) *v1alpha1.ConnectionReference {
+	if value == "" {
+		return nil
+	}
+	if len(value) > len(clusterConnectionPrefix) && strings.EqualFold(value[:len(clusterConnectionPrefix)], clusterConnectionPrefix) {
+		return &v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindCluster, Name: value[len(clusterConnectionPrefix):]}
+	}
+	return &v1alpha1.ConnectionReference{Name: value}
+}
+
 // readConnection loads a Connection of the namespace (or, for
 // "ClusterConnection/NAME", a ClusterConnection) and its Secret from the cluster.
 func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) {
@@ -76,9 +89,8 @@ func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) 
 	}
 	var conn connection.Object = &v1alpha1.Connection{}
 	key, what := types.NamespacedName{Namespace: ns, Name: ref}, "Connection "+ns+"/"+ref
-	if len(ref) > len(clusterConnectionPrefix) && strings.EqualFold(ref[:len(clusterConnectionPrefix)], clusterConnectionPrefix) {
-		name := ref[len(clusterConnectionPrefix):]
-		conn, key, what = &v1alpha1.ClusterConnection{}, types.NamespacedName{Name: name}, "ClusterConnection "+name
+	if r := parseConnectionRef(ref); r.Kind == v1alpha1.ConnectionKindCluster {
+		conn, key, what = &v1alpha1.ClusterConnection{}, types.NamespacedName{Name: r.Name}, "ClusterConnection "+r.Name
 	}
 	if err := c.Get(ctx, key, conn); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", what, err)
