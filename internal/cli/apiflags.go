@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/go-logr/logr"
@@ -100,6 +101,9 @@ func (a *apiFlags) resolve(ctx context.Context, r *Root) (*target, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing %s (or use --connection)", settingNames(missing))
 	}
+	if err := checkURLSetting("api-url", "HOXTON_API_URL", t.APIURL); err != nil {
+		return nil, err
+	}
 	if err := t.Creds.Validate(); err != nil {
 		// Validate names the Go fields of auth.Credentials, never values; the
 		// user knows the flag and the variable.
@@ -107,6 +111,15 @@ func (a *apiFlags) resolve(ctx context.Context, r *Root) (*target, error) {
 			strings.ReplaceAll(err.Error(), "TokenURL", settingNames([]string{"token-url"})))
 	}
 	return t, nil
+}
+
+// checkURLSetting refuses a value of --flag (or $env) that is not an absolute
+// http(s) URL, naming the flag and the variable rather than a Go field.
+func checkURLSetting(flag, env, value string) error {
+	if u, err := url.Parse(value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--%s (%s): want an absolute http or https URL", flag, env)
+	}
+	return nil
 }
 
 // grantSettings are the settings each grant needs, besides the token URL and

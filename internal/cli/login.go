@@ -118,6 +118,13 @@ func (o *loginOptions) complete(r *Root, flags *pflag.FlagSet) error {
 	if err := checkOutput(o.output, manifestFormats); err != nil {
 		return err
 	}
+	for _, u := range []struct{ flag, env, value string }{
+		{"authorize-url", "HOXTON_AUTHORIZE_URL", o.authorizeURL}, {"token-url", "HOXTON_TOKEN_URL", o.tokenURL}, {"api-url", "HOXTON_API_URL", o.apiURL},
+	} {
+		if err := checkURLSetting(u.flag, u.env, u.value); err != nil {
+			return err
+		}
+	}
 	for _, name := range []string{o.connectionName, o.secretName} {
 		if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
 			return fmt.Errorf("name %q: %s", name, errs[0])
