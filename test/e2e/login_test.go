@@ -22,23 +22,43 @@ import (
 // binaries: `hoxtonctl login` (the browser played by an HTTP client) writes
 // the Connection "default", `hoxtonctl export` reads the organisation through
 // it, and `kubectl apply -k` of the export makes every object Ready, adopted,
-// with not a single write to HoxtonAi.
+// with not a single write to HoxtonAi; against HoxtonAi's token endpoint and
+// against CamStreamer's.
 func TestLoginExportApply(t *testing.T) {
 	s := setUp(t)
-	seedOrganisation(t, s.fake)
-	const ns = "stores"
+	t.Run("Standard", func(t *testing.T) {
+		s.loginExportApply(t, s.fake, "stores", hoxtontest.DialectStandard, hoxtontest.DefaultOrganisationID, hoxtontest.DefaultClientID)
+	})
+	t.Run("CamStreamer", func(t *testing.T) {
+		addr := freeAddr(t)
+		f := &fakeAPI{base: "http://" + addr, log: &lines{}}
+		// Another organisation: two namespaces never manage the same HoxtonAi objects.
+		const org = "2b0e5a52-6f0a-4c55-9a51-3b1f2f6d7a10"
+		p := start(s.root, "hoxtonctl", nil, f.log, "fake-api", "--listen", addr, "--token-dialect", hoxtontest.DialectCamStreamer,
+			"--organisation-id", org, "--client-id", "camstreamer-client")
+		waitHTTP(t, f.base+"/healthz", p)
+		s.loginExportApply(t, f, "cameras", hoxtontest.DialectCamStreamer, org, "camstreamer-client")
+	})
+}
+
+// loginExportApply is the path against fake f, whose login and token endpoint
+// speak dialect, into namespace ns, for organisation org and OAuth client clientID.
+func (s *suite) loginExportApply(t *testing.T, f *fakeAPI, ns, dialect, org, clientID string) {
+	seedOrganisation(t, f, org, clientID)
 	s.must(t, "create", "namespace", ns)
 
+	tokenURL := f.base + hoxtontest.DialectPaths(dialect).Token
 	vars := []string{
-		"HOXTON_CLIENT_ID=" + hoxtontest.DefaultClientID, "HOXTON_CLIENT_SECRET=" + hoxtontest.DefaultClientSecret,
-		"HOXTON_AUTHORIZE_URL=" + s.fake.base + "/authorize", "HOXTON_TOKEN_URL=" + s.fake.tokenURL(), "HOXTON_API_URL=" + s.fake.apiURL(),
+		"HOXTON_CLIENT_ID=" + clientID, "HOXTON_CLIENT_SECRET=" + hoxtontest.DefaultClientSecret,
+		"HOXTON_AUTHORIZE_URL=" + f.base + "/authorize", "HOXTON_TOKEN_URL=" + tokenURL, "HOXTON_API_URL=" + f.apiURL(),
+		"HOXTON_TOKEN_DIALECT=" + dialect,
 	}
 	out := &lines{}
-	login := start(t, "hoxtonctl", append(s.env, vars...), out, "login", "-n", ns, "--no-browser", "--allow-insecure-http", "--timeout", "60s")
+	login := start(s.root, "hoxtonctl", append(s.env, vars...), out, "login", "-n", ns, "--no-browser", "--allow-insecure-http", "--timeout", "60s")
 	var loginURL string
 	eventually(t, 30*time.Second, "the login URL on stderr", func() error {
 		for _, l := range out.since(0) {
-			if u := strings.TrimSpace(l); strings.HasPrefix(u, s.fake.base+"/authorize?") {
+			if u := strings.TrimSpace(l); strings.HasPrefix(u, f.base+"/authorize?") {
 				loginURL = u
 				return nil
 			}
@@ -66,7 +86,7 @@ func TestLoginExportApply(t *testing.T) {
 
 	dir := filepath.Join(t.TempDir(), "export")
 	exportOut := &lines{}
-	export := start(t, "hoxtonctl", s.env, exportOut, "export", "-n", ns, "--connection", "default", "-d", dir)
+	export := start(s.root, "hoxtonctl", s.env, exportOut, "export", "-n", ns, "--connection", "default", "-d", dir)
 	<-export.exited
 	if code := export.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("export: exit %d\n%s", code, exportOut.tail(20))
@@ -76,15 +96,20 @@ func TestLoginExportApply(t *testing.T) {
 		t.Fatalf("export wrote %d objects, want the seeded ones and the fake's user and client", len(objs))
 	}
 
-	mark := s.fake.log.len()
+	mark := f.log.len()
 	s.must(t, "apply", "-k", dir, "-n", ns)
 	for _, o := range objs {
-		s.must(t, "wait", "--for=condition=Ready", "--timeout=120s", "-n", ns, o)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		_, err := s.run(ctx, "wait", "--for=condition=Ready", "--timeout=120s", "-n", ns, o)
+		cancel()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, s.must(t, "get", "-n", ns, o, "-o", "jsonpath={.status.conditions}"))
+		}
 	}
-	if w := apiWrites(s.fake.log.since(mark)); len(w) != 0 {
+	if w := apiWrites(f.log.since(mark)); len(w) != 0 {
 		t.Errorf("applying the export wrote to HoxtonAi %d times, want 0:\n%s", len(w), strings.Join(w, "\n"))
 	}
-	reads := apiReads(s.fake.log.since(mark))
+	reads := apiReads(f.log.since(mark))
 	if reads == 0 {
 		t.Error("the operator never read HoxtonAi: the objects cannot have been adopted")
 	}
@@ -121,11 +146,11 @@ func exportedObjects(t *testing.T, dir string) []string {
 // seedOrganisation gives the fake's organisation what a store has before the
 // operator arrives: a site, a camera, a people-count monitor on it, a
 // notification group and an alert that notifies it.
-func seedOrganisation(t *testing.T, f *fakeAPI) {
+func seedOrganisation(t *testing.T, f *fakeAPI, org, clientID string) {
 	t.Helper()
 	src := auth.NewCache(context.Background(), auth.Options{}).Source(auth.Credentials{Grant: auth.GrantClientCredentials,
-		TokenURL: f.tokenURL(), Audience: hoxtontest.DefaultAudience, ClientID: hoxtontest.DefaultClientID, ClientSecret: hoxtontest.DefaultClientSecret}, nil)
-	c, err := hoxton.New(hoxton.Config{BaseURL: f.apiURL(), OrganisationID: hoxtontest.DefaultOrganisationID, Tokens: src})
+		TokenURL: f.tokenURL(), Audience: hoxtontest.DefaultAudience, ClientID: clientID, ClientSecret: hoxtontest.DefaultClientSecret}, nil)
+	c, err := hoxton.New(hoxton.Config{BaseURL: f.apiURL(), OrganisationID: org, Tokens: src})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,19 +161,20 @@ func seedOrganisation(t *testing.T, f *fakeAPI) {
 			t.Fatal(err)
 		}
 	}
-	const site, monitor, group, alert = "1a000000-0000-4000-8000-000000000001", "1b000000-0000-4000-8000-000000000001",
-		"1c000000-0000-4000-8000-000000000001", "1d000000-0000-4000-8000-000000000001"
+	// Ids of the organisation's own: no two organisations share one.
+	id := func(kind string) string { return org[:1] + kind + "000000-0000-4000-8000-000000000001" }
+	site, monitor, group, alert := id("a"), id("b"), id("c"), id("d")
 	must(hoxton.Sites.Put(ctx, c, hoxton.Site{ID: site, Name: "High Street", TZ: "Europe/London", State: hoxton.StateActive}))
 	cam, err := c.ClaimCamera(ctx, hoxton.CameraClaim{SerialNumber: "HX-200", SiteID: site, Name: "Entrance"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	must(hoxton.PeopleCountMonitors.Put(ctx, c, hoxton.PeopleCountMonitor{ID: monitor, SiteID: site, Name: "Footfall", State: hoxton.StateActive}))
-	must(hoxton.PeopleCountMonitorCameraPositions.Put(ctx, c, hoxton.Link{ID: "1e000000-0000-4000-8000-000000000001", Owner: monitor,
+	must(hoxton.PeopleCountMonitorCameraPositions.Put(ctx, c, hoxton.Link{ID: id("e"), Owner: monitor,
 		Target: cam.CameraPositionID, Attrs: map[string]string{"direction1Maps": "direction1", "direction2Maps": "direction2"}}))
 	must(hoxton.NotificationGroups.Put(ctx, c, hoxton.NotificationGroup{ID: group, Name: "Managers", Emails: []string{"m@example.com"}, State: hoxton.StateActive}))
 	siteID := site
 	must(hoxton.Alerts.Put(ctx, c, hoxton.Alert{ID: alert, Name: "Busy", AlertType: hoxton.AlertPeopleCount, SiteID: &siteID,
 		ConfigurationDetails: map[string]any{"threshold": 10, "peopleCountMonitorId": monitor}, State: hoxton.StateActive}))
-	must(hoxton.AlertNotificationGroupMappings.Put(ctx, c, hoxton.Link{ID: "1e000000-0000-4000-8000-000000000002", Owner: alert, Target: group}))
+	must(hoxton.AlertNotificationGroupMappings.Put(ctx, c, hoxton.Link{ID: id("f"), Owner: alert, Target: group}))
 }
