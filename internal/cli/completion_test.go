@@ -1,10 +1,14 @@
 package cli_test
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/cli"
@@ -84,5 +88,17 @@ func TestCompletionOfConnectionNames(t *testing.T) {
 	got, _ = completions(t, "export", "--kubeconfig", c.kubeconfig, "-n", "w")
 	if strings.Join(got, " ") != "warehouse" {
 		t.Errorf("-n w: %q", got)
+	}
+
+	// A command taking Connection names as arguments completes them with CompleteNames.
+	named := func(r *cli.Root) *cobra.Command {
+		return &cobra.Command{Use: "show NAME", RunE: func(*cobra.Command, []string) error { return nil },
+			ValidArgsFunction: r.CompleteNames(func() client.ObjectList { return &v1alpha1.ConnectionList{} })}
+	}
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), "hoxtonctl", []string{"__complete", "show", "--kubeconfig", c.kubeconfig, "-n", "warehouse", ""},
+		&cli.Env{Out: &stdout, ErrOut: &stderr, Getenv: func(string) string { return "" }}, named)
+	if code != cli.ExitOK || stdout.String() != "elsewhere\n:4\n" {
+		t.Errorf("show: exit %d, %q; stderr %s", code, stdout.String(), stderr.String())
 	}
 }
