@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -69,7 +70,7 @@ func connectionFor(t *testing.T, c *cluster, fake *hoxtontest.Server, namespace,
 // dialect: report, export, diff of the export (no changes) and check-api
 // (read-only). A RefreshToken Connection's rotations end up where the
 // Connection keeps them: the token state Secret the operator reads, which
-// holds a refresh token the endpoint still accepts.
+// holds a refresh token the endpoint still accepts. Other grants write no Secret.
 func TestEveryCommandWithEveryDialect(t *testing.T) {
 	c := startCluster(t)
 	for _, tc := range dialectCases {
@@ -99,11 +100,16 @@ func TestEveryCommandWithEveryDialect(t *testing.T) {
 			if chk.code == cli.ExitError || strings.Contains(chk.stderr, "access token") {
 				t.Errorf("check-api: exit %d\nstderr: %s", chk.code, chk.stderr)
 			}
+			state := &corev1.Secret{}
+			err := c.k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "hoxton-hoxton-token"}, state)
 			if tc.grant != v1alpha1.GrantRefreshToken {
+				// Nothing to save: the commands need no right to write Secrets.
+				if !apierrors.IsNotFound(err) {
+					t.Errorf("a %s Connection made the commands write Secret hoxton-hoxton-token (%v)", tc.grant, err)
+				}
 				return
 			}
-			state := &corev1.Secret{}
-			if err := c.k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "hoxton-hoxton-token"}, state); err != nil {
+			if err != nil {
 				t.Fatalf("the rotated refresh token was not saved where the Connection keeps it: %v", err)
 			}
 			newest := string(state.Data["refreshToken"])
