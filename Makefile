@@ -107,15 +107,35 @@ CLUSTER_NODE_BIN_DIR = $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/hoxton-test-c
 CLUSTER_WORK ?= $(LOCALBIN)/cluster
 FAKE_IMG ?= ghcr.io/hoxton-operator/hoxtonctl:$(VERSION)
 
-.PHONY: test-cluster
-test-cluster: manifests envtest build-installer ## Install the chart and dist/install.yaml on a real single-node cluster on this machine (root, offline; hack/cluster) and check them as users would.
+# The environment of the tests in test/helm/cluster, run inside hack/cluster/cluster.sh.
+CLUSTER_TEST_ENV = ENVTEST_DIR="$(ENVTEST_DIR)" NODE_BIN_DIR="$(CLUSTER_NODE_BIN_DIR)" IMAGES_DIR="$(CLUSTER_WORK)/images" \
+  HOXTON_TEST_CLUSTER=1 KUBECTL="$(ENVTEST_DIR)/kubectl" HOXTON_TEST_MANAGER_IMAGE="$(IMG)" HOXTON_TEST_FAKE_IMAGE="$(FAKE_IMG)"
+
+.PHONY: cluster-images
+cluster-images: manifests envtest build-installer
 	ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) NODE_BIN_DIR="$(CLUSTER_NODE_BIN_DIR)" WORK="$(CLUSTER_WORK)" \
 	  IMG="$(IMG)" FAKE_IMG="$(FAKE_IMG)" LDFLAGS="$(LDFLAGS)" hack/cluster/build.sh
-	cd test/helm/cluster && ENVTEST_DIR="$(ENVTEST_DIR)" NODE_BIN_DIR="$(CLUSTER_NODE_BIN_DIR)" IMAGES_DIR="$(CLUSTER_WORK)/images" \
-	  HOXTON_TEST_CLUSTER=1 KUBECTL="$(ENVTEST_DIR)/kubectl" HOXTON_TEST_MANAGER_IMAGE="$(IMG)" HOXTON_TEST_FAKE_IMAGE="$(FAKE_IMG)" \
-	  HOXTON_TEST_INSTALL_YAML="$(CURDIR)/dist/install.yaml" HOXTON_TEST_SCRAPE_OUT="$(CLUSTER_WORK)/scrape.txt" \
-	  ../../../hack/cluster/cluster.sh run -- "$(CLUSTER_WORK)/cluster.test" -test.v -test.timeout 25m $(TEST_FLAGS)
+
+.PHONY: test-cluster
+test-cluster: cluster-images ## Install the chart and dist/install.yaml on a real single-node cluster on this machine (root, offline; hack/cluster) and check them as users would.
+	cd test/helm/cluster && $(CLUSTER_TEST_ENV) HOXTON_TEST_INSTALL_YAML="$(CURDIR)/dist/install.yaml" HOXTON_TEST_SCRAPE_OUT="$(CLUSTER_WORK)/scrape.txt" \
+	  ../../../hack/cluster/cluster.sh run -- "$(CLUSTER_WORK)/cluster.test" -test.v -test.run '^TestCluster$$' -test.timeout 25m $(TEST_FLAGS)
 	cd test/prometheus && HOXTON_SCRAPE_FILE="$(CLUSTER_WORK)/scrape.txt" go test -count 1 -run TestAlertsEvaluateOnAScrape -v ./...
+
+# Argo CD for make test-gitops (hack/gitops/build-argocd.sh says why this version).
+ARGOCD_VERSION ?= v3.2.11
+ARGOCD_BIN = $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/hoxton-test-cluster/argocd-$(ARGOCD_VERSION)
+# Application deletions of make test-gitops (CI runs a short profile).
+GITOPS_DELETIONS ?= 20
+
+.PHONY: test-gitops
+test-gitops: cluster-images kustomize ## Argo CD (built from the module proxy, run on the host) syncing every kind from Git into the real cluster: health, drift, changes, pruning, overlays, GITOPS_DELETIONS Application deletions.
+	ARGOCD_VERSION=$(ARGOCD_VERSION) ARGOCD_BIN="$(ARGOCD_BIN)" hack/gitops/build-argocd.sh
+	command -v redis-server >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null
+	cd test/helm/cluster && $(CLUSTER_TEST_ENV) HOXTON_TEST_ARGOCD="$(ARGOCD_BIN)" HOXTON_TEST_REDIS="$$(command -v redis-server)" \
+	  HOXTON_TEST_ARGOCD_CRDS="$$(GOFLAGS=-mod=mod go mod download -json github.com/argoproj/argo-cd/v3@$(ARGOCD_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')/manifests/crds" \
+	  HOXTON_TEST_KUSTOMIZE="$(KUSTOMIZE)" HOXTON_GITOPS_DELETIONS=$(GITOPS_DELETIONS) \
+	  ../../../hack/cluster/cluster.sh run -- "$(CLUSTER_WORK)/cluster.test" -test.v -test.run '^TestGitOps$$' -test.timeout 40m $(TEST_FLAGS)
 
 ##@ Helm chart
 

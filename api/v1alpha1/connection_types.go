@@ -14,7 +14,8 @@ const (
 	// GrantPassword uses clientID, clientSecret, username and password.
 	GrantPassword Grant = "Password"
 	// GrantRefreshToken uses clientID, clientSecret and refreshToken; a refresh token
-	// rotated by the authorization server is written back to the Secret.
+	// rotated by the authorization server is kept in the operator's token state
+	// Secret, and copied into the Secret only with writeBackRefreshToken.
 	GrantRefreshToken Grant = "RefreshToken"
 )
 
@@ -53,6 +54,7 @@ type RequestBudget struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.revocationURL) || (!self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([:/?#]|$)') && !self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((169[.]254[.][0-9.]*|100[.]100[.]100[.]200|192[.]0[.]0[.]192|metadata|metadata[.]google[.]internal|metadata[.]goog|instance-data|instance-data[.]ec2[.]internal)[.]?([:/?#]|$)|[[](fe[89ab][0-9a-f]*:|0*fd00:0*ec2:|[0:]*:ffff:|0*64:0*ff9b:|[^]]*[.%]))') && (!self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?([^[/?#:]*[.])?(0x[0-9a-f]*|[0-9]+)[.]?([:/?#]|$)') || self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])([:/?#]|$)')) && ((has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !self.revocationURL.matches('(?i)^[a-z][a-z0-9+.-]*://([^/?#]*@)?(localhost|[^[/?#:]*[.]localhost|127[.][0-9.]*|0[.][0-9.]*|[[][0:]*:0*1?[]])[.]?([:/?#]|$)')))",message="revocationURL must not name a link-local or cloud metadata host (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal, 100.100.100.200, ...) nor an IP address in an unusual notation, and names a loopback host (localhost, 127.0.0.0/8, ::1) only with allowInsecureHTTP: true, for a local test API"
 // +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.refreshURL) || self.refreshURL.startsWith('https://')",message="refreshURL must start with https:// (tokens would travel in clear); set allowInsecureHTTP: true only for a local test API"
 // +kubebuilder:validation:XValidation:rule="(has(self.allowInsecureHTTP) && self.allowInsecureHTTP) || !has(self.revocationURL) || self.revocationURL.startsWith('https://')",message="revocationURL must start with https:// (tokens would travel in clear); set allowInsecureHTTP: true only for a local test API"
+// +kubebuilder:validation:XValidation:rule="!has(self.writeBackRefreshToken) || !self.writeBackRefreshToken || (has(self.grant) && self.grant == 'RefreshToken')",message="writeBackRefreshToken is only for grant RefreshToken"
 type ConnectionParameters struct {
 	// APIURL is the base URL of the HoxtonAi API.
 	// +kubebuilder:default="https://hoxton.cloud/api/v0"
@@ -120,6 +122,16 @@ type ConnectionParameters struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	RefreshURL string `json:"refreshURL,omitempty"`
+
+	// WriteBackRefreshToken copies each refresh token the authorization server
+	// rotates into the credentials Secret (key refreshToken), grant RefreshToken
+	// only. Off by default: the operator keeps the rotated token in its own token
+	// state Secret and never relies on the copy, and a Secret that a GitOps tool
+	// manages (Argo CD self-heal, Flux) would drift after every rotation and be
+	// synced back. Turn it on where people or tools read the current refresh token
+	// from the Secret.
+	// +optional
+	WriteBackRefreshToken bool `json:"writeBackRefreshToken,omitempty"`
 
 	// RevocationURL is where the tokens of deleted or replaced credentials are
 	// revoked: an RFC 7009 endpoint for Standard (no revocation when empty), the
@@ -223,11 +235,13 @@ type ClusterSecretReference struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:categories=hoxton
+// +kubebuilder:resource:categories=hoxton,shortName=hxconn
 // +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="ORGANISATION",type=string,JSONPath=`.status.organisationName`
+// +kubebuilder:printcolumn:name="TOKEN-EXPIRES",type=string,JSONPath=`.status.tokenExpiresAt`
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="MESSAGE",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 
 // Connection holds the HoxtonAi credentials managed objects of its namespace act with.
 type Connection struct {
@@ -249,11 +263,13 @@ type ConnectionList struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:scope=Cluster,categories=hoxton
+// +kubebuilder:resource:scope=Cluster,categories=hoxton,shortName=hxcconn
 // +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="ORGANISATION",type=string,JSONPath=`.status.organisationName`
+// +kubebuilder:printcolumn:name="TOKEN-EXPIRES",type=string,JSONPath=`.status.tokenExpiresAt`
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="MESSAGE",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 
 // ClusterConnection holds HoxtonAi credentials usable from every namespace.
 type ClusterConnection struct {

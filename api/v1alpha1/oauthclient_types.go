@@ -87,7 +87,7 @@ type OAuthClientStatus struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:categories=hoxton
+// +kubebuilder:resource:categories=hoxton,shortName=hxoauth
 // +kubebuilder:printcolumn:name="GRANTS",type=string,JSONPath=`.spec.grantTypes`
 // +kubebuilder:printcolumn:name="SECRET",type=string,JSONPath=`.status.credentials.secretName`
 // +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
@@ -95,6 +95,9 @@ type OAuthClientStatus struct {
 // +kubebuilder:printcolumn:name="EXTERNAL-ID",type=string,JSONPath=`.status.externalID`
 // +kubebuilder:printcolumn:name="ISSUED",type=date,JSONPath=`.status.credentials.issuedAt`,priority=1
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].reason`,priority=1
+// +kubebuilder:printcolumn:name="CONNECTION",type=string,JSONPath=`.spec.connectionRef.name`,priority=1
+// +kubebuilder:printcolumn:name="MESSAGE",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].message`,priority=1
 
 // OAuthClient is a HoxtonAi OAuth client, whose generated secret the operator
 // delivers into a Kubernetes Secret (and rotates on demand or on a schedule).

@@ -93,13 +93,16 @@ type UserStatus struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:categories=hoxton
+// +kubebuilder:resource:categories=hoxton,shortName=hxuser
 // +kubebuilder:printcolumn:name="EMAIL",type=string,JSONPath=`.spec.email`
 // +kubebuilder:printcolumn:name="ROLES",type=string,JSONPath=`.spec.roles`
 // +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="SYNCED",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
 // +kubebuilder:printcolumn:name="EXTERNAL-ID",type=string,JSONPath=`.status.externalID`
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="REASON",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].reason`,priority=1
+// +kubebuilder:printcolumn:name="CONNECTION",type=string,JSONPath=`.spec.connectionRef.name`,priority=1
+// +kubebuilder:printcolumn:name="MESSAGE",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].message`,priority=1
 
 // User is a HoxtonAi Control Room user: who signs in, with which roles, seeing which
 // sites. The API has no user delete: deleting a User with deletionPolicy Delete takes

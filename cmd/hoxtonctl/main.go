@@ -32,5 +32,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runAs runs the command line for a binary invoked as argv0 (the name decides
 // between hoxtonctl and the kubectl plugin).
 func runAs(ctx context.Context, argv0 string, args []string, stdout, stderr io.Writer) int {
-	return cli.Run(ctx, argv0, args, &cli.Env{Out: stdout, ErrOut: stderr}, newFakeAPICommand)
+	return cli.Run(ctx, argv0, args, &cli.Env{Out: stdout, ErrOut: stderr}, newFakeAPICommand, cli.NewTreeCommand)
 }

@@ -19,6 +19,7 @@ import (
 type diffOptions struct {
 	api         apiFlags
 	files       []string
+	recursive   bool
 	output      string
 	idNamespace string
 }
@@ -26,12 +27,19 @@ type diffOptions struct {
 func newDiffCommand(r *Root) *cobra.Command {
 	o := &diffOptions{}
 	cmd := &cobra.Command{
-		Use:   "diff -f DIR",
+		Use:   "diff -f FILE|DIR|-",
 		Short: "Show what applying manifests would change in the live organisation",
-		Long: `diff reads a folder of manifests (or files) and says, object by object and
-field by field, what hoxton-operator would create or update in the live
-HoxtonAi organisation if they were applied. It needs no cluster and writes
-nothing: it uses the operator's own mapping and comparison of every kind.
+		Long: `diff reads manifests as kubectl apply would (files, folders, -R for their
+sub-folders, "-" for standard input; a folder holding a kustomization is built
+with kustomize, so an overlay is diffed as it would be applied) and says, object
+by object and field by field, what hoxton-operator would create or update in the
+live HoxtonAi organisation if they were applied. It writes nothing: it uses the
+operator's own mapping and comparison of every kind.
+
+Each manifest is planned with the Connection its spec.connectionRef names
+("default" of its namespace unless it says otherwise), read with its Secret from
+the cluster of the current context. --connection, the credential flags or the
+HOXTON_* variables plan every manifest with those instead, and need no cluster.
 
 References between the manifests are resolved among them, and ids derived as
 the operator derives them: spec.externalID, else from the organisation, the
@@ -44,6 +52,9 @@ only when the Secret is among the manifests.
 Exit codes, as kubectl diff: 0 no changes; 1 changes; 2 error.
 ` + apiHelp,
 		Example: `  hoxtonctl diff -f hoxton/ -n shop
+  hoxtonctl diff -f overlays/production      # a kustomization, built
+  kustomize build overlays/production | hoxtonctl diff -f -
+  hoxtonctl diff -R -f hoxton/ --connection default -n shop
   hoxtonctl diff -f hoxton/ -o json > plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -52,7 +63,8 @@ Exit codes, as kubectl diff: 0 no changes; 1 changes; 2 error.
 	}
 	f := cmd.Flags()
 	o.api.add(f)
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "manifest file or folder (repeatable)")
+	f.StringArrayVarP(&o.files, "filename", "f", nil, `manifest file, folder (built when it holds a kustomization) or "-" for standard input (repeatable)`)
+	f.BoolVarP(&o.recursive, "recursive", "R", false, "read the sub-folders of -f folders too")
 	addOutputFlag(f, &o.output, "", manifestFormats)
 	f.StringVar(&o.idNamespace, "id-namespace", managed.DefaultIDNamespace.String(), "UUID namespace deterministic ids are derived in, as the manager's --id-namespace")
 	return cmd
@@ -60,7 +72,7 @@ Exit codes, as kubectl diff: 0 no changes; 1 changes; 2 error.
 
 func runDiff(ctx context.Context, r *Root, o *diffOptions) error {
 	if len(o.files) == 0 {
-		return errors.New("-f FILE or DIR is required")
+		return errors.New("-f FILE, DIR or - is required")
 	}
 	if err := checkOutput(o.output, manifestFormats); err != nil {
 		return err
@@ -69,22 +81,31 @@ func runDiff(ctx context.Context, r *Root, o *diffOptions) error {
 	if err != nil {
 		return fmt.Errorf("--id-namespace %q: %w", o.idNamespace, err)
 	}
-	set, err := readManifests(o.files, r.defaultNamespace())
+	sources, err := readSources(o.files, o.recursive, r.Env.In)
 	if err != nil {
 		return err
 	}
-	t, err := o.api.resolve(ctx, r)
+	set, err := readManifests(sources, r.defaultNamespace())
 	if err != nil {
 		return err
 	}
-	c, _, err := r.apiClient(ctx, t)
+	groups, err := planGroups(ctx, r, o, set)
 	if err != nil {
 		return err
 	}
-	plan, err := planManifests(ctx, c, set, t.OrganisationID, space)
-	if err != nil {
-		return err
+	var plans []*Plan
+	for _, g := range groups {
+		c, _, err := r.apiClient(ctx, g.target)
+		if err != nil {
+			return err
+		}
+		p, err := planManifests(ctx, c, g.set, g.target.OrganisationID, space)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, p)
 	}
+	plan := mergePlans(plans)
 	if err := printPlan(r.Env.Out, o.output, plan); err != nil {
 		return err
 	}

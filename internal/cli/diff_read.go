@@ -5,10 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -24,7 +20,7 @@ import (
 type manifest struct {
 	reg  kinds.Registration
 	obj  managed.Object
-	file string
+	file string // or "standard input", or "DIR (kustomize build)"
 }
 
 // manifestSet is what a folder of manifests holds: the managed objects, and the
@@ -34,27 +30,19 @@ type manifestSet struct {
 	secrets map[string]map[v1alpha1.SecretKeySelector]string // by namespace
 }
 
-// readManifests reads the YAML and JSON files given (a file, or every such file of a
-// folder, not recursively; kustomization.yaml is skipped). Objects without a
-// namespace get namespace. Documents of other APIs are ignored, except Secrets,
-// whose values fill the fields they are referred to for.
-func readManifests(paths []string, namespace string) (*manifestSet, error) {
-	files, err := manifestFiles(paths)
-	if err != nil {
-		return nil, err
-	}
+// readManifests reads the managed objects of the sources (see readSources). Objects
+// without a namespace get namespace. Documents of other APIs are ignored, except
+// Secrets, whose values fill the fields they are referred to for.
+func readManifests(sources []source, namespace string) (*manifestSet, error) {
 	byKind := map[string]kinds.Registration{}
 	for _, reg := range kinds.Registry() {
 		byKind[reg.Name] = reg
 	}
 	set := &manifestSet{secrets: map[string]map[v1alpha1.SecretKeySelector]string{}}
 	seen := map[string]string{}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	for _, src := range sources {
+		file := src.name
+		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(src.data), 4096)
 		for {
 			var u unstructured.Unstructured
 			err := dec.Decode(&u.Object)
@@ -120,33 +108,4 @@ func (s *manifestSet) addSecret(u *unstructured.Unstructured) error {
 		s.secrets[ns][v1alpha1.SecretKeySelector{Name: secret.Name, Key: k}] = v
 	}
 	return nil
-}
-
-// manifestFiles expands folders into their manifest files, sorted.
-func manifestFiles(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range entries {
-			name := e.Name()
-			ext := strings.ToLower(filepath.Ext(name))
-			if e.IsDir() || name == kustomizationFile || (ext != ".yaml" && ext != ".yml" && ext != ".json") {
-				continue
-			}
-			out = append(out, filepath.Join(p, name))
-		}
-	}
-	slices.Sort(out)
-	return out, nil
 }

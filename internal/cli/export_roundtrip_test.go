@@ -79,7 +79,7 @@ func TestExportRoundTripAndDiffPredictsWrites(t *testing.T) {
 	exportTo(t, env.API, dir)
 	// The same export with the credentials of the namespace's Connection.
 	viaConnection := t.TempDir()
-	if res := run(t, cli.Env{}, "export", "--connection", "default", "--kubeconfig", writeKubeconfig(t, env), "-n", roundTripNamespace,
+	if res := run(t, cli.Env{}, "export", "--connection", "default", "--kubeconfig", writeKubeconfig(t, env.ControlPlane), "-n", roundTripNamespace,
 		"-d", viaConnection); res.code != cli.ExitOK {
 		t.Fatalf("export --connection: exit %d\n%s", res.code, res.stderr)
 	}
@@ -162,6 +162,7 @@ spec:
 	if err := os.WriteFile(filepath.Join(changed, "added.yaml"), []byte(added), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	listResource(t, changed, "added.yaml", true)
 	res, plan := runDiffJSON(t, env.API, changed)
 	if res.code != cli.ExitFindings {
 		t.Fatalf("diff of changed manifests: exit %d, want 1\n%s\n%s", res.code, res.stdout, res.stderr)
@@ -492,10 +493,10 @@ func describeWrites(reqs []hoxtontest.Request) string {
 	return strings.Join(lines, "\n")
 }
 
-// writeKubeconfig writes a kubeconfig of an administrator of env's control plane.
-func writeKubeconfig(t *testing.T, env *testenv.Env) string {
+// writeKubeconfig writes a kubeconfig of an administrator of the control plane.
+func writeKubeconfig(t *testing.T, cp *testenv.ControlPlane) string {
 	t.Helper()
-	user, err := env.ControlPlane.Env.AddUser(envtest.User{Name: "platform-team", Groups: []string{"system:masters"}}, nil)
+	user, err := cp.Env.AddUser(envtest.User{Name: "platform-team", Groups: []string{"system:masters"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

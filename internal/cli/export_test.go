@@ -276,6 +276,7 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "peeloffmonitors.yaml")); err != nil {
 		t.Fatal(err)
 	}
+	listResource(t, dir, "peeloffmonitors.yaml", false)
 	if _, err := hoxton.Sites.Put(context.Background(), apiClient(t, fake), hoxton.Site{ID: "0a000000-0000-4000-8000-000000000009", Name: "Pop-up", State: hoxton.StateActive}); err != nil {
 		t.Fatal(err)
 	}
@@ -306,12 +307,14 @@ func TestDiffOfExportAndUnmanaged(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("apiVersion: hoxtonai.dev/v1alpha1\nkind: Site\nmetadata:\n  name: gone\nspec:\n  name: Gone\n  externalID: 0a000000-0000-4000-8000-0000000000ee\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	listResource(t, dir, "bad.yaml", true)
 	if res, plan := diff(); res.code != cli.ExitError || plan.Errors() != 1 || !strings.Contains(res.stderr, "1 manifests could not be planned") {
 		t.Errorf("diff with an externalID that names nothing: exit %d\nstdout %s\nstderr %s", res.code, res.stdout, res.stderr)
 	}
 	if err := os.Remove(bad); err != nil {
 		t.Fatal(err)
 	}
+	listResource(t, dir, "bad.yaml", false)
 
 	sites := filepath.Join(dir, "sites.yaml")
 	data, err = os.ReadFile(sites)
@@ -369,5 +372,25 @@ func TestExportOneSite(t *testing.T) {
 	// The member of both sites refers to the one exported by name, to the other by id.
 	if users := tree["users.yaml"]; !bytes.Contains(users, []byte("siteIDs:\n  - "+org.site1+"\n")) || !bytes.Contains(users, []byte("siteRefs:\n  - name: head-office\n")) {
 		t.Errorf("users.yaml:\n%s", users)
+	}
+}
+
+// listResource adds file to, or removes it from, the resources of the export's
+// kustomization, which diff builds.
+func listResource(t *testing.T, dir, file string, add bool) {
+	t.Helper()
+	path := filepath.Join(dir, "kustomization.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := []byte("- " + file + "\n")
+	if add {
+		data = bytes.Replace(data, []byte("resources:\n"), append([]byte("resources:\n"), entry...), 1)
+	} else {
+		data = bytes.Replace(data, entry, nil, 1)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

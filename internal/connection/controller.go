@@ -50,9 +50,9 @@ type Reconciler[C Object] struct {
 	crds *managed.CRDs
 }
 
-// Users counts the managed objects that use the Connection ref (in namespace, or in
+// Users lists the managed objects that use the Connection ref (in namespace, or in
 // every namespace for a ClusterConnection).
-type Users func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error)
+type Users func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) ([]managed.ConnectionUser, error)
 
 // InUseFinalizer keeps a Connection while managed objects use it: deleting those
 // objects needs its credentials, and `kubectl delete -f` on a folder, or deleting an
@@ -88,8 +88,11 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 			conn.SetNamespace(req.Namespace)
 			conn.SetName(req.Name)
 			r.revokeUnlessUninstalled(ctx, conn, r.resolver.forget(connectionKey(conn)))
+			// Gone without its release (its finalizer removed by hand): its token
+			// state must not outlive it.
+			return ctrl.Result{}, r.resolver.releaseTokenState(ctx, conn)
 		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+		return ctrl.Result{}, err
 	}
 	if conn.GetDeletionTimestamp() != nil {
 		return r.release(ctx, conn)
@@ -116,23 +119,28 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 }
 
 // release lets a deleted Connection go once no managed object uses it. Until then it
-// keeps its status (Ready) and its client, so those objects can still be deleted in
-// HoxtonAi.
+// keeps its Ready condition, its client and its token state, so those objects can
+// still be deleted in HoxtonAi, and says what it waits for (TypeDeleting, and an
+// event naming the objects). The token state is released last.
 func (r *Reconciler[C]) release(ctx context.Context, conn C) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(conn, InUseFinalizer) {
 		return ctrl.Result{}, nil
 	}
-	n, err := r.users(ctx, conn.GetNamespace(), conn.Reference())
+	users, err := r.users(ctx, conn.GetNamespace(), conn.Reference())
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	n := len(users)
 	if n > 0 && !r.graceOver(conn) {
 		logf.FromContext(ctx).V(1).Info("deletion waits for the objects that use the Connection", "objects", n)
-		return ctrl.Result{RequeueAfter: releaseCheckInterval}, nil
+		return ctrl.Result{RequeueAfter: releaseCheckInterval}, r.reportInUse(ctx, conn, users)
 	}
 	if n > 0 {
 		r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, "ReleasedInUse", "Delete",
 			"deleted after %s although %d objects still use it: their deletion in HoxtonAi waits for a ClusterConnection of this name", r.grace(), n)
+	}
+	if err := r.resolver.releaseTokenState(ctx, conn); err != nil {
+		return ctrl.Result{}, err
 	}
 	base := conn.DeepCopyObject().(C)
 	controllerutil.RemoveFinalizer(conn, InUseFinalizer)

@@ -40,7 +40,8 @@ const (
 // mirrorTimeout bounds the copy of a rotated refresh token into the user's Secret.
 const mirrorTimeout = 10 * time.Second
 
-// mirrorRefreshToken copies a rotated refresh token into the user's Secret, once:
+// mirrorRefreshToken copies a rotated refresh token into the user's Secret, once
+// (for a Connection with spec.writeBackRefreshToken):
 // the state Secret is what counts, so a failure (an immutable Secret, a policy that
 // forbids the write) or a later revert by a GitOps tool costs nothing. Only the one
 // key is patched.

@@ -22,10 +22,10 @@ import (
 
 // The token state Secret: where the operator keeps the refresh token of a
 // RefreshToken Connection once the authorization server has rotated it. The
-// user's Secret only seeds it: the operator also copies each rotated token
-// into it (so that it shows the token in use), but never depends on that
-// copy, so GitOps tools that revert drift (Argo CD self-heal) or immutable
-// Secrets cannot undo a rotation. The state Secret remembers the hashes of
+// user's Secret only seeds it: the operator copies a rotated token into it only
+// when the Connection asks (spec.writeBackRefreshToken), and never depends on
+// that copy, so GitOps tools that revert drift (Argo CD self-heal) or immutable
+// Secrets cannot undo a rotation, and a Secret kept in Git is not written. The state Secret remembers the hashes of
 // the refresh tokens of its lineage (the seed and every rotation): a user's
 // Secret holding one of them, reverted or not, continues from the state; any
 // other refresh token is new credentials and replaces it.
@@ -151,8 +151,9 @@ func client404(err error) error {
 
 // saveRotation returns the Persist of conn's token source: it writes the
 // rotated refresh token, the one it replaced and the lineage into the state
-// Secret, creating it on the first rotation, then copies the token into the
-// user's Secret (best effort). Writes are optimistic (the resourceVersion
+// Secret, creating it on the first rotation, then, if the Connection asks for
+// it (spec.writeBackRefreshToken), copies the token into the user's Secret
+// (best effort). Writes are optimistic (the resourceVersion
 // read just before), so a conflicting write makes this attempt fail and the
 // next one starts from what the other writer left. seed is the hash of the
 // refresh token in the user's Secret, secretKey where that Secret is.
@@ -175,8 +176,8 @@ func (r *Resolver) saveRotation(conn Object, seed string, secretKey types.Namesp
 			r.saveFailed(connKey, conn)
 			return fmt.Errorf("saving the rotated refresh token to Secret %s: %s", key, apiReason(err))
 		}
-		copied := r.mirrorRefreshToken(ctx, secretKey, rot.RefreshToken)
-		logf.FromContext(r.ctx).Info("wrote the rotated refresh token back to the Secret",
+		copied := conn.GetParameters().WriteBackRefreshToken && r.mirrorRefreshToken(ctx, secretKey, rot.RefreshToken)
+		logf.FromContext(r.ctx).Info("saved the rotated refresh token",
 			"tokenState", key.String(), "secret", secretKey.String(), "copiedToSecret", copied)
 		return nil
 	}
@@ -184,8 +185,9 @@ func (r *Resolver) saveRotation(conn Object, seed string, secretKey types.Namesp
 
 // updateTokenState applies change to the data of conn's token state Secret in
 // namespace, creating the Secret when there is none (or only one under the legacy
-// name, whose data it starts from). Nothing is written when change reports no
-// change. A Secret of that name the operator does not own is never written.
+// name, whose data it starts from), held by TokenStateFinalizer. Nothing is
+// written when change reports no change and the finalizer is there. A Secret of
+// that name the operator does not own is never written.
 func (r *Resolver) updateTokenState(ctx context.Context, conn Object, namespace string, change func(data map[string][]byte) bool) error {
 	key := tokenStateKey(conn, namespace)
 	state, err := r.readTokenState(ctx, conn, namespace)
@@ -199,12 +201,17 @@ func (r *Resolver) updateTokenState(ctx context.Context, conn Object, namespace 
 	if err == nil {
 		maps.Copy(data, state.Data)
 	}
-	if !change(data) {
-		return nil
-	}
+	changed := change(data)
 	if err == nil && state.Name == key.Name {
+		// A state Secret written before it carried TokenStateFinalizer gets it now.
+		if held := holdTokenState(state); !changed && !held {
+			return nil
+		}
 		state.Data = data
 		return r.writer.Update(ctx, state) // carries the resourceVersion just read
+	}
+	if !changed {
+		return nil
 	}
 	owner := metav1.OwnerReference{
 		APIVersion: v1alpha1.GroupVersion.String(), Kind: string(conn.Reference().Kind),
@@ -215,6 +222,7 @@ func (r *Resolver) updateTokenState(ctx context.Context, conn Object, namespace 
 			Namespace: key.Namespace, Name: key.Name,
 			Labels:          map[string]string{LabelTokenState: "true", "app.kubernetes.io/managed-by": "hoxton-operator"},
 			OwnerReferences: ownerIfSet(owner),
+			Finalizers:      []string{TokenStateFinalizer},
 		},
 		Type: corev1.SecretTypeOpaque,
 		Data: data,

@@ -182,10 +182,11 @@ func TestConnectionCannotReadOtherNamespaceSecret(t *testing.T) {
 	}
 }
 
-// TestConnectionRefreshTokenRotation: with the RefreshToken grant, a refresh token the
-// authorization server rotates is written back to the Secret, writing it back costs
-// no extra token request, and a restarted manager logs in with it (the old one no
-// longer works).
+// TestConnectionRefreshTokenRotation: with the RefreshToken grant and
+// writeBackRefreshToken, a refresh token the authorization server rotates is written
+// back to the Secret, writing it back costs no extra token request, and a restarted
+// manager logs in with it (the old one no longer works). Without writeBackRefreshToken
+// the Secret is never written (TestForegroundDeletionKeepsTheTokenState).
 func TestConnectionRefreshTokenRotation(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 	ns := newNamespace(t)
@@ -196,6 +197,7 @@ func TestConnectionRefreshTokenRotation(t *testing.T) {
 	})
 	conn := env.Connection(ns, v1alpha1.DefaultConnectionName, secret.Name)
 	conn.Spec.Grant = v1alpha1.GrantRefreshToken
+	conn.Spec.WriteBackRefreshToken = true
 	grants := env.API.TokenRequests("refresh_token")
 	create(t, secret)
 	create(t, conn)
@@ -322,6 +324,7 @@ func TestNoSecretsInStatusEventsOrLogs(t *testing.T) {
 		tap.connection(ns, "rejected", "wrong"),
 	}
 	conns[1].Spec.Grant = v1alpha1.GrantRefreshToken
+	conns[1].Spec.WriteBackRefreshToken = true // the write back is a path that could leak
 	for _, s := range secrets {
 		create(t, s)
 	}
@@ -386,8 +389,8 @@ func TestNoSecretsInStatusEventsOrLogs(t *testing.T) {
 	}
 	where = append(where, "events", mustJSON(t, evs.Items))
 	log := managerLog.String()
-	if !strings.Contains(log, "wrote the rotated refresh token back to the Secret") {
-		t.Fatalf("the captured manager log lacks the refresh token write-back: the log is not captured")
+	if !strings.Contains(log, "saved the rotated refresh token") {
+		t.Fatalf("the captured manager log lacks the saved rotation: the log is not captured")
 	}
 	// client-go logs protobuf bodies as hex dumps, 16 bytes a line: a secret split over
 	// two lines only shows once the dumps are decoded.

@@ -38,12 +38,19 @@ func startSecondManager(t *testing.T) {
 }
 
 // TestTwoManagersOneRefreshTokenConnection: two managers without leader election
-// share a RefreshToken Connection. Each rotation one of them makes is copied into
-// the Connection's Secret, which wakes the other; the other keeps its access token
-// instead of refreshing at once, and when its refresh token was rotated away it
-// continues from the token state after a pause. The Connection works, and the
-// token requests stay within a budget instead of racing (205 in 15 s before).
+// share a RefreshToken Connection. With writeBackRefreshToken, each rotation one of
+// them makes is copied into the Connection's Secret, which wakes the other; the other
+// keeps its access token instead of refreshing at once. Either way, when its refresh
+// token was rotated away it continues from the token state after a pause. The
+// Connection works, and the token requests stay within a budget instead of racing
+// (205 in 15 s before).
 func TestTwoManagersOneRefreshTokenConnection(t *testing.T) {
+	for _, writeBack := range []bool{false, true} {
+		t.Run(fmt.Sprintf("writeBackRefreshToken=%v", writeBack), func(t *testing.T) { twoManagersOneRefreshTokenConnection(t, writeBack) })
+	}
+}
+
+func twoManagersOneRefreshTokenConnection(t *testing.T, writeBack bool) {
 	// A fake of its own: the token requests it counts are this Connection's only.
 	fake := hoxtontest.NewServer(hoxtontest.Options{})
 	t.Cleanup(fake.Close)
@@ -56,6 +63,7 @@ func TestTwoManagersOneRefreshTokenConnection(t *testing.T) {
 	}))
 	conn := env.Connection(ns, v1alpha1.DefaultConnectionName, "refresh-credentials")
 	conn.Spec.APIURL, conn.Spec.TokenURL, conn.Spec.Grant = fake.APIURL(), fake.TokenURL(), v1alpha1.GrantRefreshToken
+	conn.Spec.WriteBackRefreshToken = writeBack
 	create(t, conn)
 	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
 	site := dialectSite(ns, "shared")

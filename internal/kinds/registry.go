@@ -7,6 +7,7 @@ package kinds
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/google/uuid"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -77,6 +78,11 @@ type Registration struct {
 	NewList func() client.ObjectList
 	// ReferenceFields are the kind's reference fields, e.g. "siteRef".
 	ReferenceFields []string
+	// TargetKinds are the kinds its reference fields point at, e.g. "Site".
+	TargetKinds []string
+	// Refers lists the objects a manifest names in its reference fields (of its own
+	// namespace; ids given literally are left out), for hoxtonctl tree.
+	Refers func(o managed.Object) []Referral
 	// Exportable says the kind declares an Export; a test requires it of every kind.
 	Exportable bool
 	// Export reads the organisation's objects of the kind as manifests, for
@@ -92,17 +98,38 @@ type Registration struct {
 	setup func(context.Context, ctrl.Manager, managed.Connections, managed.Options) error
 }
 
+// Referral is one object a reference field names.
+type Referral struct {
+	Field, Kind, Name string
+}
+
 func register[O managed.Object, S any](k managed.Kind[O, S]) Registration {
 	fields := make([]string, 0, len(k.References))
+	var targets []string
 	for _, ref := range k.References {
 		fields = append(fields, ref.Field)
+		if !slices.Contains(targets, ref.Target.Kind) {
+			targets = append(targets, ref.Target.Kind)
+		}
 	}
 	return Registration{
 		ReferenceFields: fields,
-		Name:            k.Name,
-		New:             func() managed.Object { return k.New() },
-		NewList:         k.NewList,
-		Exportable:      k.Export != nil,
+		TargetKinds:     targets,
+		Refers: func(o managed.Object) []Referral {
+			var out []Referral
+			for _, ref := range k.References {
+				for _, e := range ref.Entries(o.(O)) {
+					if e.Name != "" {
+						out = append(out, Referral{Field: ref.Field, Kind: ref.Target.Kind, Name: e.Name})
+					}
+				}
+			}
+			return out
+		},
+		Name:       k.Name,
+		New:        func() managed.Object { return k.New() },
+		NewList:    k.NewList,
+		Exportable: k.Export != nil,
 		Export: func(ctx context.Context, c *hoxton.Client, opts managed.ListOptions) ([]managed.Exported, error) {
 			return managed.ExportAll(ctx, k, c, opts)
 		},

@@ -64,7 +64,9 @@ func TestDeletingEverythingWhileTheManagerIsDown(t *testing.T) {
 // TestNamespaceDeletedAfterTheOperatorIsGone: the manager is gone (uninstalled,
 // scaled to zero) and a namespace with a Connection, its Secret and an object with
 // deletionPolicy Orphan is deleted. The Secret goes: nothing of the operator's holds
-// it. (envtest runs no namespace controller: the test deletes what it would.)
+// it. The Connection's token state stays (being deleted) as long as the Connection,
+// which waits for the operator. (envtest runs no namespace controller: the test
+// deletes what it would.)
 func TestNamespaceDeletedAfterTheOperatorIsGone(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 	ns := newConnectedNamespace(t)
@@ -84,12 +86,17 @@ func TestNamespaceDeletedAfterTheOperatorIsGone(t *testing.T) {
 		}
 	}
 	waitGone(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName + "-credentials"}})
-	waitGone(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: stateSecretName}})
+	state := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: stateSecretName}}
+	get(t, state)
+	if state.DeletionTimestamp == nil || !slices.Contains(state.Finalizers, connection.TokenStateFinalizer) {
+		t.Errorf("the token state: deletion %v, finalizers %v; want held while its Connection waits", state.DeletionTimestamp, state.Finalizers)
+	}
 
 	// The operator back: what waited for it goes, without HoxtonAi for the Orphan.
 	restartManager(t, operator.Options{PollInterval: pollInterval})
 	waitGone(t, site)
 	waitGone(t, &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName}})
+	waitGone(t, state)
 }
 
 // TestOldSecretFinalizerIsRemoved: Secrets that an earlier version held with

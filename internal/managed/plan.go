@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
@@ -95,6 +97,9 @@ func Plan[O Object, S any](ctx context.Context, kind Kind[O, S], c *hoxton.Clien
 		return out, err
 	}
 	missing := missingSecrets(kind, o, in.Secrets, &refs)
+	if kind.CredentialsSecret != nil {
+		refs.credentials = plannedCredentials(o, kind.Name, kind.CredentialsSecret(o), in.Secrets)
+	}
 
 	policy := spec.ManagementPolicy
 	spec.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
@@ -209,4 +214,22 @@ func withoutSensitive(d Diff) Diff {
 		}
 	}
 	return out
+}
+
+// plannedCredentials is the kind's credentials Secret as the manifests hold it, for
+// the adapter's Observe (an OAuth client is found through its Secret): absent when no
+// Secret manifest of that name is among them, as for an object never created. It has
+// no client: a plan never writes.
+func plannedCredentials(o Object, kind, name string, values map[v1alpha1.SecretKeySelector]string) *Credentials {
+	c := &Credentials{name: name, owner: o, marker: kind + "/" + o.GetName()}
+	for sel, v := range values {
+		if sel.Name != name {
+			continue
+		}
+		if c.secret == nil {
+			c.secret = &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: o.GetNamespace(), Name: name}, Data: map[string][]byte{}}
+		}
+		c.secret.Data[sel.Key] = []byte(v)
+	}
+	return c
 }

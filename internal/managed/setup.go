@@ -1,8 +1,11 @@
 package managed
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,22 +28,37 @@ import (
 // "Connection/<name>" or "ClusterConnection/<name>".
 const connectionIndex = "hoxtonai.dev/connection"
 
-// ConnectionUsers counts the objects of the given kinds that use the Connection ref:
-// in namespace for a Connection, in every namespace for a ClusterConnection.
-func ConnectionUsers(ctx context.Context, r client.Reader, newLists []func() client.ObjectList, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
+// ConnectionUser is an object that uses a Connection.
+type ConnectionUser struct {
+	Kind, Namespace, Name string
+}
+
+// ConnectionUsers lists the objects of the given kinds that use the Connection ref:
+// in namespace for a Connection, in every namespace for a ClusterConnection; in the
+// order of newLists, then by namespace and name.
+func ConnectionUsers(ctx context.Context, r client.Reader, newLists []func() client.ObjectList, namespace string, ref v1alpha1.ConnectionReference) ([]ConnectionUser, error) {
 	opts := []client.ListOption{client.MatchingFields{connectionIndex: ConnectionIndexValue(ref)}}
 	if ref.Kind != v1alpha1.ConnectionKindCluster {
 		opts = append(opts, client.InNamespace(namespace))
 	}
-	n := 0
+	var users []ConnectionUser
 	for _, newList := range newLists {
 		list := newList()
 		if err := r.List(ctx, list, opts...); err != nil {
-			return 0, err
+			return nil, err
 		}
-		n += meta.LenList(list)
+		start := len(users)
+		_ = meta.EachListItem(list, func(o runtime.Object) error {
+			m := o.(client.Object)
+			// Typed list items carry no TypeMeta: the kind is the item's type.
+			users = append(users, ConnectionUser{Kind: reflect.TypeOf(o).Elem().Name(), Namespace: m.GetNamespace(), Name: m.GetName()})
+			return nil
+		})
+		slices.SortFunc(users[start:], func(a, b ConnectionUser) int {
+			return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+		})
 	}
-	return n, nil
+	return users, nil
 }
 
 // ConnectionIndexValue is the value connectionIndex stores for a reference.
@@ -192,10 +210,16 @@ func specOrLifecycleChanged() predicate.Predicate {
 // creation, deletion, its Ready condition, or value(obj). The Ready reason counts too:
 // a Connection going from "not checked yet" to CredentialsRejected is not Ready either
 // way, but its dependents' ReferencesNotReady message would otherwise keep saying "not
-// checked yet" until their next poll.
+// checked yet" until their next poll. So does the start of its deletion: a Connection
+// being deleted serves the objects still using it whatever its last check said (its
+// Secret often went first, deleted with it), and an object whose own deletion waited
+// for it must try again then, or wait for ever.
 func readinessChanged(value func(client.Object) string) predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		if readinessOf(e.ObjectOld) != readinessOf(e.ObjectNew) {
+			return true
+		}
+		if (e.ObjectOld.GetDeletionTimestamp() == nil) != (e.ObjectNew.GetDeletionTimestamp() == nil) {
 			return true
 		}
 		return value != nil && value(e.ObjectOld) != value(e.ObjectNew)

@@ -171,7 +171,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	connection.RegisterMetrics(resolver)
 	registerBuildInfoMetric()
 	managed.RegisterObjectMetrics(ctx, mgr.GetCache(), mgr.GetScheme(), lists)
-	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (int, error) {
+	users := func(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) ([]managed.ConnectionUser, error) {
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
 	}
 	connOpts := connection.Options{PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
@@ -187,7 +187,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return nil, err
 	}
-	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+	if err := mgr.AddReadyzCheck("caches-synced", CachesSynced(mgr.GetCache())); err != nil {
 		return nil, err
 	}
 	return mgr, nil

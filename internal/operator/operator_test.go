@@ -36,7 +36,8 @@ func freeAddr(t *testing.T) string {
 }
 
 // TestManagerOnEnvtest: the manager as cmd/manager builds it serves metrics only to
-// authenticated callers, and its cache holds only the Secrets Connections use.
+// authenticated callers, is ready only once its caches synced, and its cache holds
+// only the Secrets Connections use.
 func TestManagerOnEnvtest(t *testing.T) {
 	if _, err := testenv.AssetsDir(); err != nil {
 		t.Skip("envtest binaries: ", err)
@@ -90,6 +91,9 @@ func TestManagerOnEnvtest(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("ready only once the caches synced", func(t *testing.T) { readinessWaitsForTheCaches(t, cp) })
+	t.Run("a standby replica is ready", func(t *testing.T) { standbyIsReady(t, cp) })
 
 	t.Run("Secret cache holds labelled Secrets only", func(t *testing.T) {
 		c, err := client.New(cp.Config, client.Options{Scheme: mgr.GetScheme()})

@@ -71,6 +71,7 @@ func TestConnectionHealth(t *testing.T) {
 		{"unchecked", conn(), "Progressing"},
 		{"working", conn(cond("Ready", "True", "Available", "token obtained")), "Healthy"},
 		{"rejected", conn(cond("Ready", "False", "CredentialsRejected", "invalid_client")), "Degraded"},
+		{"deleted while in use", conn(cond("Ready", "True", "Available", ""), cond("Deleting", "True", "InUse", "used by Site hq")), "Progressing"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

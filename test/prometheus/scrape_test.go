@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/textparse"
 	"github.com/prometheus/prometheus/promql"
@@ -77,7 +78,7 @@ func load(t *testing.T, store *teststorage.TestStorage, data []byte, ts time.Tim
 		_, _, v := p.Series()
 		var l labels.Labels
 		p.Labels(&l)
-		names[l.Get(labels.MetricName)] = true
+		names[l.Get(model.MetricNameLabel)] = true
 		if _, err := app.Append(0, l, ts.UnixMilli(), v); err != nil {
 			t.Fatal(err)
 		}

@@ -1,16 +1,12 @@
 package cluster
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // crdDeletionOrphans deletes the Annotation CRD, as a careless uninstall would: the
@@ -30,11 +26,10 @@ func (e *env) crdDeletionOrphans(t *testing.T, objs []*unstructured.Unstructured
 	before := len(e.writes(t))
 	e.kubectl(t, nil, "delete", "crd", crdName, "--timeout=3m")
 	eventually(t, wait, "the CRD gone", func() error {
-		err := e.kube.Get(context.Background(), client.ObjectKey{Name: crdName}, &apiextensionsv1.CustomResourceDefinition{})
-		if apierrors.IsNotFound(err) {
-			return nil
+		if out, err := e.kubectlErr(nil, "get", "crd", crdName, "--ignore-not-found", "-o", "name"); err != nil || strings.TrimSpace(out) != "" {
+			return fmt.Errorf("still there (%s, %v)", out, err)
 		}
-		return fmt.Errorf("still there (%v)", err)
+		return nil
 	})
 	for _, w := range e.writes(t)[before:] {
 		if strings.Contains(w, "DELETE") {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -140,14 +139,4 @@ func ready(u *unstructured.Unstructured) error {
 		}
 	}
 	return fmt.Errorf("%s %s/%s has no Ready condition", u.GetKind(), u.GetNamespace(), u.GetName())
-}
-
-// tempFile writes data into a file of the test's temporary folder.
-func tempFile(t *testing.T, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

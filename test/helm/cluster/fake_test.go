@@ -29,8 +29,9 @@ type fakeAPI struct {
 func (f fakeAPI) apiURL() string   { return f.base + "/api/v0" }
 func (f fakeAPI) tokenURL() string { return f.base + "/oauth/token" }
 
-// deployFake runs the fake API in the cluster and waits until it answers.
-func (e *env) deployFake(t *testing.T) fakeAPI {
+// deployFake runs the fake API in the cluster, with extra flags, and waits until it
+// answers.
+func (e *env) deployFake(t *testing.T, extra ...string) fakeAPI {
 	t.Helper()
 	ctx := context.Background()
 	labels := map[string]string{"app": fakeName}
@@ -45,7 +46,7 @@ func (e *env) deployFake(t *testing.T) fakeAPI {
 					ObjectMeta: metav1.ObjectMeta{Labels: labels},
 					Spec: corev1.PodSpec{Containers: []corev1.Container{{
 						Name: "fake", Image: e.fakeImage, ImagePullPolicy: corev1.PullNever,
-						Args:           []string{"fake-api", fmt.Sprintf("--listen=0.0.0.0:%d", fakePort)},
+						Args:           append([]string{"fake-api", fmt.Sprintf("--listen=0.0.0.0:%d", fakePort)}, extra...),
 						ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt(fakePort)}}},
 					}}},
 				},
@@ -67,6 +68,40 @@ func (e *env) deployFake(t *testing.T) fakeAPI {
 		t.Fatal(err)
 	}
 	return fakeAPI{base: fmt.Sprintf("http://%s:%d", svc.Spec.ClusterIP, fakePort)}
+}
+
+// resetFake starts the fake API afresh, empty: a camera stays claimed by the site of
+// an earlier path (HoxtonAi cannot move a camera), so each path starts from a new
+// organisation. Its Service, and so its URL, stay.
+func (e *env) resetFake(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	var before corev1.PodList
+	if err := e.kube.List(ctx, &before, client.InNamespace(fakeNS), client.MatchingLabels{"app": fakeName}); err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]bool{}
+	for _, p := range before.Items {
+		old[p.Name] = true
+	}
+	e.kubectl(t, nil, "delete", "pod", "-n", fakeNS, "-l", "app="+fakeName, "--wait=true")
+	eventually(t, wait, "a fresh fake API ready", func() error {
+		var pods corev1.PodList
+		if err := e.kube.List(ctx, &pods, client.InNamespace(fakeNS), client.MatchingLabels{"app": fakeName}); err != nil {
+			return err
+		}
+		for _, p := range pods.Items {
+			if old[p.Name] || p.DeletionTimestamp != nil {
+				continue
+			}
+			for _, c := range p.Status.Conditions {
+				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("no new ready pod")
+	})
 }
 
 // waitAvailable waits until the Deployment has replicas updated, available pods.

@@ -15,6 +15,7 @@ import (
 // its metrics (authenticated through its cluster-wide review grants) can be scraped.
 func (e *env) namespacedPath(t *testing.T, fake fakeAPI) {
 	const watched, other = "tenant-b", "tenant-c"
+	e.resetFake(t)
 	e.tenant(t, watched)
 	e.tenant(t, other)
 	vals := map[string]any{"replicaCount": 1, "watchNamespaces": []any{watched}, "metrics": map[string]any{"reader": map[string]any{
@@ -39,6 +40,10 @@ func (e *env) namespacedPath(t *testing.T, fake fakeAPI) {
 	cfg := e.renderedServiceMonitor(t, releaseName, vals)
 	e.checkMetrics(t, releaseNS, fullname+"-metrics", cfg, e.serviceAccountToken(t, "monitoring", "prometheus", ""))
 
+	// The order docs/operations.md gives: the objects first, while the manager runs. A
+	// namespaced install's Role lives in the watched namespace, so deleting the
+	// namespace at once would delete the Role while its objects still need it.
+	e.kubectl(t, nil, "delete", "hoxton", "--all", "-n", watched, "--timeout=3m")
 	e.kubectl(t, nil, "delete", "namespace", watched, "--timeout=3m")
 	e.helmUninstall(t, releaseName)
 	e.kubectl(t, nil, "delete", "namespace", other, releaseNS, "--timeout=3m")
@@ -53,6 +58,7 @@ func (e *env) kustomizePath(t *testing.T, fake fakeAPI) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.resetFake(t)
 	e.tenant(t, ns)
 	e.kubectl(t, nil, "apply", "--server-side", "-f", install)
 	e.waitAvailable(t, systemNS, "hoxton-operator-controller-manager", 2)

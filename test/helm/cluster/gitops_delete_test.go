@@ -1,0 +1,119 @@
+package cluster
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// deletionLimit is how long an Application's deletion may take before it counts as
+// hung.
+const deletionLimit = 2 * time.Minute
+
+// deleteApplication deletes Application name and waits until it, every HoxtonAi object
+// of the gitops namespace and the token state are gone, and every Site it held is
+// deleted in HoxtonAi. It returns how long that took, or fails the test.
+func (e *env) deleteApplication(t *testing.T, name, propagation string) time.Duration {
+	t.Helper()
+	sites := strings.Fields(e.kubectl(t, nil, "get", "sites", "-n", gitopsNS, "-o", "jsonpath={.items[*].metadata.name}"))
+	before := len(e.writes(t))
+	start := time.Now()
+	e.kubectl(t, nil, "delete", "applications.argoproj.io", name, "-n", argoNS, "--wait=false")
+	eventually(t, deletionLimit, fmt.Sprintf("Application %s deleted (%s) with everything it held: a hang", name, propagation), func() error {
+		if out, _ := e.kubectlErr(nil, "get", "applications.argoproj.io", name, "-n", argoNS, "--ignore-not-found", "-o", "name"); strings.TrimSpace(out) != "" {
+			return fmt.Errorf("the Application is still there")
+		}
+		left, err := e.kubectlErr(nil, "get", "hoxton", "-n", gitopsNS, "-o", "name")
+		if err != nil || strings.TrimSpace(left) != "" {
+			return fmt.Errorf("left in Kubernetes: %s", strings.Join(strings.Fields(left), " "))
+		}
+		if out, _ := e.kubectlErr(nil, "get", "secret", "rotating-hoxton-token", "-n", gitopsNS, "--ignore-not-found", "-o", "name"); strings.TrimSpace(out) != "" {
+			return fmt.Errorf("the token state is left")
+		}
+		deleted := 0
+		for _, w := range e.writes(t)[before:] {
+			if strings.Contains(w, "DELETE /api/v0/sites/") {
+				deleted++
+			}
+		}
+		if deleted < len(sites) {
+			return fmt.Errorf("%d of the sites %v deleted in HoxtonAi", deleted, sites)
+		}
+		return nil
+	})
+	return time.Since(start)
+}
+
+// overlay: the repository through a kustomize overlay, built by the repo server as it
+// would be applied, its patch reaching HoxtonAi; then deleted in the background.
+func (e *env) overlay(t *testing.T, repo gitRepo) {
+	repo.commit(t, "an overlay", map[string][]byte{"overlay/kustomization.yaml": []byte(`resources: [../base]
+patches:
+  - target: {group: hoxtonai.dev, kind: Site, name: london-flagship}
+    patch: |
+      - op: replace
+        path: /spec/name
+        value: London Flagship (overlay)
+`)})
+	e.createApplication(t, "overlay", "overlay", repo, "background")
+	eventually(t, wait, "the overlay synced and its patch applied", func() error {
+		a, err := e.application(t, "overlay")
+		if err != nil {
+			return err
+		}
+		if a.sync != "Synced" {
+			return fmt.Errorf("sync %s: %s", a.sync, a.message)
+		}
+		out, err := e.kubectlErr(nil, "get", "site", "london-flagship", "-n", gitopsNS, "-o",
+			`jsonpath={.spec.name}/{.status.conditions[?(@.type=="Ready")].status}`)
+		if err != nil || out != "London Flagship (overlay)/True" {
+			return fmt.Errorf("site: %s (%v)", out, err)
+		}
+		return nil
+	})
+	e.deleteApplication(t, "overlay", "background")
+}
+
+// repeatedDeletions creates and deletes an Application holding a RefreshToken
+// Connection and a Site that uses it, alternating foreground and background
+// propagation, HOXTON_GITOPS_DELETIONS times (20 by default): each Connection's seed
+// has been rotated away by the time it is deleted, so only its token state can delete
+// the Site. No deletion may hang.
+func (e *env) repeatedDeletions(t *testing.T, repo gitRepo, fake fakeAPI) {
+	runs := 20
+	if n, err := strconv.Atoi(os.Getenv("HOXTON_GITOPS_DELETIONS")); err == nil && n > 0 {
+		runs = n
+	}
+	var took []time.Duration
+	for i := range runs {
+		propagation := []string{"foreground", "background"}[i%2]
+		name := "deletion-" + strconv.Itoa(i)
+		// A fresh seed each time, as a user re-seeding would: the last one was rotated away.
+		repo.commit(t, "seed "+name, map[string][]byte{"deletion/objects.yaml": manifest(t, rotatingConnection(t, gitopsNS, fake))})
+		e.createApplication(t, name, "deletion", repo, propagation)
+		eventually(t, wait, name+" synced and Ready", func() error {
+			a, err := e.application(t, name)
+			if err != nil {
+				return err
+			}
+			if a.sync != "Synced" || a.health != "Healthy" {
+				return fmt.Errorf("%s/%s: %s", a.sync, a.health, a.message)
+			}
+			return nil
+		})
+		took = append(took, e.deleteApplication(t, name, propagation))
+		if t.Failed() {
+			break
+		}
+	}
+	if len(took) == 0 {
+		return
+	}
+	slices.Sort(took)
+	t.Logf("deletions: %d of %d completed, 0 hung; median %.1f s, slowest %.1f s",
+		len(took), runs, took[len(took)/2].Seconds(), took[len(took)-1].Seconds())
+}
