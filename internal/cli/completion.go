@@ -9,9 +9,11 @@ import (
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 )
 
 // Shell completion: cobra's `completion bash|zsh|fish|powershell` writes the
@@ -64,6 +66,38 @@ func (r *Root) CompleteNames(newList func() client.ObjectList) cobra.CompletionF
 		}
 		return matching(names, toComplete), noFiles
 	}
+}
+
+// completeTypeName completes a TYPE/NAME argument (tree): first the types of
+// hoxtonai.dev, then the names of objects of the typed one in the namespace
+// (all ClusterConnections).
+func (r *Root) completeTypeName(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, noFiles
+	}
+	resource, _, typed := strings.Cut(toComplete, "/")
+	if !typed {
+		types := []string{"connection/", "clusterconnection/"}
+		for _, reg := range kinds.Registry() {
+			types = append(types, strings.ToLower(reg.Name)+"/")
+		}
+		return matching(types, toComplete), noFiles | cobra.ShellCompDirectiveNoSpace
+	}
+	ns, _ := r.namespace()
+	key, err := r.treeRoot(resource+"/-", ns)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(v1alpha1.GroupVersion.WithKind(key.kind + "List"))
+	names, err := r.listNames(list, key.namespace != "")
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	for i, n := range names {
+		names[i] = resource + "/" + n
+	}
+	return matching(names, toComplete), noFiles
 }
 
 // completeConnections offers the Connections of the namespace and

@@ -19,13 +19,15 @@ import (
 // the offered values and the directive line.
 func completions(t *testing.T, args ...string) ([]string, string) {
 	t.Helper()
-	res := run(t, cli.Env{}, append([]string{"__complete"}, args...)...)
-	if res.code != cli.ExitOK {
-		t.Fatalf("__complete %v: exit %d\nstderr: %s", args, res.code, res.stderr)
+	var stdout, stderr bytes.Buffer
+	env := &cli.Env{Out: &stdout, ErrOut: &stderr, Getenv: func(string) string { return "" }}
+	// tree joins the commands as the binary adds it.
+	if code := cli.Run(context.Background(), "hoxtonctl", append([]string{"__complete"}, args...), env, cli.NewTreeCommand); code != cli.ExitOK {
+		t.Fatalf("__complete %v: exit %d\nstderr: %s", args, code, stderr.String())
 	}
 	var values []string
 	directive := ""
-	for _, l := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
 		if strings.HasPrefix(l, ":") {
 			directive = l
 			continue
@@ -49,7 +51,7 @@ func TestCompletionScripts(t *testing.T) {
 func TestCompletionOfOutputFormats(t *testing.T) {
 	for cmd, want := range map[string]string{
 		"version": "table yaml json", "check-api": "table yaml json",
-		"login": "yaml json", "export": "", "report dwell-time": "table csv yaml json",
+		"login": "yaml json", "export": "", "report dwell-time": "table csv yaml json", "tree": "table wide yaml json",
 	} {
 		if want == "" {
 			continue
@@ -88,6 +90,20 @@ func TestCompletionOfConnectionNames(t *testing.T) {
 	got, _ = completions(t, "export", "--kubeconfig", c.kubeconfig, "-n", "w")
 	if strings.Join(got, " ") != "warehouse" {
 		t.Errorf("-n w: %q", got)
+	}
+
+	// tree completes TYPE/ first, then the names of that type.
+	got, directive = completions(t, "tree", "--kubeconfig", c.kubeconfig, "-n", "shop", "conn")
+	if strings.Join(got, " ") != "connection/" || directive != ":6" {
+		t.Errorf("tree conn: %q %s", got, directive)
+	}
+	got, _ = completions(t, "tree", "--kubeconfig", c.kubeconfig, "-n", "shop", "connection/")
+	if strings.Join(got, " ") != "connection/default connection/hoxton" {
+		t.Errorf("tree connection/: %q", got)
+	}
+	got, _ = completions(t, "tree", "--kubeconfig", c.kubeconfig, "-n", "shop", "clusterconnection/e")
+	if strings.Join(got, " ") != "clusterconnection/everyone" {
+		t.Errorf("tree clusterconnection/e: %q", got)
 	}
 
 	// A command taking Connection names as arguments completes them with CompleteNames.

@@ -30,6 +30,8 @@ var (
 	manifestFormats = []string{outputYAML, outputJSON}
 	// dataFormats print a result for people or for machines (version, check-api).
 	dataFormats = []string{outputTable, outputYAML, outputJSON}
+	// treeFormats add wide, with more columns (tree).
+	treeFormats = []string{outputTable, outputWide, outputYAML, outputJSON}
 	// reportFormats add csv for report rows.
 	reportFormats = []string{outputTable, outputCSV, outputYAML, outputJSON}
 )
