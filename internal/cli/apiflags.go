@@ -6,14 +6,11 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-logr/logr"
 	"github.com/spf13/pflag"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
-	"github.com/hoxton-operator/hoxton-operator/internal/connection"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
-	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
 // apiFlags select the HoxtonAi endpoint and credentials of a command: either
@@ -185,24 +182,9 @@ func (r *Root) apiClient(ctx context.Context, t *target) (*hoxton.Client, hoxton
 // userAgent is what hoxtonctl's requests to HoxtonAi say they come from.
 const userAgent = "hoxtonctl"
 
-// noSecretWrites allows writing Secrets in no namespace ("" is none).
-var noSecretWrites = managed.SecretWrites{Namespaces: []string{""}}
-
 // connectionClient builds t's client with the operator's connection.Resolver.
-// Its logs go nowhere: a command reports through its errors.
 func (r *Root) connectionClient(ctx context.Context, t *target) (*hoxton.Client, hoxton.TokenSource, error) {
-	quiet := logr.NewContext(ctx, logr.Discard())
-	res := connection.NewResolver(quiet, t.kube, t.kube, t.kube, auth.Options{}, userAgent)
-	// The resolver serves whoever runs the command, with the user's own rights:
-	// it reads the Secret the Connection names, and writes Secrets only for a
-	// RefreshToken Connection, whose rotations must be saved. Other grants need
-	// no more than read access (the manager keeps their credentials copy).
-	tenancy := connection.Tenancy{ClusterResourceNamespace: t.secretNamespace, SecretWrites: noSecretWrites}
-	if t.Creds.Grant == auth.GrantRefreshToken {
-		tenancy.SecretWrites = managed.SecretWrites{} // every namespace
-	}
-	res.SetTenancy(tenancy)
-	c, tokens, err := res.Client(quiet, t.conn)
+	c, tokens, err := t.resolver.Client(quiet(ctx), t.conn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", t.Origin, err)
 	}

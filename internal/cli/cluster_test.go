@@ -82,7 +82,15 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 	if rep.code != cli.ExitOK {
 		t.Fatalf("report: exit %d\nstderr: %s", rep.code, rep.stderr)
 	}
-	token3 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	// Rotations are saved where the manager keeps them: the token state Secret.
+	newest := func(name string) string {
+		state := &corev1.Secret{}
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: "shop", Name: name}, state); err != nil {
+			t.Fatalf("token state %s: %v", name, err)
+		}
+		return string(state.Data["refreshToken"])
+	}
+	token3 := newest("hoxton-hoxton-token")
 	// check-api below proves token3 works (refreshWorks would rotate it away).
 	if token3 == token2 {
 		t.Error("the rotated refresh token was not written back")
@@ -113,7 +121,7 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 			t.Errorf("A6 %s: %+v", r.Verdict, r)
 		}
 	}
-	token4 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	token4 := newest("hoxton-hoxton-token")
 	if !rotationSeen || token4 == token3 {
 		t.Errorf("rotation seen %t; newest token stored %t", rotationSeen, token4 != token3)
 	}
@@ -121,7 +129,13 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 		t.Error("check-api printed a refresh token")
 	}
 
-	// A ClusterConnection naming the same Secret serves as well.
+	// A ClusterConnection naming the same Secret serves as well, once the Secret
+	// holds a refresh token still valid: two Connections never share a lineage.
+	secret = readSecret()
+	secret.Data[v1alpha1.SecretKeyRefreshToken] = []byte(token4)
+	if err := k8s.Update(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
 	cluster := &v1alpha1.ClusterConnection{
 		ObjectMeta: metav1.ObjectMeta{Name: "everyone"},
 		Spec: v1alpha1.ClusterConnectionSpec{
@@ -137,7 +151,7 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 	if viaCluster.code != cli.ExitOK {
 		t.Fatalf("report via ClusterConnection: exit %d\nstderr: %s", viaCluster.code, viaCluster.stderr)
 	}
-	token5 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	token5 := newest("everyone-hoxton-cluster-token")
 	if token5 == token4 || !refreshWorks(t, fake, token5) {
 		t.Errorf("newest token stored through the ClusterConnection: %t", token5 != token4)
 	}
