@@ -51,15 +51,13 @@ Exit codes: 0 every check that ran holds; 1 an assumption fails; 2 error.
 	o.api.add(f)
 	f.BoolVar(&o.readOnly, "read-only", false, "write nothing: skip the checks that create objects")
 	f.StringVar(&o.camera, "camera", "", "id of a camera check-api may rename and restore (for A4)")
-	f.StringVarP(&o.output, "output", "o", "table", "table, json or yaml")
+	addOutputFlag(f, &o.output, outputTable, dataFormats)
 	return cmd
 }
 
 func runCheckAPI(ctx context.Context, r *Root, o *checkAPIOptions) error {
-	switch o.output {
-	case "table", "json", "yaml":
-	default:
-		return fmt.Errorf("--output %q: want table, json or yaml", o.output)
+	if err := checkOutput(o.output, dataFormats); err != nil {
+		return err
 	}
 	t, err := o.api.resolve(ctx, r)
 	if err != nil {

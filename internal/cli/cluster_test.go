@@ -3,22 +3,16 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/cli"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
-	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
 
 // TestLoginWritesConnectionThatReportUses runs against a real kube-apiserver
@@ -27,47 +21,17 @@ import (
 // --connection reads them through the kubeconfig and writes the rotated
 // refresh token back.
 func TestLoginWritesConnectionThatReportUses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a control plane")
-	}
-	if _, err := testenv.AssetsDir(); err != nil {
-		t.Skip(err)
-	}
-	cp, err := testenv.StartControlPlane()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cp.Stop() })
-	user, err := cp.Env.AddUser(envtest.User{Name: "platform-team", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kubeconfigData, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, kubeconfigData, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	scheme := runtime.NewScheme()
-	_ = clientgoscheme.AddToScheme(scheme)
-	_ = v1alpha1.AddToScheme(scheme)
-	k8s, err := client.New(cp.Config, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := startCluster(t)
+	kubeconfig, k8s := c.kubeconfig, c.k8s
 	ctx := context.Background()
-	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}); err != nil {
-		t.Fatal(err)
-	}
+	c.namespace(t, "shop")
 
 	fake := hoxtontest.NewServer(hoxtontest.Options{})
 	defer fake.Close()
 	login := func() result {
 		browser := &testBrowser{t: t}
 		res := run(t, cli.Env{OpenBrowser: browser.open},
-			loginArgs(fake, "--client-secret", hoxtontest.DefaultClientSecret, "--kubeconfig", kubeconfig, "-n", "shop")...)
+			loginArgs(fake, "--client-secret", hoxtontest.DefaultClientSecret, "--kubeconfig", kubeconfig, "-n", "shop", "--connection-name", "hoxton")...)
 		if res.code != cli.ExitOK {
 			t.Fatalf("login: exit %d\nstderr: %s", res.code, res.stderr)
 		}
@@ -118,7 +82,15 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 	if rep.code != cli.ExitOK {
 		t.Fatalf("report: exit %d\nstderr: %s", rep.code, rep.stderr)
 	}
-	token3 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	// Rotations are saved where the manager keeps them: the token state Secret.
+	newest := func(name string) string {
+		state := &corev1.Secret{}
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: "shop", Name: name}, state); err != nil {
+			t.Fatalf("token state %s: %v", name, err)
+		}
+		return string(state.Data["refreshToken"])
+	}
+	token3 := newest("hoxton-hoxton-token")
 	// check-api below proves token3 works (refreshWorks would rotate it away).
 	if token3 == token2 {
 		t.Error("the rotated refresh token was not written back")
@@ -149,7 +121,7 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 			t.Errorf("A6 %s: %+v", r.Verdict, r)
 		}
 	}
-	token4 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	token4 := newest("hoxton-hoxton-token")
 	if !rotationSeen || token4 == token3 {
 		t.Errorf("rotation seen %t; newest token stored %t", rotationSeen, token4 != token3)
 	}
@@ -157,7 +129,13 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 		t.Error("check-api printed a refresh token")
 	}
 
-	// A ClusterConnection naming the same Secret serves as well.
+	// A ClusterConnection naming the same Secret serves as well, once the Secret
+	// holds a refresh token still valid: two Connections never share a lineage.
+	secret = readSecret()
+	secret.Data[v1alpha1.SecretKeyRefreshToken] = []byte(token4)
+	if err := k8s.Update(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
 	cluster := &v1alpha1.ClusterConnection{
 		ObjectMeta: metav1.ObjectMeta{Name: "everyone"},
 		Spec: v1alpha1.ClusterConnectionSpec{
@@ -173,7 +151,7 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 	if viaCluster.code != cli.ExitOK {
 		t.Fatalf("report via ClusterConnection: exit %d\nstderr: %s", viaCluster.code, viaCluster.stderr)
 	}
-	token5 := string(readSecret().Data[v1alpha1.SecretKeyRefreshToken])
+	token5 := newest("everyone-hoxton-cluster-token")
 	if token5 == token4 || !refreshWorks(t, fake, token5) {
 		t.Errorf("newest token stored through the ClusterConnection: %t", token5 != token4)
 	}

@@ -2,20 +2,19 @@ package cli
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/connection"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
 // Defaults for HoxtonAi's endpoints, as the Connection CRD defaults them.
@@ -55,71 +54,95 @@ type target struct {
 	// persist stores a rotated refresh token where the credentials came from;
 	// nil when they came from flags or the environment.
 	persist func(ctx context.Context, refreshToken string) error
-}
-
-// connectionObject is a Connection or a ClusterConnection.
-type connectionObject interface {
-	client.Object
-	GetParameters() *v1alpha1.ConnectionParameters
-	SecretKey() types.NamespacedName
+	// conn is the Connection the credentials came from, with the cluster
+	// client that read it; nil conn for flags and the environment. Tokens of
+	// a Connection come from the operator's own resolver (see apiClient).
+	conn     connection.Object
+	resolver *connection.Resolver
 }
 
 // clusterConnectionPrefix selects a ClusterConnection in --connection.
 const clusterConnectionPrefix = "clusterconnection/"
 
+// parseConnectionRef reads a --connection value as a reference: NAME for a
+// Connection (without a kind, which is the default and the shortest manifest),
+// ClusterConnection/NAME for a ClusterConnection; nil for "".
+func parseConnectionRef(value string) *v1alpha1.ConnectionReference {
+	if value == "" {
+		return nil
+	}
+	if len(value) > len(clusterConnectionPrefix) && strings.EqualFold(value[:len(clusterConnectionPrefix)], clusterConnectionPrefix) {
+		return &v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindCluster, Name: value[len(clusterConnectionPrefix):]}
+	}
+	return &v1alpha1.ConnectionReference{Name: value}
+}
+
 // readConnection loads a Connection of the namespace (or, for
-// "ClusterConnection/NAME", a ClusterConnection) and its Secret from the cluster.
+// "ClusterConnection/NAME", a ClusterConnection) and its credentials, through
+// the operator's resolver: a RefreshToken Connection continues from its token
+// state, and a rotation is saved there, as the manager does.
 func (r *Root) readConnection(ctx context.Context, ref string) (*target, error) {
 	c, ns, err := r.kubeClient()
 	if err != nil {
 		return nil, err
 	}
-	var conn connectionObject = &v1alpha1.Connection{}
+	var conn connection.Object = &v1alpha1.Connection{}
 	key, what := types.NamespacedName{Namespace: ns, Name: ref}, "Connection "+ns+"/"+ref
-	if len(ref) > len(clusterConnectionPrefix) && strings.EqualFold(ref[:len(clusterConnectionPrefix)], clusterConnectionPrefix) {
-		name := ref[len(clusterConnectionPrefix):]
-		conn, key, what = &v1alpha1.ClusterConnection{}, types.NamespacedName{Name: name}, "ClusterConnection "+name
+	if r := parseConnectionRef(ref); r.Kind == v1alpha1.ConnectionKindCluster {
+		conn, key, what = &v1alpha1.ClusterConnection{}, types.NamespacedName{Name: r.Name}, "ClusterConnection "+r.Name
 	}
 	if err := c.Get(ctx, key, conn); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", what, err)
 	}
-	secret := &corev1.Secret{}
-	secretKey := conn.SecretKey()
-	if secretKey.Namespace == "" {
+	secretNamespace := conn.SecretKey().Namespace
+	if secretNamespace == "" {
 		// A ClusterConnection's Secret lives in the operator's namespace.
-		secretKey.Namespace = or(os.Getenv("HOXTON_OPERATOR_NAMESPACE"), v1alpha1.DefaultClusterResourceNamespace)
-	}
-	if err := c.Get(ctx, secretKey, secret); err != nil {
-		return nil, fmt.Errorf("reading Secret %s of %s: %w", secretKey, what, err)
-	}
-	creds, err := ConnectionCredentials(conn.GetParameters(), secret)
-	if err != nil {
-		return nil, err
+		secretNamespace = or(os.Getenv("HOXTON_OPERATOR_NAMESPACE"), v1alpha1.DefaultClusterResourceNamespace)
 	}
 	p := conn.GetParameters()
-	return &target{
+	res := newResolver(ctx, c, secretNamespace, auth.Grant(or(string(p.Grant), string(v1alpha1.GrantClientCredentials))))
+	creds, save, err := res.ProbeCredentials(quiet(ctx), conn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	creds.TokenURL = or(creds.TokenURL, DefaultTokenURL)
+	creds.Audience = or(creds.Audience, auth.DefaultAudience)
+	t := &target{
 		APIURL:         or(p.APIURL, DefaultAPIURL),
 		OrganisationID: p.OrganisationID,
 		Creds:          creds,
 		Origin:         what,
-		persist: func(ctx context.Context, refreshToken string) error {
-			return patchRefreshToken(ctx, c, secretKey, refreshToken)
-		},
-	}, nil
-}
-
-// patchRefreshToken writes a rotated refresh token to the one key of the
-// Secret, as the operator does: the old token no longer works.
-func patchRefreshToken(ctx context.Context, c client.Client, key types.NamespacedName, token string) error {
-	patch, err := json.Marshal(map[string]any{
-		"data": map[string]string{v1alpha1.SecretKeyRefreshToken: base64.StdEncoding.EncodeToString([]byte(token))},
-	})
-	if err != nil {
+		conn:           conn, resolver: res,
+	}
+	saved := creds.RefreshToken
+	t.persist = func(ctx context.Context, refreshToken string) error {
+		err := save(quiet(ctx), auth.Rotation{RefreshToken: refreshToken, Previous: saved})
+		if err == nil {
+			saved = refreshToken
+		}
 		return err
 	}
-	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
-	if err := c.Patch(ctx, secret, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(fieldManager)); err != nil {
-		return fmt.Errorf("writing the rotated refresh token to Secret %s: %w", key, err)
-	}
-	return nil
+	return t, nil
 }
+
+// newResolver returns the operator's connection resolver for one command. It
+// serves whoever runs the command, with the user's own rights: it reads the
+// Secret a Connection names, and writes Secrets only for a RefreshToken
+// Connection, whose rotations must be saved; other grants need no more than
+// read access (the manager keeps their credentials copy).
+func newResolver(ctx context.Context, c client.Client, secretNamespace string, grant auth.Grant) *connection.Resolver {
+	res := connection.NewResolver(quiet(ctx), c, c, c, auth.Options{}, userAgent)
+	tenancy := connection.Tenancy{ClusterResourceNamespace: secretNamespace, SecretWrites: noSecretWrites}
+	if grant == auth.GrantRefreshToken {
+		tenancy.SecretWrites = managed.SecretWrites{} // every namespace
+	}
+	res.SetTenancy(tenancy)
+	return res
+}
+
+// noSecretWrites allows writing Secrets in no namespace ("" is none).
+var noSecretWrites = managed.SecretWrites{Namespaces: []string{""}}
+
+// quiet drops the logs of the operator's code: a command reports through its
+// errors.
+func quiet(ctx context.Context) context.Context { return logr.NewContext(ctx, logr.Discard()) }

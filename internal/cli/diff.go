@@ -65,7 +65,7 @@ Exit codes, as kubectl diff: 0 no changes; 1 changes; 2 error.
 	o.api.add(f)
 	f.StringArrayVarP(&o.files, "filename", "f", nil, `manifest file, folder (built when it holds a kustomization) or "-" for standard input (repeatable)`)
 	f.BoolVarP(&o.recursive, "recursive", "R", false, "read the sub-folders of -f folders too")
-	f.StringVarP(&o.output, "output", "o", "", "yaml or json for a machine-readable plan (default: text)")
+	addOutputFlag(f, &o.output, "", manifestFormats)
 	f.StringVar(&o.idNamespace, "id-namespace", managed.DefaultIDNamespace.String(), "UUID namespace deterministic ids are derived in, as the manager's --id-namespace")
 	return cmd
 }
@@ -74,8 +74,8 @@ func runDiff(ctx context.Context, r *Root, o *diffOptions) error {
 	if len(o.files) == 0 {
 		return errors.New("-f FILE, DIR or - is required")
 	}
-	if o.output != "" && o.output != "yaml" && o.output != "json" {
-		return fmt.Errorf("--output %q: want yaml or json", o.output)
+	if err := checkOutput(o.output, manifestFormats); err != nil {
+		return err
 	}
 	space, err := uuid.Parse(o.idNamespace)
 	if err != nil {

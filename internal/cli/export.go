@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
@@ -20,6 +21,23 @@ type exportOptions struct {
 	site      string
 	dir       string
 	namespace string
+	// connRef is --connection-ref: the Connection the manifests name.
+	connRef string
+}
+
+// connectionRef is the spec.connectionRef the exported objects get: the one
+// --connection-ref names, else the Connection the export read through, unless
+// that is the Connection objects use anyway ("default" of their namespace).
+func (o *exportOptions) connectionRef(t *target) *v1alpha1.ConnectionReference {
+	name := o.connRef
+	if name == "" && t.conn != nil {
+		name = o.api.connection
+	}
+	ref := parseConnectionRef(name)
+	if ref == nil || (ref.Kind != v1alpha1.ConnectionKindCluster && ref.Name == v1alpha1.DefaultConnectionName) {
+		return nil
+	}
+	return ref
 }
 
 func newExportCommand(r *Root) *cobra.Command {
@@ -50,7 +68,8 @@ managed OAuthClient whose Secret lacks the secret rotates it, which would break
 whatever uses the client today (the README says how to take one over).
 ` + apiHelp,
 		Example: `  hoxtonctl export --organisation-id 3f0c… -d hoxton/
-  kubectl apply -k hoxton/ -n shop`,
+  kubectl apply -k hoxton/ -n shop
+  hoxtonctl export --connection hoxton -n shop -d - | kubectl apply -n shop -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExport(cmd.Context(), r, o)
@@ -59,7 +78,8 @@ whatever uses the client today (the README says how to take one over).
 	f := cmd.Flags()
 	o.api.add(f)
 	f.StringVar(&o.site, "site", "", "export only this site (its id) and what belongs to it")
-	f.StringVarP(&o.dir, "dir", "d", "", "folder to write the manifests to (created if missing)")
+	f.StringVarP(&o.dir, "dir", "d", "", "folder to write the manifests to (created if missing); - writes one YAML stream to stdout")
+	f.StringVar(&o.connRef, "connection-ref", "", "the Connection (or ClusterConnection/NAME) the manifests name in spec.connectionRef (default: --connection, unless it is \""+v1alpha1.DefaultConnectionName+"\")")
 	f.StringVar(&o.namespace, "target-namespace", "", "set metadata.namespace on every manifest (default: none, so kubectl -n decides)")
 	return cmd
 }
@@ -73,7 +93,7 @@ type exportedItem struct {
 
 func runExport(ctx context.Context, r *Root, o *exportOptions) error {
 	if o.dir == "" {
-		return errors.New("-d DIR is required")
+		return errors.New("-d DIR is required (-d - for stdout)")
 	}
 	t, err := o.api.resolve(ctx, r)
 	if err != nil {
@@ -87,14 +107,21 @@ func runExport(ctx context.Context, r *Root, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	files, err := renderExport(items, o.namespace)
+	files, err := renderExport(items, o.namespace, o.connectionRef(t))
 	if err != nil {
 		return err
 	}
-	if err := writeExport(o.dir, files); err != nil {
+	where := o.dir
+	if o.dir == "-" {
+		where = "stdout"
+		err = writeExportStream(r.Env.Out, files)
+	} else {
+		err = writeExport(o.dir, files)
+	}
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(r.Env.ErrOut, "exported %s of organisation %s to %s\n", exportSummary(items), t.OrganisationID, o.dir)
+	fmt.Fprintf(r.Env.ErrOut, "exported %s of organisation %s to %s\n", exportSummary(items), t.OrganisationID, where)
 	for _, s := range webhookSecrets(files) {
 		fmt.Fprintf(r.Env.ErrOut, "create the Secret %q with key %q holding the webhook URL before applying (it is not exported)\n", s, kinds.WebhookSecretKey)
 	}

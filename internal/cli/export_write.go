@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,8 +88,9 @@ const kustomizationFile = "kustomization.yaml"
 func kindFile(kind string) string { return strings.ToLower(kind) + "s.yaml" }
 
 // renderExport renders one file per kind with objects, each object a YAML document,
-// sorted by name, and the kustomization listing them.
-func renderExport(items []exportedItem, namespace string) ([]exportFile, error) {
+// sorted by name, and the kustomization listing them. A non-nil connRef is set as
+// every object's spec.connectionRef.
+func renderExport(items []exportedItem, namespace string, connRef *v1alpha1.ConnectionReference) ([]exportFile, error) {
 	names := nameOf(items)
 	var files []exportFile
 	for _, reg := range kinds.Registry() {
@@ -101,6 +103,10 @@ func renderExport(items []exportedItem, namespace string) ([]exportFile, error) 
 			o := it.obj.Object(names)
 			o.SetName(it.name)
 			o.SetNamespace(namespace)
+			if connRef != nil {
+				ref := *connRef
+				o.GetManagedSpec().ConnectionRef = &ref
+			}
 			o.GetObjectKind().SetGroupVersionKind(v1alpha1.GroupVersion.WithKind(reg.Name))
 			data, err := manifestYAML(o)
 			if err != nil {
@@ -176,4 +182,26 @@ func writeExport(dir string, files []exportFile) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// writeExportStream writes the manifests of files as one YAML stream, in the
+// order of the files (kinds) and of their documents; the kustomization, which
+// lists files, has no place in it.
+func writeExportStream(w io.Writer, files []exportFile) error {
+	first := true
+	for _, f := range files {
+		if f.name == kustomizationFile {
+			continue
+		}
+		if !first {
+			if _, err := io.WriteString(w, "---\n"); err != nil {
+				return err
+			}
+		}
+		first = false
+		if _, err := w.Write(f.data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -31,7 +31,7 @@ func authorize(ctx context.Context, r *Root, o *loginOptions) (*oauth2.Token, er
 	flow := auth.AuthCodeFlow{
 		AuthURL: o.authorizeURL, TokenURL: o.tokenURL, ClientID: o.clientID, ClientSecret: o.clientSecret,
 		RedirectURL: "http://" + ln.Addr().String() + callbackPath, Audience: o.audience,
-		Scopes: []string{offlineAccess}, HTTPClient: r.Env.HTTPClient,
+		Scopes: o.scopes, HTTPClient: r.Env.HTTPClient, Dialect: auth.Dialect(o.tokenDialect),
 	}
 	authURL, state, verifier := flow.Start()
 

@@ -133,6 +133,10 @@ func TestLoginDryRun(t *testing.T) {
 	if !refreshWorks(t, fake, refresh) {
 		t.Error("the printed refresh token is refused by the token endpoint")
 	}
+	if conn.Name != v1alpha1.DefaultConnectionName || secret.Name != v1alpha1.DefaultConnectionName+"-credentials" ||
+		strings.Contains(res.stderr, "connectionRef") {
+		t.Errorf("login wrote Connection %q and Secret %q, want the default objects use, without a connectionRef hint", conn.Name, secret.Name)
+	}
 	spec := conn.Spec
 	if secret.Namespace != "shop" || conn.Namespace != "shop" || spec.Grant != v1alpha1.GrantRefreshToken ||
 		spec.OrganisationID != fake.OrganisationID() || spec.CredentialsSecretRef.Name != secret.Name ||
@@ -220,7 +224,7 @@ func TestLoginUsage(t *testing.T) {
 	defer fake.Close()
 	for name, args := range map[string][]string{
 		"no secret":           loginArgs(fake),
-		"dry run, no output":  loginArgs(fake, "--client-secret", "s", "--dry-run"),
+		"CAM2 has no login":   loginArgs(fake, "--client-secret", "s", "--token-dialect", "CAM2"),
 		"bad output":          loginArgs(fake, "--client-secret", "s", "-o", "table"),
 		"bad connection name": loginArgs(fake, "--client-secret", "s", "--connection-name", "Not_DNS"),
 	} {
@@ -233,5 +237,43 @@ func TestLoginUsage(t *testing.T) {
 	}
 	if n := fake.TokenRequests(""); n != 0 {
 		t.Errorf("%d token requests for bad flags", n)
+	}
+}
+
+// TestLoginCamStreamer logs in with CamStreamer's code flow, configured by
+// HOXTON_* variables alone: scopes comma-separated, the state checked (a
+// forged callback is refused), the code exchanged with grant_type auth_code.
+// The Connection it prints speaks CamStreamer; named other than "default", it
+// says which connectionRef objects need.
+func TestLoginCamStreamer(t *testing.T) {
+	fake := hoxtontest.NewServer(hoxtontest.Options{TokenDialect: hoxtontest.DialectCamStreamer})
+	defer fake.Close()
+	vars := map[string]string{
+		"HOXTON_CLIENT_ID": hoxtontest.DefaultClientID, "HOXTON_CLIENT_SECRET": hoxtontest.DefaultClientSecret,
+		"HOXTON_AUTHORIZE_URL": fake.AuthorizeURL(), "HOXTON_TOKEN_URL": fake.TokenURL(), "HOXTON_API_URL": fake.APIURL(),
+		"HOXTON_TOKEN_DIALECT": hoxtontest.DialectCamStreamer,
+	}
+	browser := &testBrowser{t: t, forge: true}
+	res := run(t, cli.Env{OpenBrowser: browser.open, Getenv: func(k string) string { return vars[k] }},
+		"login", "--allow-insecure-http", "--timeout", "20s", "--kubeconfig", emptyKubeconfig(t), "--dry-run",
+		"--scope", "offline_access", "--scope", "cameras", "--connection-name", "camstreamer")
+	if res.code != cli.ExitOK {
+		t.Fatalf("exit %d\nstderr: %s", res.code, res.stderr)
+	}
+	authURL, err := url.Parse(browser.urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := authURL.Query().Get("scope"); s != "offline_access,cameras" {
+		t.Errorf("scope %q, want comma-separated", s)
+	}
+	secret, conn := decodeManifests(t, res.stdout)
+	refresh := string(secret.Data[v1alpha1.SecretKeyRefreshToken])
+	if conn.Spec.TokenDialect != v1alpha1.TokenDialect(hoxtontest.DialectCamStreamer) || conn.Spec.TokenURL != fake.TokenURL() ||
+		conn.Name != "camstreamer" || !fake.RefreshTokenValid(refresh) {
+		t.Errorf("connection %s spec %+v; refresh token valid: %t", conn.Name, conn.Spec, fake.RefreshTokenValid(refresh))
+	}
+	if !strings.Contains(res.stderr, "connectionRef:\n    name: camstreamer") {
+		t.Errorf("no connectionRef hint for a Connection not named default:\n%s", res.stderr)
 	}
 }

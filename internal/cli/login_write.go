@@ -36,6 +36,7 @@ func loginManifests(o *loginOptions, namespace, refreshToken string) (*corev1.Se
 			ConnectionParameters: v1alpha1.ConnectionParameters{
 				APIURL: o.apiURL, TokenURL: o.tokenURL, Audience: o.audience, AllowInsecureHTTP: o.allowInsecureHTTP,
 				OrganisationID: o.organisationID, Grant: v1alpha1.GrantRefreshToken,
+				TokenDialect: v1alpha1.TokenDialect(o.tokenDialect),
 			},
 			CredentialsSecretRef: v1alpha1.LocalReference{Name: o.secretName},
 		},
@@ -90,7 +91,7 @@ func writeLogin(ctx context.Context, r *Root, secret *corev1.Secret, conn *v1alp
 		p := &current.Spec.ConnectionParameters
 		p.APIURL, p.TokenURL, p.Audience = conn.Spec.APIURL, conn.Spec.TokenURL, conn.Spec.Audience
 		p.AllowInsecureHTTP = conn.Spec.AllowInsecureHTTP
-		p.OrganisationID, p.Grant = conn.Spec.OrganisationID, conn.Spec.Grant
+		p.OrganisationID, p.Grant, p.TokenDialect = conn.Spec.OrganisationID, conn.Spec.Grant, conn.Spec.TokenDialect
 		current.Spec.CredentialsSecretRef = conn.Spec.CredentialsSecretRef
 		if err := c.Update(ctx, current, client.FieldOwner(fieldManager)); err != nil {
 			return fmt.Errorf("updating Connection %s/%s: %w", conn.Namespace, conn.Name, err)

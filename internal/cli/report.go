@@ -62,7 +62,7 @@ The row columns are those HoxtonAi returns.
 	f.StringVar(&o.from, "from", "", "first day of the report, YYYY-MM-DD (included)")
 	f.StringVar(&o.to, "to", "", "day after the last day of the report, YYYY-MM-DD (exclusive: not included)")
 	f.StringArrayVar(&o.monitors, "monitor", nil, "people-count or occupancy monitor id (repeatable; default all)")
-	f.StringVarP(&o.output, "output", "o", "table", "table, csv or json")
+	addOutputFlag(f, &o.output, outputTable, reportFormats)
 	f.DurationVar(&o.pollInterval, "poll-interval", 2*time.Second, "how often to ask whether the report is ready")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long to wait for the report")
 	return cmd
@@ -83,10 +83,8 @@ func (o *dwellTimeOptions) validate() error {
 	if !to.After(from) {
 		return errors.New("--to must be after --from: the end date is exclusive, so --to " + o.to + " covers nothing")
 	}
-	switch o.output {
-	case "table", "csv", "json":
-	default:
-		return fmt.Errorf("--output %q: want table, csv or json", o.output)
+	if err := checkOutput(o.output, reportFormats); err != nil {
+		return err
 	}
 	if o.pollInterval <= 0 {
 		return errors.New("--poll-interval must be positive")

@@ -13,16 +13,14 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 )
 
-// printReport writes a completed report: json is the report as the API gave
-// it; table and csv have one line per row of reportData. The contract does
+// printReport writes a completed report: json and yaml are the report as the
+// API gave it; table and csv have one line per row of reportData. The contract does
 // not document the row shape, so the columns are the union of the rows'
 // keys, sorted, and values that are not plain strings or numbers are
 // printed as compact JSON.
 func printReport(out, errOut io.Writer, format string, rep *hoxton.DwellTimeReport) error {
-	if format == "json" {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+	if format == outputJSON || format == outputYAML {
+		return printData(out, format, rep)
 	}
 	columns, rows := reportTable(rep.ReportData)
 	if len(rows) == 0 {

@@ -145,7 +145,7 @@ func TestDwellTimeUsage(t *testing.T) {
 		t.Errorf("%d requests for bad input", n)
 	}
 	noCreds := run(t, cli.Env{}, dwellArgs()...)
-	if noCreds.code != cli.ExitError || !strings.Contains(noCreds.stderr, "ClientID") {
+	if noCreds.code != cli.ExitError || !strings.Contains(noCreds.stderr, "--client-id (HOXTON_CLIENT_ID)") {
 		t.Errorf("no credentials: exit %d, stderr %s", noCreds.code, noCreds.stderr)
 	}
 	help := run(t, cli.Env{}, "report", "dwell-time", "--help")

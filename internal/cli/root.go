@@ -140,6 +140,7 @@ Exit codes: 0 success; 1 differences or failed checks; 2 error.`,
 	for _, f := range extra {
 		cmd.AddCommand(f(r))
 	}
+	registerCompletions(cmd, r)
 	return cmd, r
 }
 

@@ -43,22 +43,21 @@ interrupted, and exits with the last tree's code.`,
 		Example: `  hoxtonctl tree site/london-flagship -n stores
   kubectl hoxton tree connection/default -n stores -o wide
   until hoxtonctl tree site/london-flagship -n stores -o json > tree.json; do sleep 10; done`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: r.completeTypeName,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTree(cmd.Context(), r, o, args[0])
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "wide, json or yaml (default: a tree table)")
+	addOutputFlag(f, &o.output, outputTable, treeFormats)
 	f.BoolVarP(&o.watch, "watch", "w", false, "redraw the tree when one of its objects changes")
 	return cmd
 }
 
 func runTree(ctx context.Context, r *Root, o *treeOptions, arg string) error {
-	switch o.output {
-	case "", "wide", "json", "yaml":
-	default:
-		return fmt.Errorf("--output %q: want wide, json or yaml", o.output)
+	if err := checkOutput(o.output, treeFormats); err != nil {
+		return err
 	}
 	c, ns, err := r.kubeClient()
 	if err != nil {

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/hoxton-operator/hoxton-operator/internal/version"
 )
@@ -19,31 +17,19 @@ func newVersionCommand(r *Root) *cobra.Command {
 		Short: "Print hoxtonctl's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			info := version.Get()
-			out := cmd.OutOrStdout()
-			switch output {
-			case "", "table":
-				_, err := fmt.Fprintf(out, "%s %s (revision %s, %s)\n", r.Name, info.Version, orUnknown(info.Revision), info.GoVersion)
-				return err
-			case "json":
-				data, err := json.MarshalIndent(info, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(out, "%s\n", data)
-				return err
-			case "yaml":
-				data, err := yaml.Marshal(info)
-				if err != nil {
-					return err
-				}
-				_, err = out.Write(data)
+			if err := checkOutput(output, dataFormats); err != nil {
 				return err
 			}
-			return fmt.Errorf("--output %q: use table, json or yaml", output)
+			info := version.Get()
+			out := cmd.OutOrStdout()
+			if output == outputTable {
+				_, err := fmt.Fprintf(out, "%s %s (revision %s, %s)\n", r.Name, info.Version, orUnknown(info.Revision), info.GoVersion)
+				return err
+			}
+			return printData(out, output, info)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "table, json or yaml")
+	addOutputFlag(cmd.Flags(), &output, outputTable, dataFormats)
 	return cmd
 }
 

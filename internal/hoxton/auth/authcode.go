@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -21,14 +22,25 @@ type AuthCodeFlow struct {
 	Scopes []string
 	// HTTPClient is used for the token endpoint; default: a 30s timeout client.
 	HTTPClient *http.Client
+	// Dialect is the token endpoint's: Standard ("") or CamStreamer, whose
+	// scopes are comma-separated and whose code exchange (grant_type
+	// auth_code) carries every parameter in the URL query. CAM2 has no login.
+	Dialect Dialect
 }
 
+// camStreamer reports whether the flow speaks CamStreamer's dialect.
+func (f AuthCodeFlow) camStreamer() bool { return f.Dialect.normalized() == DialectCamStreamer }
+
 func (f AuthCodeFlow) config() *oauth2.Config {
+	scopes := f.Scopes
+	if f.camStreamer() {
+		scopes = nil // sent comma-separated by Start
+	}
 	return &oauth2.Config{
 		ClientID:     f.ClientID,
 		ClientSecret: f.ClientSecret,
 		RedirectURL:  f.RedirectURL,
-		Scopes:       f.Scopes,
+		Scopes:       scopes,
 		Endpoint: oauth2.Endpoint{
 			AuthURL:  f.AuthURL,
 			TokenURL: f.TokenURL,
@@ -48,6 +60,9 @@ func (f AuthCodeFlow) Start() (authURL, state, verifier string) {
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}
 	if f.Audience != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("audience", f.Audience))
+	}
+	if f.camStreamer() && len(f.Scopes) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("scope", strings.Join(f.Scopes, ",")))
 	}
 	return f.config().AuthCodeURL(state, opts...), state, verifier
 }
@@ -71,6 +86,9 @@ func (f AuthCodeFlow) Exchange(ctx context.Context, code, verifier string) (*oau
 	if client == nil {
 		client = &http.Client{Timeout: defaultHTTPTimeout}
 	}
+	if f.camStreamer() {
+		return f.exchangeCamStreamer(ctx, client, code)
+	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, WithoutRedirects(client))
 	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
 	if f.Audience != "" {
@@ -79,6 +97,31 @@ func (f AuthCodeFlow) Exchange(ctx context.Context, code, verifier string) (*oau
 	tok, err := f.config().Exchange(ctx, code, opts...)
 	e := classify(err, time.Now())
 	observeGrant(grantAuthorizationCode, DialectStandard, e)
+	if e != nil {
+		return nil, e
+	}
+	return tok, nil
+}
+
+// exchangeCamStreamer trades the code at CamStreamer's token endpoint:
+// grant_type auth_code, every parameter in the query, errors as {"error"}
+// also with HTTP 200. CamStreamer takes no PKCE verifier.
+func (f AuthCodeFlow) exchangeCamStreamer(ctx context.Context, client *http.Client, code string) (*oauth2.Token, error) {
+	now := time.Now()
+	a, err := post(ctx, client, f.TokenURL, url.Values{
+		"client_id": {f.ClientID}, "client_secret": {f.ClientSecret},
+		"grant_type": {"auth_code"}, "code": {code}, "redirect_uri": {f.RedirectURL},
+	}, true)
+	var tok *oauth2.Token
+	if err == nil {
+		if e := a.failure(now); e != nil {
+			err = e
+		} else {
+			tok, err = tokenOf(a, DialectCamStreamer, "access_token", "expires_in", now)
+		}
+	}
+	e := asError(err, now)
+	observeGrant(grantAuthorizationCode, DialectCamStreamer, e)
 	if e != nil {
 		return nil, e
 	}

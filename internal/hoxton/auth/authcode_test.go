@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -77,5 +80,47 @@ func TestAuthCodeExchange(t *testing.T) {
 				t.Errorf("token %q refresh %q, want tok-1 and rt-1", tok.AccessToken, tok.RefreshToken)
 			}
 		})
+	}
+}
+
+// CamStreamer takes its scopes comma-separated, and its code exchange with
+// every parameter in the query (grant_type auth_code), answering errors with
+// HTTP 200.
+func TestAuthCodeCamStreamer(t *testing.T) {
+	var got url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.Query()
+		w.Header().Set("Content-Type", "application/json")
+		if got.Get("code") != "the-code" {
+			_, _ = w.Write([]byte(`{"error": "Invalid authorization code"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token": "at", "refresh_token": "rt", "expires_in": 3600}`))
+	}))
+	defer srv.Close()
+	f := AuthCodeFlow{AuthURL: "https://cloud.example/oauth2/authorize", TokenURL: srv.URL + "/oauth2/token",
+		ClientID: "cli", ClientSecret: testClientSecret, RedirectURL: "http://127.0.0.1:8085/callback",
+		Scopes: []string{"offline_access", "cameras"}, Dialect: DialectCamStreamer}
+	authURL, _, verifier := f.Start()
+	u, err := url.Parse(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := u.Query().Get("scope"); s != "offline_access,cameras" {
+		t.Errorf("scope %q, want comma-separated", s)
+	}
+	tok, err := f.Exchange(context.Background(), "the-code", verifier)
+	if err != nil || tok.AccessToken != "at" || tok.RefreshToken != "rt" {
+		t.Fatalf("exchange: %v", err)
+	}
+	want := map[string]string{"grant_type": "auth_code", "code": "the-code", "client_id": "cli",
+		"client_secret": testClientSecret, "redirect_uri": f.RedirectURL}
+	for k, v := range want {
+		if got.Get(k) != v {
+			t.Errorf("query %s = %q, want %q", k, got.Get(k), v)
+		}
+	}
+	if _, err := f.Exchange(context.Background(), "wrong", verifier); err == nil || strings.Contains(err.Error(), testClientSecret) {
+		t.Errorf("a refused code: %v", err)
 	}
 }

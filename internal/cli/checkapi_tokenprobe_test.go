@@ -13,7 +13,7 @@ import (
 
 // A token request carries the client secret and the refresh token in its body, which
 // Go's default client re-sends on a 307 or 308 to wherever the endpoint points. The
-// CLI's token requests follow no redirect, whatever client the CLI was given.
+// probe requests of check-api (A6) follow no redirect, whatever client the CLI was given.
 func TestTokenRequestsDoNotFollowRedirects(t *testing.T) {
 	var asked, elsewhere atomic.Int32
 	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))

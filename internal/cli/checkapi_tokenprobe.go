@@ -13,6 +13,11 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
 
+// check-api's A6 probe of the token endpoint's wire format. It is not a way
+// to obtain tokens: every command gets its tokens from package auth (see
+// apiClient); A6 sends raw requests because it asks what the endpoint
+// accepts (a form and a JSON body), which the token layer does not vary.
+
 // wireGrant is the grant_type of each grant.
 var wireGrant = map[auth.Grant]string{
 	auth.GrantClientCredentials: "client_credentials",
@@ -46,7 +51,7 @@ type tokenAnswer struct {
 	Error        string `json:"error"`
 }
 
-// requestToken sends one token request for creds, with a form or a JSON body.
+// requestToken sends one probe token request for creds, with a form or a JSON body.
 // Errors are transport failures; an HTTP error answer is a tokenAnswer with
 // its status and OAuth error code.
 func requestToken(ctx context.Context, hc *http.Client, creds auth.Credentials, asJSON bool) (*tokenAnswer, error) {
@@ -85,28 +90,4 @@ func requestToken(ctx context.Context, hc *http.Client, creds auth.Credentials, 
 	}
 	out.status = resp.StatusCode
 	return out, nil
-}
-
-// refreshOnce obtains an access token with a refresh token, and stores a
-// rotated refresh token before anything else happens: a CLI run is short,
-// and a rotation must not be lost when the process exits. The access token
-// serves the whole run.
-func (r *Root) refreshOnce(ctx context.Context, t *target) (staticToken, error) {
-	ans, err := requestToken(ctx, r.Env.HTTPClient, t.Creds, false)
-	if err != nil {
-		return "", err
-	}
-	if ans.status != http.StatusOK || ans.AccessToken == "" {
-		// error is an OAuth error code such as invalid_grant: no secret.
-		return "", fmt.Errorf("the token endpoint refused the refresh token from %s: %d %s", t.Origin, ans.status, ans.Error)
-	}
-	if ans.RefreshToken != "" && ans.RefreshToken != t.Creds.RefreshToken {
-		t.Creds.RefreshToken = ans.RefreshToken
-		if t.persist == nil {
-			fmt.Fprintln(r.Env.ErrOut, "warning: the token endpoint rotated the refresh token; the one given no longer works (the new one is not printed: run login again)")
-		} else if err := t.persist(context.WithoutCancel(ctx), ans.RefreshToken); err != nil {
-			return "", err
-		}
-	}
-	return staticToken(ans.AccessToken), nil
 }
