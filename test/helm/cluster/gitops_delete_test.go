@@ -15,11 +15,11 @@ import (
 const deletionLimit = 2 * time.Minute
 
 // deleteApplication deletes Application name and waits until it, every HoxtonAi object
-// of the gitops namespace and the token state are gone, and every Site it held is
-// deleted in HoxtonAi. It returns how long that took, or fails the test.
-func (e *env) deleteApplication(t *testing.T, name, propagation string) time.Duration {
+// of namespace ns and the token state are gone, and every Site it held is deleted in
+// HoxtonAi. It returns how long that took, or fails the test.
+func (e *env) deleteApplication(t *testing.T, name, ns, propagation string) time.Duration {
 	t.Helper()
-	sites := strings.Fields(e.kubectl(t, nil, "get", "sites", "-n", gitopsNS, "-o", "jsonpath={.items[*].metadata.name}"))
+	sites := strings.Fields(e.kubectl(t, nil, "get", "sites", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}"))
 	before := len(e.writes(t))
 	start := time.Now()
 	e.kubectl(t, nil, "delete", "applications.argoproj.io", name, "-n", argoNS, "--wait=false")
@@ -27,11 +27,11 @@ func (e *env) deleteApplication(t *testing.T, name, propagation string) time.Dur
 		if out, _ := e.kubectlErr(nil, "get", "applications.argoproj.io", name, "-n", argoNS, "--ignore-not-found", "-o", "name"); strings.TrimSpace(out) != "" {
 			return fmt.Errorf("the Application is still there")
 		}
-		left, err := e.kubectlErr(nil, "get", "hoxton", "-n", gitopsNS, "-o", "name")
+		left, err := e.kubectlErr(nil, "get", "hoxton", "-n", ns, "-o", "name")
 		if err != nil || strings.TrimSpace(left) != "" {
 			return fmt.Errorf("left in Kubernetes: %s", strings.Join(strings.Fields(left), " "))
 		}
-		if out, _ := e.kubectlErr(nil, "get", "secret", "rotating-hoxton-token", "-n", gitopsNS, "--ignore-not-found", "-o", "name"); strings.TrimSpace(out) != "" {
+		if out, _ := e.kubectlErr(nil, "get", "secret", "rotating-hoxton-token", "-n", ns, "--ignore-not-found", "-o", "name"); strings.TrimSpace(out) != "" {
 			return fmt.Errorf("the token state is left")
 		}
 		deleted := 0
@@ -49,9 +49,15 @@ func (e *env) deleteApplication(t *testing.T, name, propagation string) time.Dur
 }
 
 // overlay: the repository through a kustomize overlay, built by the repo server as it
-// would be applied, its patch reaching HoxtonAi; then deleted in the background.
+// would be applied, its patch reaching HoxtonAi; then deleted in the background. It
+// moves the objects into a namespace of their own: the base's Sites were deleted with
+// their Application, and HoxtonAi never reuses an id (the cameras, still claimed by
+// those sites, are Degraded there, as HoxtonAi cannot move a camera).
 func (e *env) overlay(t *testing.T, repo gitRepo) {
-	repo.commit(t, "an overlay", map[string][]byte{"overlay/kustomization.yaml": []byte(`resources: [../base]
+	const ns = "gitops-overlay"
+	repo.commit(t, "an overlay", map[string][]byte{"overlay/namespace.yaml": []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n"),
+		"overlay/kustomization.yaml": []byte(`namespace: ` + ns + `
+resources: [namespace.yaml, ../base]
 patches:
   - target: {group: hoxtonai.dev, kind: Site, name: london-flagship}
     patch: |
@@ -68,14 +74,14 @@ patches:
 		if a.sync != "Synced" {
 			return fmt.Errorf("sync %s: %s", a.sync, a.message)
 		}
-		out, err := e.kubectlErr(nil, "get", "site", "london-flagship", "-n", gitopsNS, "-o",
+		out, err := e.kubectlErr(nil, "get", "site", "london-flagship", "-n", ns, "-o",
 			`jsonpath={.spec.name}/{.status.conditions[?(@.type=="Ready")].status}`)
 		if err != nil || out != "London Flagship (overlay)/True" {
 			return fmt.Errorf("site: %s (%v)", out, err)
 		}
 		return nil
 	})
-	e.deleteApplication(t, "overlay", "background")
+	e.deleteApplication(t, "overlay", ns, "background")
 }
 
 // repeatedDeletions creates and deletes an Application holding a RefreshToken
@@ -93,7 +99,7 @@ func (e *env) repeatedDeletions(t *testing.T, repo gitRepo, fake fakeAPI) {
 		propagation := []string{"foreground", "background"}[i%2]
 		name := "deletion-" + strconv.Itoa(i)
 		// A fresh seed each time, as a user re-seeding would: the last one was rotated away.
-		repo.commit(t, "seed "+name, map[string][]byte{"deletion/objects.yaml": manifest(t, rotatingConnection(t, gitopsNS, fake))})
+		repo.commit(t, "seed "+name, map[string][]byte{"deletion/objects.yaml": manifest(t, rotatingConnection(t, gitopsNS, name, fake))})
 		e.createApplication(t, name, "deletion", repo, propagation)
 		eventually(t, wait, name+" synced and Ready", func() error {
 			a, err := e.application(t, name)
@@ -105,7 +111,7 @@ func (e *env) repeatedDeletions(t *testing.T, repo gitRepo, fake fakeAPI) {
 			}
 			return nil
 		})
-		took = append(took, e.deleteApplication(t, name, propagation))
+		took = append(took, e.deleteApplication(t, name, gitopsNS, propagation))
 		if t.Failed() {
 			break
 		}

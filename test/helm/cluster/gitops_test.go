@@ -40,14 +40,16 @@ func TestGitOps(t *testing.T) {
 
 	t.Run("sync and health", func(t *testing.T) { e.syncAndHealth(t, repo) })
 	t.Run("no drift and Git changes", func(t *testing.T) { e.noDriftAndChanges(t, repo) })
-	t.Run("deletion", func(t *testing.T) { e.deleteApplication(t, "plain", "foreground") })
+	t.Run("deletion", func(t *testing.T) { e.deleteApplication(t, "plain", gitopsNS, "foreground") })
 	t.Run("kustomize overlay", func(t *testing.T) { e.overlay(t, repo) })
 	t.Run("deletions", func(t *testing.T) { e.repeatedDeletions(t, repo, fake) })
 }
 
 // rotatingConnection is a RefreshToken Connection with its seed in a Secret, and a Site
-// using it: the objects whose token state must outlive every deletion.
-func rotatingConnection(t *testing.T, ns string, fake fakeAPI) []*unstructured.Unstructured {
+// using it: the objects whose token state must outlive every deletion. HoxtonAi never
+// reuses a deleted object's id, which the operator derives from the namespace, kind
+// and name: a Site created again after its deletion needs another name.
+func rotatingConnection(t *testing.T, ns, siteName string, fake fakeAPI) []*unstructured.Unstructured {
 	t.Helper()
 	seed := seedRefreshToken(t, fake)
 	secret := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret",
@@ -60,7 +62,7 @@ func rotatingConnection(t *testing.T, ns string, fake fakeAPI) []*unstructured.U
 			"apiURL": fake.apiURL(), "tokenURL": fake.tokenURL(), "allowInsecureHTTP": true,
 			"credentialsSecretRef": map[string]any{"name": "rotating-credentials"}}}}
 	site := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "hoxtonai.dev/v1alpha1", "kind": "Site",
-		"metadata": map[string]any{"name": "rotating-site", "namespace": ns},
+		"metadata": map[string]any{"name": siteName, "namespace": ns},
 		"spec":     map[string]any{"name": "Rotating", "timeZone": "Europe/London", "connectionRef": map[string]any{"name": "rotating"}}}}
 	return []*unstructured.Unstructured{secret, conn, site}
 }
@@ -90,7 +92,7 @@ func seedRefreshToken(t *testing.T, fake fakeAPI) string {
 // and a Camera whose Site does not exist (Progressing).
 func (e *env) gitopsBase(t *testing.T, fake fakeAPI) map[string][]byte {
 	t.Helper()
-	objs := append(samples(t, gitopsNS, fake), rotatingConnection(t, gitopsNS, fake)...)
+	objs := append(samples(t, gitopsNS, fake), rotatingConnection(t, gitopsNS, "rotating-site", fake)...)
 	bad := []byte(fmt.Sprintf(`apiVersion: hoxtonai.dev/v1alpha1
 kind: Site
 metadata: {name: pruned-site, namespace: %[1]s}
