@@ -273,7 +273,14 @@ up() {
   [ "$(id -u)" = 0 ] || die "needs root"
   local t0; t0=$(date +%s)
   : "${ENVTEST_DIR:?}" "${NODE_BIN_DIR:?}" "${IMAGES_DIR:?}"
-  [ ! -e "$STATE" ] || die "$STATE exists: a run is going on, or a killed one left it (hack/cluster/cluster.sh down)"
+  if [ -e "$STATE" ]; then
+    local pid
+    for pid in $(cat "$STATE"/pids/* 2>/dev/null); do
+      kill -0 "$pid" 2>/dev/null && die "$STATE exists and its processes run: another run is going on"
+    done
+    log "clearing what a killed run left in $STATE"
+    down || die "could not clear what a killed run left (hack/cluster/cluster.sh down)"
+  fi
   record_host
   ip addr add "$NODE_IP/32" dev lo
   sysctl -qw net.ipv4.ip_forward=1
