@@ -273,14 +273,6 @@ up() {
   [ "$(id -u)" = 0 ] || die "needs root"
   local t0; t0=$(date +%s)
   : "${ENVTEST_DIR:?}" "${NODE_BIN_DIR:?}" "${IMAGES_DIR:?}"
-  if [ -e "$STATE" ]; then
-    local pid
-    for pid in $(cat "$STATE"/pids/* 2>/dev/null); do
-      kill -0 "$pid" 2>/dev/null && die "$STATE exists and its processes run: another run is going on"
-    done
-    log "clearing what a killed run left in $STATE"
-    down || die "could not clear what a killed run left (hack/cluster/cluster.sh down)"
-  fi
   record_host
   ip addr add "$NODE_IP/32" dev lo
   sysctl -qw net.ipv4.ip_forward=1
@@ -329,6 +321,14 @@ case "${1:-}" in
   run)
     shift; [ "${1:-}" = "--" ] && shift
     [ $# -gt 0 ] || die "usage: cluster.sh run -- <command>"
+    # Before the teardown trap: another run's cluster must not be torn down.
+    if [ -e "$STATE" ]; then
+      for pid in $(cat "$STATE"/pids/* 2>/dev/null); do
+        kill -0 "$pid" 2>/dev/null && die "$STATE exists and its processes run: another run is going on"
+      done
+      log "clearing what a killed run left in $STATE"
+      down || die "could not clear what a killed run left (hack/cluster/cluster.sh down)"
+    fi
     # On failure the components' logs outlive the teardown.
     trap 'rc=$?; [ "$rc" = 0 ] || { rm -rf "$LOGS_OUT"; cp -r "$STATE/logs" "$LOGS_OUT" 2>/dev/null && log "logs kept in $LOGS_OUT"; }; down || rc=1; exit $rc' EXIT
     trap 'exit 130' INT TERM
