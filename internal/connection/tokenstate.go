@@ -158,6 +158,9 @@ func client404(err error) error {
 // next one starts from what the other writer left. seed is the hash of the
 // refresh token in the user's Secret, secretKey where that Secret is.
 func (r *Resolver) saveRotation(conn Object, seed string, secretKey types.NamespacedName) auth.Persist {
+	// The save runs in the token source's goroutine, later: on a copy, since the
+	// controller goes on decoding answers into conn.
+	conn = conn.DeepCopyObject().(Object)
 	key := tokenStateKey(conn, secretKey.Namespace)
 	connKey := connectionKey(conn)
 	return func(ctx context.Context, rot auth.Rotation) error {

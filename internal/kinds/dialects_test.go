@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -266,7 +267,12 @@ func TestConflictingStateWrite(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval, NewClient: writes.newClient})
 	ns := newNamespace(t)
 	conn, _ := refreshConnection(t, ns)
-	waitConnection(t, conn, metav1.ConditionTrue, conditions.ReasonAvailable)
+	// The conflict costs a retry of the save with backoff: longer than the usual wait
+	// on a loaded machine.
+	eventuallyWithin(t, 90*time.Second, "Ready=True/Available after the conflict", func() (bool, string) {
+		get(t, conn)
+		return hasCondition(conn, conditions.TypeReady, metav1.ConditionTrue, conditions.ReasonAvailable) && conn.Status.ObservedGeneration == conn.Generation, describeStatus(conn)
+	})
 	eventually(t, "the manager's token in the state Secret", func() (bool, string) {
 		v := secretValue(t, ns, stateSecretName, "refreshToken")
 		return v != "" && v != "stale-token-of-another-writer", "still the other writer's token"

@@ -111,14 +111,16 @@ func TestThrottledConnectionDoesNotStallOthers(t *testing.T) {
 func TestSlowAPIBoundsConnectionChecks(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval, ConnectionCheckTimeout: time.Second})
 	ns := newNamespace(t)
-	env.API.SetLatency(8 * time.Second)
+	// Far longer than the bound below, so that only the check's own timeout (1 s) can
+	// end it in time, however slowly a loaded machine starts the manager.
+	env.API.SetLatency(40 * time.Second)
 	t.Cleanup(func() { env.API.SetLatency(0) })
 	start := time.Now()
 	if err := env.CreateConnection(ctx, ns, v1alpha1.DefaultConnectionName); err != nil {
 		t.Fatal(err)
 	}
 	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName}}
-	eventuallyWithin(t, 6*time.Second, "the slow check to end as APIUnavailable", func() (bool, string) {
+	eventuallyWithin(t, 25*time.Second, "the slow check to end as APIUnavailable", func() (bool, string) {
 		get(t, conn)
 		return hasCondition(conn, conditions.TypeReady, metav1.ConditionFalse, conditions.ReasonAPIUnavailable), describeStatus(conn)
 	})

@@ -67,6 +67,26 @@ func rotatingConnection(t *testing.T, ns, siteName string, fake fakeAPI) []*unst
 	return []*unstructured.Unstructured{secret, conn, site}
 }
 
+// passwordConnection is a Password Connection and a Site using it: with the samples'
+// ClientCredentials Connection and the rotating one, a Connection of each grant the
+// fake serves without a browser.
+func passwordConnection(ns string, fake fakeAPI) []*unstructured.Unstructured {
+	secret := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{"name": "password-credentials", "namespace": ns},
+		"stringData": map[string]any{v1alpha1.SecretKeyClientID: hoxtontest.DefaultClientID,
+			v1alpha1.SecretKeyClientSecret: hoxtontest.DefaultClientSecret,
+			v1alpha1.SecretKeyUsername:     hoxtontest.DefaultUsername, v1alpha1.SecretKeyPassword: hoxtontest.DefaultPassword}}}
+	conn := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "hoxtonai.dev/v1alpha1", "kind": "Connection",
+		"metadata": map[string]any{"name": "password", "namespace": ns},
+		"spec": map[string]any{"organisationID": hoxtontest.DefaultOrganisationID, "grant": string(v1alpha1.GrantPassword),
+			"apiURL": fake.apiURL(), "tokenURL": fake.tokenURL(), "allowInsecureHTTP": true,
+			"credentialsSecretRef": map[string]any{"name": "password-credentials"}}}}
+	site := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "hoxtonai.dev/v1alpha1", "kind": "Site",
+		"metadata": map[string]any{"name": "password-site", "namespace": ns},
+		"spec":     map[string]any{"name": "Password", "timeZone": "Europe/London", "connectionRef": map[string]any{"name": "password"}}}}
+	return []*unstructured.Unstructured{secret, conn, site}
+}
+
 // seedRefreshToken asks the fake for a refresh token with the password grant, as a
 // user would once to seed a RefreshToken Connection.
 func seedRefreshToken(t *testing.T, fake fakeAPI) string {
@@ -87,12 +107,13 @@ func seedRefreshToken(t *testing.T, fake fakeAPI) string {
 	return tok.RefreshToken
 }
 
-// gitopsBase is the repository's base/: every sample, the rotating Connection, a
-// Site to prune later, an Annotation whose ring crosses itself (Terminal: Degraded)
-// and a Camera whose Site does not exist (Progressing).
+// gitopsBase is the repository's base/: every sample, the rotating and the password
+// Connections, a Site to prune later, an Annotation whose ring crosses itself
+// (Terminal: Degraded) and a Camera whose Site does not exist (Progressing).
 func (e *env) gitopsBase(t *testing.T, fake fakeAPI) map[string][]byte {
 	t.Helper()
 	objs := append(samples(t, gitopsNS, fake), rotatingConnection(t, gitopsNS, "rotating-site", fake)...)
+	objs = append(objs, passwordConnection(gitopsNS, fake)...)
 	bad := []byte(fmt.Sprintf(`apiVersion: hoxtonai.dev/v1alpha1
 kind: Site
 metadata: {name: pruned-site, namespace: %[1]s}
