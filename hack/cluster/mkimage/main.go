@@ -1,4 +1,4 @@
-// Command mkimage writes a one-layer container image FROM scratch, as a Docker image
+// Package main is the command mkimage: it writes a one-layer container image FROM scratch, as a Docker image
 // archive that `ctr images import` reads, so that the test cluster of `make
 // test-cluster` runs images built from the checkout without a registry or a daemon.
 //
