@@ -1,6 +1,7 @@
-// Package main is the command mkimage: it writes a one-layer container image FROM scratch, as a Docker image
-// archive that `ctr images import` reads, so that the test cluster of `make
-// test-cluster` runs images built from the checkout without a registry or a daemon.
+// Package main is the command mkimage: it writes a one-layer container image FROM
+// scratch, as a Docker image archive that `ctr images import` reads, so that the test
+// cluster of `make test-cluster` runs images built from the checkout without a
+// registry or a daemon.
 //
 //	mkimage -o manager.tar -name ghcr.io/x/manager:0.1.0 -entrypoint /manager \
 //	  -user 65532:65532 -file bin/manager=/manager -file /etc/ssl/certs/ca-certificates.crt=/etc/ssl/certs/ca-certificates.crt

@@ -1,7 +1,7 @@
-// Package main is the command pause, the pod sandbox's process on the test cluster of `make
-// test-cluster`: it holds the pod's namespaces open and exits on SIGINT or SIGTERM.
-// Built static, it is the only file of the pause image, so the cluster needs no
-// registry.
+// Package main is the command pause, the pod sandbox's process on the test cluster
+// of `make test-cluster`: it holds the pod's namespaces open and exits on SIGINT or
+// SIGTERM. Built static, it is the only file of the pause image, so the cluster needs
+// no registry.
 package main
 
 import (
