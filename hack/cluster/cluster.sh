@@ -85,6 +85,7 @@ down() {
       grep -qx "$ns" "$STATE/host/netns" || ip netns delete "$ns" 2>/dev/null
     done
   fi
+  [ -f "$STATE/host/netns-dir-absent" ] && rmdir /var/run/netns 2>/dev/null
   ip link del "$BRIDGE" 2>/dev/null
   ip addr del "$NODE_IP/32" dev lo 2>/dev/null
   # Mounts under the state folders (pod volumes, rootfs), deepest first.
@@ -136,6 +137,7 @@ record_host() {
   iptables-save > "$STATE/host/iptables.v4" 2>/dev/null || true
   ip6tables-save > "$STATE/host/iptables.v6" 2>/dev/null || true
   ls /var/run/netns 2>/dev/null > "$STATE/host/netns" || true
+  [ -d /var/run/netns ] || touch "$STATE/host/netns-dir-absent"
   [ -e /var/log/containers ] || touch "$STATE/host/var-log-containers-absent"
 }
 
