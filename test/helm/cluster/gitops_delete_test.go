@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -8,6 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 )
 
 // deletionLimit is how long an Application's deletion may take before it counts as
@@ -15,11 +22,21 @@ import (
 const deletionLimit = 2 * time.Minute
 
 // deleteApplication deletes Application name and waits until it, every HoxtonAi object
-// of namespace ns and the token state are gone, and every Site it held is deleted in
-// HoxtonAi. It returns how long that took, or fails the test.
+// of namespace ns and the token state are gone, and every Site it held that was
+// Ready (so exists in HoxtonAi) is deleted there. It returns how long that took, or fails the
+// test.
 func (e *env) deleteApplication(t *testing.T, name, ns, propagation string) time.Duration {
 	t.Helper()
-	sites := strings.Fields(e.kubectl(t, nil, "get", "sites", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}"))
+	var list v1alpha1.SiteList
+	if err := e.kube.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	var sites []string
+	for _, s := range list.Items {
+		if c := meta.FindStatusCondition(s.Status.Conditions, "Ready"); c != nil && c.Status == metav1.ConditionTrue {
+			sites = append(sites, s.Name)
+		}
+	}
 	before := len(e.writes(t))
 	start := time.Now()
 	e.kubectl(t, nil, "delete", "applications.argoproj.io", name, "-n", argoNS, "--wait=false")
