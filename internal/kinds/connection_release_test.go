@@ -233,12 +233,7 @@ func TestWriteBackRefreshTokenNeedsTheRefreshTokenGrant(t *testing.T) {
 func TestSecretDeletedBeforeItsConnection(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: time.Hour})
 	ns := newConnectedNamespace(t)
-	f := newFixture(t, ns)
-	site := siteCase.build(f, "doomed")
-	create(t, site)
-	waitReady(t, site)
-	id := site.GetManagedStatus().ExternalID
-	waitCredentialsCopy(t, ns)
+	site, id := doomedSite(t, ns)
 
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName + "-credentials"}}
 	deleteObject(t, secret)

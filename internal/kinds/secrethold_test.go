@@ -10,6 +10,7 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/connection"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 )
 
@@ -34,12 +35,7 @@ func waitCredentialsCopy(t *testing.T, ns string) {
 func TestDeletingEverythingWhileTheManagerIsDown(t *testing.T) {
 	startManager(t, operator.Options{PollInterval: pollInterval})
 	ns := newConnectedNamespace(t)
-	f := newFixture(t, ns)
-	site := siteCase.build(f, "doomed")
-	create(t, site)
-	waitReady(t, site)
-	id := site.GetManagedStatus().ExternalID
-	waitCredentialsCopy(t, ns)
+	site, id := doomedSite(t, ns)
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: v1alpha1.DefaultConnectionName + "-credentials"}}
 	get(t, secret)
 	if len(secret.Finalizers) > 0 {
@@ -115,4 +111,16 @@ func TestOldSecretFinalizerIsRemoved(t *testing.T) {
 	if !slices.Contains(secret.Finalizers, "example.com/someone-elses") {
 		t.Errorf("another finalizer was removed too: %v", secret.Finalizers)
 	}
+}
+
+// doomedSite creates a Site in ns, waits until it is Ready and its Connection keeps a
+// copy of its credentials, and returns it with its HoxtonAi id: the start of the
+// tests that delete a Connection's Secret before the objects that need it.
+func doomedSite(t *testing.T, ns string) (managed.Object, string) {
+	t.Helper()
+	site := siteCase.build(newFixture(t, ns), "doomed")
+	create(t, site)
+	waitReady(t, site)
+	waitCredentialsCopy(t, ns)
+	return site, site.GetManagedStatus().ExternalID
 }
