@@ -28,7 +28,8 @@ import (
 // HoxtonAi (the token state could not be read, for instance).
 const ReasonCheckFailed = "CheckFailed"
 
-// retryUnavailable is how soon an unreachable token endpoint or API is tried again.
+// retryUnavailable is the longest wait before an unreachable token endpoint or API
+// is tried again (outage.go).
 const retryUnavailable = 30 * time.Second
 
 // Reconciler checks a Connection or ClusterConnection: it builds the client, obtains a
@@ -46,6 +47,10 @@ type Reconciler[C Object] struct {
 	releaseGrace time.Duration
 	// checkTimeout bounds one check (zero: DefaultCheckTimeout).
 	checkTimeout time.Duration
+	// unavailableGrace is how long a Ready Connection stays Ready while its checks
+	// cannot reach HoxtonAi (zero: DefaultUnavailableGrace).
+	unavailableGrace time.Duration
+	outages          outages
 	// crds tells whether a deleted Connection goes with its CRD (uninstall.go).
 	crds *managed.CRDs
 }
@@ -88,6 +93,7 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 			conn.SetNamespace(req.Namespace)
 			conn.SetName(req.Name)
 			r.revokeUnlessUninstalled(ctx, conn, r.resolver.forget(connectionKey(conn)))
+			r.outages.ended(connectionKey(conn))
 			// Gone without its release (its finalizer removed by hand): its token
 			// state must not outlive it.
 			return ctrl.Result{}, r.resolver.releaseTokenState(ctx, conn)
@@ -133,7 +139,10 @@ func (r *Reconciler[C]) release(ctx context.Context, conn C) (ctrl.Result, error
 	n := len(users)
 	if n > 0 && !r.graceOver(conn) {
 		logf.FromContext(ctx).V(1).Info("deletion waits for the objects that use the Connection", "objects", n)
-		return ctrl.Result{RequeueAfter: releaseCheckInterval}, r.reportInUse(ctx, conn, users)
+		if err := r.reportInUse(ctx, conn, users); err != nil {
+			return ctrl.Result{}, err
+		}
+		return ctrl.Result{RequeueAfter: releaseCheckInterval}, nil
 	}
 	if n > 0 {
 		r.recorder.Eventf(conn, nil, corev1.EventTypeWarning, "ReleasedInUse", "Delete",
@@ -184,6 +193,7 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 	r.reportSaved(conn, source, secretKey.String())
 	switch {
 	case auth.IsRejected(err):
+		r.outages.ended(connectionKey(conn))
 		if wait, ok := r.resolver.rejoinLineage(ctx, conn, source); ok {
 			logf.FromContext(ctx).Info("another manager rotated the refresh token; continuing from the token state after a pause", "wait", wait)
 			return ctrl.Result{RequeueAfter: wait}, nil
@@ -193,12 +203,14 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		notReady(conditions.ReasonCredentialsRejected, fmt.Sprintf("the token endpoint rejected the credentials in Secret %s: %v", secretKey, err))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
 	case err != nil:
-		notReady(conditions.ReasonTokenEndpointUnavailable, fmt.Sprintf("token endpoint: %v", err))
-		return ctrl.Result{RequeueAfter: retryUnavailable}, nil
+		return r.unavailable(ctx, conn, conditions.ReasonTokenEndpointUnavailable, fmt.Sprintf("token endpoint: %v", err), notReady), nil
 	}
 	st.TokenExpiresAt = &metav1.Time{Time: tok.Expiry.UTC().Truncate(time.Second)}
 	orgID := conn.GetParameters().OrganisationID
 	org, err := c.GetOrganisation(ctx, orgID)
+	if err == nil || hoxton.IsAuth(err) || hoxton.IsForbidden(err) || hoxton.IsNotFound(err) {
+		r.outages.ended(connectionKey(conn)) // the check reached HoxtonAi, which answered
+	}
 	switch {
 	case hoxton.IsAuth(err), hoxton.IsForbidden(err):
 		// For the organisation itself, a 403 does mean these credentials cannot use it.
@@ -213,8 +225,7 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		notReady(conditions.ReasonOrganisationNotFound, fmt.Sprintf("organisation %s not found", orgID))
 		return ctrl.Result{RequeueAfter: r.pollInterval}, nil
 	case err != nil:
-		notReady(conditions.ReasonAPIUnavailable, fmt.Sprintf("HoxtonAi API: %v", err))
-		return ctrl.Result{RequeueAfter: retryUnavailable}, nil
+		return r.unavailable(ctx, conn, conditions.ReasonAPIUnavailable, fmt.Sprintf("HoxtonAi API: %v", err), notReady), nil
 	}
 	st.OrganisationName = org.Name
 	msg := fmt.Sprintf("token obtained; organisation %q", org.Name)

@@ -62,6 +62,9 @@ type Options struct {
 	ClusterReleaseGrace time.Duration
 	// CheckTimeout bounds one check of a Connection (zero: DefaultCheckTimeout).
 	CheckTimeout time.Duration
+	// UnavailableGrace is how long a Ready Connection stays Ready while its checks
+	// cannot reach HoxtonAi (zero: DefaultUnavailableGrace).
+	UnavailableGrace time.Duration
 }
 
 // Setup registers the Connection controller, and the ClusterConnection controller
@@ -100,7 +103,7 @@ func setupKind[C Object](ctx context.Context, mgr ctrl.Manager, resolver *Resolv
 	r := &Reconciler[C]{
 		client: mgr.GetClient(), resolver: resolver, recorder: resolver.recorder,
 		newObject: newObject, pollInterval: opts.PollInterval, users: users, releaseGrace: opts.ClusterReleaseGrace,
-		checkTimeout: opts.CheckTimeout, crds: managed.NewCRDs(mgr),
+		checkTimeout: opts.CheckTimeout, unavailableGrace: opts.UnavailableGrace, crds: managed.NewCRDs(mgr),
 	}
 	bySecret := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, secret client.Object) []reconcile.Request {
 		list := newList()

@@ -41,6 +41,9 @@ type Options struct {
 	// ConnectionCheckTimeout bounds one check of a Connection (zero:
 	// connection.DefaultCheckTimeout).
 	ConnectionCheckTimeout time.Duration
+	// ConnectionUnavailableGrace is how long a Ready Connection stays Ready while
+	// its checks cannot reach HoxtonAi (zero: connection.DefaultUnavailableGrace).
+	ConnectionUnavailableGrace time.Duration
 	// SpreadFirstPolls spreads the first polls of in-sync objects over the poll
 	// interval after a start (managed.Options.SpreadFirstPolls).
 	SpreadFirstPolls bool
@@ -175,7 +178,8 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return managed.ConnectionUsers(ctx, mgr.GetClient(), lists, namespace, ref)
 	}
 	connOpts := connection.Options{PollInterval: opts.PollInterval, MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-		ClusterReleaseGrace: opts.ClusterReleaseGrace, CheckTimeout: opts.ConnectionCheckTimeout}
+		ClusterReleaseGrace: opts.ClusterReleaseGrace, CheckTimeout: opts.ConnectionCheckTimeout,
+		UnavailableGrace: opts.ConnectionUnavailableGrace}
 	if err := connection.Setup(ctx, mgr, resolver, connOpts, users); err != nil {
 		return nil, fmt.Errorf("setting up connections: %w", err)
 	}
