@@ -102,14 +102,32 @@ func (r *Reconciler[O, S]) finish(ctx context.Context, a *attempt[O, S], res ctr
 	}
 	a.obj.GetManagedStatus().ObservedGeneration = a.obj.GetGeneration()
 	r.recordOutcome(a.obj)
+	r.logOutcome(ctx, a.obj, res, err)
 	if equality.Semantic.DeepEqual(a.orig, a.obj) {
 		return res, err
 	}
 	if perr := r.client.Status().Patch(ctx, a.obj, client.MergeFrom(a.orig)); perr != nil && client.IgnoreNotFound(perr) != nil {
 		logf.FromContext(ctx).Error(perr, "patching status")
-		return res, errors.Join(err, perr)
+		// The work queue's backoff retries it; a RequeueAfter beside an error would
+		// only be ignored, with a warning in the log.
+		return ctrl.Result{}, errors.Join(err, perr)
 	}
 	return res, err
+}
+
+// logOutcome logs, at V(1), how a reconcile ended: its Synced reason and when the
+// object comes back, the trail to follow when an object seems to wait for nothing.
+// The condition messages are those of the status, which hold no secret.
+func (r *Reconciler[O, S]) logOutcome(ctx context.Context, o O, res ctrl.Result, err error) {
+	log := logf.FromContext(ctx).V(1)
+	if !log.Enabled() {
+		return
+	}
+	synced := ""
+	if c := conditions.Get(o.GetManagedStatus().Conditions, conditions.TypeSynced); c != nil {
+		synced = c.Reason
+	}
+	log.Info("reconciled", "synced", synced, "requeueAfter", res.RequeueAfter, "failed", err != nil)
 }
 
 // setReady sets the Ready condition; it reports whether it changed.
