@@ -143,7 +143,7 @@ func TestChaos(t *testing.T) {
 	proxy.setOn(true)
 	start := time.Now()
 	sched := newSchedule(seed, p)
-	did := sched.play(t, stage{env: env, kube: kube, api: api, proxy: proxy, crash: crash, opts: mgrOpts, link: link,
+	did := sched.play(t, stage{env: env, kube: kube, api: api, proxy: proxy, crash: crash, opts: mgrOpts, link: link, ns: chaos.ns,
 		parts: waves(chaos.setUp(t, ctx, stores), len(sched.waves)), hung: hung.proxy, hungObjs: hung.objects})
 	proxy.setOn(false)
 	api.SetTokenOutage(false)

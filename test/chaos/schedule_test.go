@@ -99,6 +99,8 @@ type stage struct {
 	proxy *faultProxy
 	crash *crashAfterWrite
 	opts  operator.Options
+	// ns is the fleet's namespace.
+	ns string
 	// link cuts the managers off the Kubernetes API.
 	link *testenv.KubeLink
 	// parts are the fleet's waves.
@@ -153,7 +155,9 @@ func (s schedule) play(t *testing.T, st stage) played {
 				did.afterWrite++
 			case <-time.After(30 * time.Second):
 				st.crash.armed.Store(false)
-				t.Logf("no API write followed by a status write within 30s; killing anyway")
+				fl, err := testenv.Fleet(context.Background(), st.kube, st.ns)
+				t.Logf("no API write followed by a status write within 30s; killing anyway (%d of %d in sync, e.g. %v; %v)",
+					fl.InSync, fl.Total, fl.NotInSync, err)
 			}
 			restart(e.d)
 		case "throttle":
