@@ -40,6 +40,12 @@ func (e *env) deleteApplication(t *testing.T, name, ns, propagation string) time
 	before := len(e.writes(t))
 	start := time.Now()
 	e.kubectl(t, nil, "delete", "applications.argoproj.io", name, "-n", argoNS, "--wait=false")
+	finished := false
+	t.Cleanup(func() {
+		if !finished {
+			e.dumpDeletion(t, name, ns)
+		}
+	})
 	eventually(t, deletionLimit, fmt.Sprintf("Application %s deleted (%s) with everything it held: a hang", name, propagation), func() error {
 		if out, _ := e.kubectlErr(nil, "get", "applications.argoproj.io", name, "-n", argoNS, "--ignore-not-found", "-o", "name"); strings.TrimSpace(out) != "" {
 			return fmt.Errorf("the Application is still there")
@@ -62,7 +68,25 @@ func (e *env) deleteApplication(t *testing.T, name, ns, propagation string) time
 		}
 		return nil
 	})
+	finished = true
 	return time.Since(start)
+}
+
+// dumpDeletion logs what a hung deletion left: the Application's status, the
+// finalizers, deletion times and owners of what is left in ns (names and metadata
+// only: the Secrets' data never reaches the log), and the operator's last log lines.
+func (e *env) dumpDeletion(t *testing.T, name, ns string) {
+	meta := "custom-columns=KIND:.kind,NAME:.metadata.name,DELETING:.metadata.deletionTimestamp," +
+		"FINALIZERS:.metadata.finalizers,OWNERS:.metadata.ownerReferences[*].name,READY:.status.conditions[?(@.type==\"Ready\")].reason"
+	for _, args := range [][]string{
+		{"get", "applications.argoproj.io", name, "-n", argoNS, "-o", "jsonpath={.status.operationState.message} {.status.conditions}"},
+		{"get", "hoxton,secrets", "-n", ns, "-o", meta},
+		{"get", "events", "-n", ns, "--sort-by=.lastTimestamp"},
+		{"logs", "-n", releaseNS, "-l", "app.kubernetes.io/name=hoxton-operator", "--tail=80", "--prefix", "--max-log-requests=4"},
+	} {
+		out, err := e.kubectlErr(nil, args...)
+		t.Logf("kubectl %s (%v):\n%s", strings.Join(args, " "), err, out)
+	}
 }
 
 // overlay: the repository through a kustomize overlay, built by the repo server as it
