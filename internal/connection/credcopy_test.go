@@ -86,3 +86,54 @@ func TestOldSecretFinalizerIsRemovedFromTheSecret(t *testing.T) {
 		t.Errorf("finalizers %v, want only example.com/other", secret.Finalizers)
 	}
 }
+
+// TestDeletingConnectionOutlivesItsSecret: a Connection being deleted (its
+// generation bumped by the deletion) still serves the objects that use it while its
+// Secret goes: when the manager's cache still holds the Secret that a direct read no
+// longer finds, the client it had is kept, and a manager without one (restarted)
+// builds it from the copy in the token state Secret.
+func TestDeletingConnectionOutlivesItsSecret(t *testing.T) {
+	api := hoxtontest.NewServer(hoxtontest.Options{})
+	defer api.Close()
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "credentials", Labels: map[string]string{SecretLabel: "true"}},
+		Data: map[string][]byte{
+			v1alpha1.SecretKeyClientID: []byte(hoxtontest.DefaultClientID), v1alpha1.SecretKeyClientSecret: []byte(hoxtontest.DefaultClientSecret),
+		},
+	}
+	conn := &v1alpha1.Connection{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "default", UID: "uid-default", Generation: 1},
+		Spec: v1alpha1.ConnectionSpec{
+			ConnectionParameters: v1alpha1.ConnectionParameters{
+				APIURL: api.APIURL(), TokenURL: api.TokenURL(), OrganisationID: api.OrganisationID(),
+				AllowInsecureHTTP: true, Audience: hoxtontest.DefaultAudience,
+			},
+			CredentialsSecretRef: v1alpha1.LocalReference{Name: "credentials"},
+		},
+	}
+	kube := fake.NewClientBuilder().WithScheme(testScheme()).WithObjects(secret.DeepCopy()).Build()
+	// The cache, behind the API: it still holds the Secret after its deletion.
+	staleCache := fake.NewClientBuilder().WithScheme(testScheme()).WithObjects(secret.DeepCopy()).Build()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	running := NewResolver(ctx, staleCache, kube, kube, auth.Options{}, "running")
+	_, before, err := running.Client(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kube.Delete(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	deleting := conn.DeepCopy()
+	deleting.DeletionTimestamp, deleting.Generation = &metav1.Time{Time: time.Now()}, 2
+	if _, after, err := running.Client(ctx, deleting); err != nil || after != before {
+		t.Fatalf("the running manager, its Connection being deleted: source kept %v, %v", after == before, err)
+	}
+	_, source, err := NewResolver(ctx, staleCache, kube, kube, auth.Options{}, "restarted").Client(ctx, deleting)
+	if err != nil {
+		t.Fatalf("a restarted manager, its cache behind: %v", err)
+	}
+	if _, err := source.Token(ctx); err != nil {
+		t.Fatalf("token from the copy: %v", err)
+	}
+}

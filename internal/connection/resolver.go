@@ -168,12 +168,23 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 	r.mu.Lock()
 	e := r.entries[key]
 	r.mu.Unlock()
-	meta, err := r.secretMetadataOf(ctx, secretKey)
-	switch {
-	case apierrors.IsNotFound(err) && conn.GetDeletionTimestamp() != nil && e != nil:
+	if conn.GetDeletionTimestamp() != nil && e != nil && !e.lineageLost {
 		// A Connection being deleted keeps the credentials it had, so the objects
-		// that use it can still be deleted after its Secret went first.
+		// that use it can still be deleted: its Secret is often being deleted with
+		// it, and the deletion bumped its generation, which would otherwise
+		// rebuild the client from a Secret that may vanish between two reads.
 		return e.client, e.source, nil
+	}
+	meta, err := r.secretMetadataOf(ctx, secretKey)
+	if err == nil && e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
+		return e.client, e.source, nil
+	}
+	secret := &corev1.Secret{}
+	if err == nil {
+		// The cache may still hold a Secret that is gone: this read decides.
+		err = r.secrets.Get(withoutBodyLogging(ctx), secretKey, secret)
+	}
+	switch {
 	case apierrors.IsNotFound(err) && conn.GetDeletionTimestamp() != nil:
 		// The same after a restart: from the copy kept in the token state Secret.
 		secret, err := r.credentialsCopy(ctx, conn, secretKey)
@@ -184,16 +195,6 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 	case apierrors.IsNotFound(err):
 		return nil, nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
 	case err != nil:
-		return nil, nil, err
-	}
-	if e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
-		return e.client, e.source, nil
-	}
-	secret := &corev1.Secret{}
-	if err := r.secrets.Get(withoutBodyLogging(ctx), secretKey, secret); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil, &ConfigError{Reason: conditions.ReasonSecretNotFound, Message: fmt.Sprintf("Secret %s not found", secretKey)}
-		}
 		return nil, nil, err
 	}
 	if err := r.needsSecretWrites(conn, secretKey.Namespace); err != nil {
