@@ -89,6 +89,9 @@ func TestDeletion(t *testing.T) {
 			if s == nil || !controllerutil.ContainsFinalizer(s, Finalizer) {
 				t.Fatalf("finalizer removed although the HoxtonAi object was not deleted: %+v", s)
 			}
+			if err == nil && (res.RequeueAfter <= 0 || res.RequeueAfter > deletionRetry*11/10) {
+				t.Errorf("RequeueAfter = %v for a deletion that failed, want at most %v (not the poll interval)", res.RequeueAfter, deletionRetry)
+			}
 			wantCond(t, s, conditions.TypeSynced, metav1.ConditionFalse, tc.synced, "delete: ")
 			wantCond(t, s, conditions.TypeReady, metav1.ConditionFalse, conditions.ReasonDeleting, "")
 		})

@@ -195,8 +195,19 @@ func (r *Reconciler[O, S]) resolve(ctx context.Context, o O) (Refs, error) {
 // requeuePoll is the result of a reconcile that has nothing left to do until the next
 // drift check.
 func (r *Reconciler[O, S]) requeuePoll(o O) ctrl.Result {
-	return ctrl.Result{RequeueAfter: jitter(pollInterval(o, r.opts.PollInterval))}
+	wait := pollInterval(o, r.opts.PollInterval)
+	if o.GetDeletionTimestamp() != nil {
+		// Someone waits for a deletion (kubectl, Argo CD, the Connection's release),
+		// and what stopped it (a Connection that could not serve, a token) can come
+		// back without an event this object watches.
+		wait = min(wait, deletionRetry)
+	}
+	return ctrl.Result{RequeueAfter: jitter(wait)}
 }
+
+// deletionRetry is the longest an object being deleted waits before it tries again
+// after a failure that would otherwise wait for its next poll.
+const deletionRetry = 30 * time.Second
 
 // recordFound persists an id the adapter discovered while observing (a camera found
 // by its serial after a crash or a claim answered 409), so the next reconcile reads
