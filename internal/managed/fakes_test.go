@@ -355,6 +355,9 @@ func wantPollRequeue(t *testing.T, res ctrl.Result, d time.Duration) {
 	if res.RequeueAfter < lo || res.RequeueAfter > hi {
 		t.Errorf("RequeueAfter = %v, want within [%v, %v]", res.RequeueAfter, lo, hi)
 	}
+	if res.Priority == nil || *res.Priority != pollPriority {
+		t.Errorf("a poll's priority = %v, want %d (below users' changes)", res.Priority, pollPriority)
+	}
 }
 
 // wantEvents fails unless the events start with the prefixes, one each, in order.

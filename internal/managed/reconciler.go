@@ -9,8 +9,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
@@ -105,7 +107,7 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if wait := r.firstPollDeferral(req.NamespacedName, o); wait > 0 {
-		return ctrl.Result{RequeueAfter: wait}, nil
+		return ctrl.Result{RequeueAfter: wait, Priority: ptr.To(pollPriority)}, nil
 	}
 	release, retry := r.connectionSlot(o)
 	if release == nil {
@@ -200,10 +202,16 @@ func (r *Reconciler[O, S]) requeuePoll(o O) ctrl.Result {
 		// Someone waits for a deletion (kubectl, Argo CD, the Connection's release),
 		// and what stopped it (a Connection that could not serve, a token) can come
 		// back without an event this object watches.
-		wait = min(wait, deletionRetry)
+		return ctrl.Result{RequeueAfter: jitter(min(wait, deletionRetry))}
 	}
-	return ctrl.Result{RequeueAfter: jitter(wait)}
+	return ctrl.Result{RequeueAfter: jitter(wait), Priority: ptr.To(pollPriority)}
 }
+
+// pollPriority is the work queue priority of a poll: below the events of users'
+// changes, new objects and deletions (priority 0), so that when polls are due faster
+// than the request budget allows, what users asked for goes first. An event for an
+// object waiting for its poll raises it to 0 (controller-runtime's priority queue).
+const pollPriority = handler.LowPriority
 
 // deletionRetry is the longest an object being deleted waits before it tries again
 // after a failure that would otherwise wait for its next poll.
