@@ -86,8 +86,19 @@ type phase struct {
 
 // Run checks the API cfg names, undoes every scratch write, and reports.
 // An error means the run could not finish (transport failure, cancelled,
-// refused consent); the report then holds what was found until then.
+// refused consent, something left to remove by hand); the report, when not
+// nil, holds what was found until then.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
+	c, err := prepare(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c.finish(ctx, c.phases())
+}
+
+// prepare announces the run, gets consent for its writes, runs the token
+// checks and sets up the prober.
+func prepare(ctx context.Context, cfg Config) (*checker, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
@@ -104,10 +115,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	c.probe = &prober{base: cfg.APIURL, http: cfg.HTTPClient, tokens: tokens}
+	return c, nil
+}
+
+// finish runs phases, undoes the scratch writes and reports.
+func (c *checker) finish(ctx context.Context, phases []phase) (*Report, error) {
 	start := time.Now()
-	runErr := c.run(ctx, c.phases())
+	err := c.run(ctx, phases)
 	c.throttleCheck()
-	return &Report{Results: c.res.final(), Requests: c.probe.requests, Elapsed: time.Since(start), Left: c.scratch.left}, runErr
+	return &Report{Results: c.res.final(), Requests: c.probe.requests, Elapsed: time.Since(start), Left: c.scratch.left}, err
 }
 
 // phases are the read checks, then (unless read-only) the write checks.
