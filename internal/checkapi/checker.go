@@ -128,12 +128,13 @@ func (c *checker) finish(ctx context.Context, phases []phase) (*Report, error) {
 
 // phases are the read checks, then (unless read-only) the write checks.
 func (c *checker) phases() []phase {
-	ps := []phase{
-		{"lists", c.checkLists},
-		{"cameras", c.checkCameras},
-		{"list filters", c.checkFilters},
-		{"users", c.checkUsers},
-	}
+	ps := make([]phase, 0, 9)
+	ps = append(ps,
+		phase{"lists", c.checkLists},
+		phase{"cameras", c.checkCameras},
+		phase{"list filters", c.checkFilters},
+		phase{"users", c.checkUsers},
+	)
 	if c.cfg.ReadOnly {
 		for _, id := range []string{"A4", "A5", "A8", "A9", "A10", "A11", "A12", "A13", "A15"} {
 			c.res.skip(id, "--read-only")

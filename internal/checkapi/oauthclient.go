@@ -29,6 +29,10 @@ func (c *checker) checkOAuthClient(ctx context.Context) error {
 	}
 	id, oldSecret := str(created, "clientId"), str(created, "clientSecret")
 	entry.ID, entry.undo = id, func(ctx context.Context) error { return c.remove(ctx, "oauth-clients", id) }
+	// A16 for the one collection whose id field is not "id".
+	if _, _, err := c.checkGet(ctx, "oauth-clients", "clientId", id); err != nil {
+		return err
+	}
 
 	rep, err = c.probe.do(ctx, http.MethodPut, "/oauth-clients/"+url.PathEscape(id)+"/rotate-secret", nil, nil)
 	if err != nil {
