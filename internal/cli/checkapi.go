@@ -78,7 +78,7 @@ func runCheckAPI(ctx context.Context, r *Root, o *checkAPIOptions) error {
 	cfg := checkapi.Config{
 		APIURL: t.APIURL, OrganisationID: t.OrganisationID, Creds: t.Creds, HTTPClient: r.Env.HTTPClient,
 		ReadOnly: o.readOnly, Camera: o.camera, Yes: o.yes, Log: r.Env.ErrOut, Origin: t.Origin,
-		Confirm: r.terminalConfirm(),
+		Confirm: r.terminalConfirm(ctx),
 		Tokens: func(ctx context.Context, creds auth.Credentials) (hoxton.TokenSource, error) {
 			t.Creds = creds
 			_, source, err := r.apiClient(ctx, t)
@@ -111,18 +111,26 @@ func runCheckAPI(ctx context.Context, r *Root, o *checkAPIOptions) error {
 
 // terminalConfirm asks on the terminal, when stdin is one; nil otherwise, so
 // that check-api refuses to write rather than wait for an answer nobody gives.
-func (r *Root) terminalConfirm() func(string) (bool, error) {
+// Ctrl-C at the question is a no (the signal cancels ctx rather than the
+// process, which would otherwise wait for a line).
+func (r *Root) terminalConfirm(ctx context.Context) func(string) (bool, error) {
 	f, ok := r.Env.In.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return func(question string) (bool, error) {
 		fmt.Fprint(r.Env.ErrOut, question)
-		line, err := bufio.NewReader(r.Env.In).ReadString('\n')
-		if err != nil && line == "" {
-			return false, errors.New("no answer")
+		answer := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(r.Env.In).ReadString('\n')
+			answer <- strings.ToLower(strings.TrimSpace(line))
+		}()
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(r.Env.ErrOut)
+			return false, errors.New("interrupted")
+		case a := <-answer:
+			return a == "y" || a == "yes", nil
 		}
-		answer := strings.ToLower(strings.TrimSpace(line))
-		return answer == "y" || answer == "yes", nil
 	}
 }
