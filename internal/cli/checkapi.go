@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/hoxton-operator/hoxton-operator/internal/checkapi"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 )
@@ -17,6 +20,7 @@ import (
 type checkAPIOptions struct {
 	api      apiFlags
 	readOnly bool
+	yes      bool
 	camera   string
 	output   string
 }
@@ -25,22 +29,29 @@ func newCheckAPICommand(r *Root) *cobra.Command {
 	o := &checkAPIOptions{}
 	cmd := &cobra.Command{
 		Use:   "check-api",
-		Short: "Check that a live HoxtonAi API behaves as hoxton-operator assumes (A1..A8)",
-		Long: `check-api checks the assumptions A1 to A8 of docs/api-assumptions.md against a
-live endpoint and reports, for each, whether it holds, with the evidence: the
-request and the status or field that decided.
+		Short: "Check that a live HoxtonAi API behaves as hoxton-operator assumes (A1..A16)",
+		Long: `check-api checks the assumptions A1 to A16 of docs/api-assumptions.md, and
+what the operator relies on in list answers (A2.org, A2.site, A2.owner:
+the filters by organisation, site and owner; A2.pages: lists do not page),
+against a live endpoint. It reports, for each, whether it holds, with the
+evidence: the request and the status or field that decided.
 
-Before it starts it says what it will write. It only writes scratch objects it
-creates, named ` + scratchPrefix + `<random>: a site, a people-count monitor on
-it and, when the organisation has a camera, a link of that monitor to the
-camera's position; it deletes them all at the end. --read-only skips every
-write (and with it A4, A5 and A8). --camera ID lets it rename that one camera
-and restore its name and labels, to check A4; without it A4 is only probed.
-A7 (Retry-After) is checked only if the service throttles during the run.
+Before it writes it says what, into which organisation, and asks (y/N);
+--yes allows it without asking, for scripts. Without a terminal and without
+--yes it writes nothing and stops. It only writes scratch objects it creates,
+named ` + checkapi.ScratchPrefix + `<random>: a site, a people-count monitor, a
+people_count alert, a camera-position link (when the organisation has a
+camera), two notification groups and their link, an OAuth client. It deletes
+them all at the end, also on a failure or Ctrl-C, and prints whatever it
+could not delete. --read-only skips every write and the checks that need one.
+--camera ID lets it rename that one camera and restore it (A4) and annotate
+it for a moment (A12, A13). A7 (Retry-After) is checked only if the service
+throttles during the run; A14's writes never (a user cannot be deleted).
 
 Exit codes: 0 every check that ran holds; 1 an assumption fails; 2 error.
 ` + apiHelp,
 		Example: `  hoxtonctl check-api --connection hoxton
+  hoxtonctl check-api --connection hoxton --yes --camera 6f1c... -o json
   hoxtonctl check-api --read-only -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,7 +61,8 @@ Exit codes: 0 every check that ran holds; 1 an assumption fails; 2 error.
 	f := cmd.Flags()
 	o.api.add(f)
 	f.BoolVar(&o.readOnly, "read-only", false, "write nothing: skip the checks that create objects")
-	f.StringVar(&o.camera, "camera", "", "id of a camera check-api may rename and restore (for A4)")
+	f.BoolVarP(&o.yes, "yes", "y", false, "write the scratch objects without asking (for scripts)")
+	f.StringVar(&o.camera, "camera", "", "id of a camera check-api may rename and annotate, and restore (A4, A12, A13)")
 	addOutputFlag(f, &o.output, outputTable, dataFormats)
 	return cmd
 }
@@ -63,122 +75,62 @@ func runCheckAPI(ctx context.Context, r *Root, o *checkAPIOptions) error {
 	if err != nil {
 		return err
 	}
-	c := &checker{org: t.OrganisationID, readOnly: o.readOnly, camera: o.camera, suffix: newSuffix(), res: newResults()}
-	announce(r, t, c)
-
-	if err := c.tokenChecks(ctx, r, t); err != nil {
+	cfg := checkapi.Config{
+		APIURL: t.APIURL, OrganisationID: t.OrganisationID, Creds: t.Creds, HTTPClient: r.Env.HTTPClient,
+		ReadOnly: o.readOnly, Camera: o.camera, Yes: o.yes, Log: r.Env.ErrOut, Origin: t.Origin,
+		Confirm: r.terminalConfirm(ctx),
+		Tokens: func(ctx context.Context, creds auth.Credentials) (hoxton.TokenSource, error) {
+			t.Creds = creds
+			_, source, err := r.apiClient(ctx, t)
+			return source, err
+		},
+	}
+	if t.persist != nil { // a nil func, not a non-nil func that is nil
+		cfg.StoreRefreshToken = t.persist
+	}
+	rep, err := checkapi.Run(ctx, cfg)
+	if rep == nil {
 		return err
 	}
-	_, source, err := r.apiClient(ctx, t)
-	if err != nil {
-		return err
+	// A run that stopped early still shows what it found.
+	if perr := checkapi.Print(r.Env.Out, o.output, rep.Results); err != nil || perr != nil {
+		return errors.Join(err, perr)
 	}
-	c.probe = &prober{base: t.APIURL, http: r.Env.HTTPClient, tokens: source}
-	start := time.Now()
-	var created []scratch
-	runErr := c.runReadChecks(ctx)
-	if runErr == nil && !o.readOnly {
-		runErr = c.runWriteChecks(ctx, &created)
-		if runErr == nil {
-			runErr = c.checkCameraUpdate(ctx)
-		}
-	}
-	if o.readOnly {
-		for _, id := range []string{"A4", "A5", "A8"} {
-			c.res.skip(id, "--read-only")
-		}
-	}
-	left := c.cleanup(context.WithoutCancel(ctx), created)
-	c.throttleCheck()
-	if runErr != nil {
-		return errors.Join(runErr, leftError(left))
-	}
-	res := c.res.final()
-	if err := printResults(r.Env.Out, o.output, res); err != nil {
-		return err
-	}
-	counts := map[Verdict]int{}
-	for _, x := range res {
+	counts := map[checkapi.Verdict]int{}
+	for _, x := range rep.Results {
 		counts[x.Verdict]++
 	}
 	fmt.Fprintf(r.Env.ErrOut, "%d hold, %d fail, %d skipped; %d API requests in %s.\n",
-		counts[Holds], counts[Fails], counts[Skipped], c.probe.requests, time.Since(start).Round(time.Millisecond))
-	if !o.readOnly {
-		if len(left) == 0 {
-			fmt.Fprintf(r.Env.ErrOut, "Deleted every scratch object (%s*).\n", scratchPrefix)
-		} else {
-			return leftError(left)
-		}
-	}
-	if counts[Fails] > 0 {
+		counts[checkapi.Holds], counts[checkapi.Fails], counts[checkapi.Skipped], rep.Requests, rep.Elapsed.Round(1e6))
+	if counts[checkapi.Fails] > 0 {
 		fmt.Fprintln(r.Env.ErrOut, "Please report what fails, with this output, to the hoxton-operator project.")
 		return ErrFindings
 	}
 	return nil
 }
 
-func leftError(left []string) error {
-	if len(left) == 0 {
+// terminalConfirm asks on the terminal, when stdin is one; nil otherwise, so
+// that check-api refuses to write rather than wait for an answer nobody gives.
+// Ctrl-C at the question is a no (the signal cancels ctx rather than the
+// process, which would otherwise wait for a line).
+func (r *Root) terminalConfirm(ctx context.Context) func(string) (bool, error) {
+	f, ok := r.Env.In.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	return fmt.Errorf("could not delete scratch objects, delete them by hand: %s", strings.Join(left, ", "))
-}
-
-// announce says, before anything is sent, where check-api goes and what it writes.
-func announce(r *Root, t *target, c *checker) {
-	w := r.Env.ErrOut
-	fmt.Fprintf(w, "Checking assumptions A1..A8 against %s, organisation %s (credentials from %s).\n", t.APIURL, t.OrganisationID, t.Origin)
-	if c.readOnly {
-		fmt.Fprintln(w, "--read-only: nothing will be written.")
-		return
-	}
-	fmt.Fprintf(w, "This creates scratch objects named %s (a site, a people-count monitor and a camera-position link) and deletes them at the end.\n", c.scratchName())
-	if c.camera != "" {
-		fmt.Fprintf(w, "It renames camera %s to %s and then restores its name and direction labels.\n", c.camera, c.scratchName())
-	}
-	if t.Creds.Grant == auth.GrantRefreshToken {
-		fmt.Fprintln(w, "The token checks may rotate the refresh token; a new one is written back to the Connection's Secret.")
-	}
-}
-
-// tokenChecks runs A6 and leaves t with the newest refresh token.
-func (c *checker) tokenChecks(ctx context.Context, r *Root, t *target) error {
-	if t.Creds.Grant == auth.GrantRefreshToken {
-		switch {
-		case c.readOnly:
-			c.res.skip("A6", "a refresh may rotate the refresh token, which is a write: not with --read-only")
-			return nil
-		case t.persist == nil:
-			c.res.skip("A6", "a refresh may rotate the refresh token given by flag or variable, which could not be stored: use --connection")
-			return nil
-		}
-	}
-	newest, err := c.checkTokenEndpoint(ctx, r.Env.HTTPClient, t.Creds)
-	if newest != t.Creds.RefreshToken && t.persist != nil {
-		t.Creds.RefreshToken = newest
-		if perr := t.persist(context.WithoutCancel(ctx), newest); perr != nil {
-			err = errors.Join(err, perr)
-		}
-	}
-	return err
-}
-
-// throttleCheck judges A7 from the 429 and 503 answers seen during the run.
-func (c *checker) throttleCheck() {
-	if len(c.probe.throttled) == 0 {
-		c.res.skip("A7", "no 429 or 503 during the run: throttling cannot be provoked safely, so A7 is checked only when it happens")
-		return
-	}
-	for _, th := range c.probe.throttled {
-		rep := &reply{status: th.status, request: th.request}
-		_, ok := parseRetryAfter(th.retryAfter, time.Now())
-		switch {
-		case th.retryAfter == "":
-			c.res.add("A7", rep, true, "no Retry-After (allowed; the operator then waits %s)", hoxton.DefaultRetryAfter)
-		case ok:
-			c.res.add("A7", rep, true, "Retry-After %q", th.retryAfter)
-		default:
-			c.res.add("A7", rep, false, "Retry-After %q is neither seconds nor an HTTP date", th.retryAfter)
+	return func(question string) (bool, error) {
+		fmt.Fprint(r.Env.ErrOut, question)
+		answer := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(r.Env.In).ReadString('\n')
+			answer <- strings.ToLower(strings.TrimSpace(line))
+		}()
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(r.Env.ErrOut)
+			return false, errors.New("interrupted")
+		case a := <-answer:
+			return a == "y" || a == "yes", nil
 		}
 	}
 }

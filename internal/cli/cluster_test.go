@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/checkapi"
 	"github.com/hoxton-operator/hoxton-operator/internal/cli"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 )
@@ -101,11 +102,11 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 
 	// check-api with the RefreshToken Connection: A6 sees the rotation, and
 	// the newest refresh token ends up in the Secret.
-	chk := run(t, cli.Env{}, "check-api", "--connection", "hoxton", "--kubeconfig", kubeconfig, "-n", "shop", "-o", "json")
+	chk := run(t, cli.Env{}, "check-api", "--yes", "--connection", "hoxton", "--kubeconfig", kubeconfig, "-n", "shop", "-o", "json")
 	if chk.code != cli.ExitOK {
 		t.Fatalf("check-api: exit %d\nstdout: %s\nstderr: %s", chk.code, chk.stdout, chk.stderr)
 	}
-	var results []cli.Result
+	var results []checkapi.Result
 	if err := json.Unmarshal([]byte(chk.stdout), &results); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestLoginWritesConnectionThatReportUses(t *testing.T) {
 		for _, ev := range r.Evidence {
 			rotationSeen = rotationSeen || strings.Contains(ev.Observed, "rotated: true")
 		}
-		if r.Verdict != cli.Holds {
+		if r.Verdict != checkapi.Holds {
 			t.Errorf("A6 %s: %+v", r.Verdict, r)
 		}
 	}

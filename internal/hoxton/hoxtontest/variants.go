@@ -55,7 +55,7 @@ func ItemGetAnswers(collection string, status int) Variant {
 
 // ListsIgnoreOrganisation makes lists answer the active objects of other
 // organisations too, as a service that ignored ?organisationId= would: it
-// breaks A2.
+// breaks A2's filter by organisation (check-api's A2.org).
 func ListsIgnoreOrganisation() Variant {
 	return func(s *Server, next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,4 +1,4 @@
-package cli
+package checkapi
 
 import (
 	"encoding/json"
@@ -45,16 +45,30 @@ type Result struct {
 	Skips []string `json:"skipped,omitempty"`
 }
 
-// assumptions are A1..A8 of docs/api-assumptions.md, in short.
+// assumptions are the checks, in the order reported: A1..A16 of
+// docs/api-assumptions.md in short, with A2's list behaviour split out
+// (A2.org, A2.site, A2.owner, A2.pages), so that each fails on its own.
 var assumptions = []struct{ id, text string }{
-	{"A1", "every item path answers GET; a soft-deleted object answers 404 or 200 with state deleted"},
-	{"A2", "collections list by organisationId (and owner filters) as a plain array of active objects"},
+	{"A1", "every item path answers GET, cameras included; a deleted object answers 404 or 200 with state deleted"},
+	{"A2", "lists answer a plain JSON array of the active objects"},
+	{"A2.org", "lists are limited to the organisation of ?organisationId="},
+	{"A2.site", "?siteId= limits a list to the objects of that site"},
+	{"A2.owner", "link collections list by owner (?peopleCountMonitorId=, ?alertId=, ?parentId=, ...)"},
+	{"A2.pages", "a list answers every object at once: it does not page"},
 	{"A3", "GET /cameras?serialNumber= finds the organisation's camera by serial (empty array when none)"},
 	{"A4", "PUT /cameras/{id} renames a camera and sets its direction labels, answering 204"},
 	{"A5", "monitor camera-position links upsert and soft-delete like the alert mappings, with direction1Maps/direction2Maps"},
 	{"A6", "the token endpoint accepts JSON and form bodies; a refresh may rotate the refresh token"},
 	{"A7", "429 comes with Retry-After (seconds or HTTP date); 503 with or without it"},
 	{"A8", "a PUT upsert of a soft-deleted object's id answers 410"},
+	{"A9", "a people_count alert keeps its monitor in configurationDetails.peopleCountMonitorId"},
+	{"A10", "a webhook is the object {\"url\": \"https://...\"}"},
+	{"A11", "deleting an owner leaves its links, or cascades and their DELETE answers 404/410"},
+	{"A12", "an annotation's roi is a GeoJSON Polygon/MultiPolygon geometry with closed rings"},
+	{"A13", "annotation positions are [x, y] fractions 0..1 of the camera frame, stored as sent"},
+	{"A14", "users list by organisation with their e-mail, which is unique in the organisation"},
+	{"A15", "rotate-secret answers 200 with a new secret, and the old secret is refused from then on"},
+	{"A16", "a GET of one object answers it with its id"},
 }
 
 // results collects evidence per assumption.
@@ -104,9 +118,9 @@ func (rs *results) final() []Result {
 	return out
 }
 
-// printResults writes the results as a table (with the evidence under each
+// Print writes the results as a table (with the evidence under each
 // assumption), json or yaml.
-func printResults(w io.Writer, format string, res []Result) error {
+func Print(w io.Writer, format string, res []Result) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)

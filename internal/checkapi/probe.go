@@ -1,4 +1,4 @@
-package cli
+package checkapi
 
 import (
 	"bytes"
@@ -93,11 +93,14 @@ func (p *prober) do(ctx context.Context, method, path string, query url.Values, 
 			ra := rep.header.Get("Retry-After")
 			p.throttled = append(p.throttled, throttleSeen{request: shown, status: rep.status, retryAfter: ra})
 			wait, ok := parseRetryAfter(ra, time.Now())
-			if retriedThrottle || (ra != "" && !ok) || wait > maxRetryWait {
-				return rep, nil
+			if !ok {
+				// A missing or unreadable Retry-After is waited out like the
+				// operator does; A7 reports it, and the throttled check is
+				// not failed for it as well.
+				wait = hoxton.DefaultRetryAfter
 			}
-			if ra == "" {
-				wait = time.Second
+			if retriedThrottle || wait > maxRetryWait {
+				return rep, nil
 			}
 			retriedThrottle = true
 			select {
