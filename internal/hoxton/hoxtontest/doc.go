@@ -2,7 +2,7 @@
 // (NewServer) and for processes (NewHandler, used by `hoxtonctl fake-api`).
 //
 // The fake implements the contract in internal/hoxton/openapi.yaml together
-// with the assumptions A1–A8 of docs/api-assumptions.md, and it is deliberately
+// with the assumptions A1–A16 of docs/api-assumptions.md, and it is deliberately
 // strict, so that a client that works against it has a good chance of working
 // against the real service:
 //
