@@ -17,7 +17,7 @@ import (
 func TestCacheDropsWhatTheManagerNeverReads(t *testing.T) {
 	site := &v1alpha1.Site{ObjectMeta: metav1.ObjectMeta{Name: "hq", Namespace: "shop",
 		Annotations: map[string]string{
-			lastAppliedAnnotation:   `{"apiVersion":"hoxtonai.dev/v1alpha1","kind":"Site","spec":{"name":"` + strings.Repeat("x", 4096) + `"}}`,
+			lastAppliedAnnotation:    `{"apiVersion":"hoxtonai.dev/v1alpha1","kind":"Site","spec":{"name":"` + strings.Repeat("x", 4096) + `"}}`,
 			managed.AnnotationPaused: "true",
 		},
 		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl-client-side-apply", Operation: metav1.ManagedFieldsOperationUpdate}},
