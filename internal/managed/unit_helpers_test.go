@@ -14,6 +14,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/reference"
 )
 
 // Shared fixtures of the declaration layer's tests (links, Upserted, plans, export):
@@ -142,6 +143,7 @@ func groupDecl() Upserted[*v1alpha1.NotificationGroup, hoxton.NotificationGroup]
 
 // groupTarget is the test kind as a reference target: its id once it has one.
 var groupTarget = Target{Kind: "NotificationGroup",
+	New:   func() reference.Target { return &v1alpha1.NotificationGroup{} },
 	Value: func(o client.Object) string { return o.(*v1alpha1.NotificationGroup).Status.ExternalID }}
 
 func groupKind() Kind[*v1alpha1.NotificationGroup, Observed[hoxton.NotificationGroup]] {
