@@ -106,7 +106,7 @@ func (e *connEnv) clusterConnection(name string) *v1alpha1.ClusterConnection {
 
 // credentials returns a Secret holding the fake's client credentials.
 func credentials(namespace, clientID, clientSecret string) *corev1.Secret {
-	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "credentials", ResourceVersion: ""},
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "credentials"},
 		Data: map[string][]byte{v1alpha1.SecretKeyClientID: []byte(clientID), v1alpha1.SecretKeyClientSecret: []byte(clientSecret)}}
 }
 
