@@ -1,6 +1,8 @@
 package kinds_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
@@ -40,12 +42,22 @@ func TestRebuiltClusterFindsItsObjects(t *testing.T) {
 		if n := len(activeObjects(kc.collection, nil)); n != active {
 			t.Fatalf("%d active %s in HoxtonAi after re-applying, want still %d", n, kc.collection, active)
 		}
-		for _, e := range events(t, f.ns, again.GetName()) {
-			if e.Reason == managed.ReasonCreated && e.Regarding.UID == again.GetUID() {
-				t.Fatalf("re-applied %s reported %q, but nothing was created", kc.kind, e.Note)
+		// Events arrive on their own time: wait for the Adopted event the reconcile
+		// that found the object must emit, so that an event list still empty cannot
+		// pass for one without a Created event.
+		var reasons []string
+		eventually(t, "an Adopted event about the re-applied "+kc.kind, func() (bool, string) {
+			reasons = reasons[:0]
+			for _, e := range events(t, f.ns, again.GetName()) {
+				if e.Regarding.UID == again.GetUID() {
+					reasons = append(reasons, e.Reason)
+				}
 			}
+			return slices.Contains(reasons, managed.ReasonAdopted), fmt.Sprintf("events: %v", reasons)
+		})
+		if slices.Contains(reasons, managed.ReasonCreated) {
+			t.Fatalf("re-applied %s reported events %v, but nothing was created", kc.kind, reasons)
 		}
-		waitEvent(t, f.ns, again.GetName(), managed.ReasonAdopted)
 		if d := kc.mismatch(again, fakeObject(t, kc.collection, id)); d != "" {
 			t.Fatalf("the found object does not match the spec: %s", d)
 		}
