@@ -137,16 +137,6 @@ func exportTo(t *testing.T, fake *hoxtontest.Server, dir string, extra ...string
 	return res
 }
 
-// TestEveryKindIsExportable: every registered kind declares an Export (diff's
-// plan is generic); the round trip checks that each one also maps its objects.
-func TestEveryKindIsExportable(t *testing.T) {
-	for _, reg := range kinds.Registry() {
-		if !reg.Exportable || reg.Export == nil || reg.Plan == nil || reg.IDOf == nil {
-			t.Errorf("%s: exportable %t; export, plan, id declared %t %t %t", reg.Name, reg.Exportable, reg.Export != nil, reg.Plan != nil, reg.IDOf != nil)
-		}
-	}
-}
-
 // TestExportIsDeterministic: an export covers every registered kind, names are
 // DNS-1123 and unique, references are by name, every object carries its
 // externalID, a webhook URL is never written, and a second export of the
