@@ -4,8 +4,8 @@
 // references (resolved, watched and gated), deterministic ids, links, drift correction
 // on a jittered poll, error classification, events, and a single status patch per
 // reconcile. A kind contributes a Kind: its references and either an Upserted
-// declaration (the PUT body, the managed fields, the link sets) or, for the one kind
-// whose API differs, a hand-written Adapter.
+// declaration (the PUT body, the managed fields, the link sets) or, for the three kinds
+// whose API differs (Camera, User, OAuthClient), a hand-written Adapter.
 package managed
 
 import (
