@@ -94,8 +94,11 @@ type Registration struct {
 	// Secrets names the Secret keys a manifest takes values from (nil for none).
 	Secrets func(o managed.Object) []v1alpha1.SecretKeySelector
 	// Plan says what the reconciler would write for a manifest, for hoxtonctl diff.
-	Plan  func(ctx context.Context, c *hoxton.Client, o managed.Object, in managed.PlanInput) (managed.Planned, error)
-	setup func(context.Context, ctrl.Manager, managed.Connections, managed.Options) error
+	Plan func(ctx context.Context, c *hoxton.Client, o managed.Object, in managed.PlanInput) (managed.Planned, error)
+	// Validate refuses an inconsistent declaration (managed.Kind.Validate); the
+	// manager's setup calls it too.
+	Validate func() error
+	setup    func(context.Context, ctrl.Manager, managed.Connections, managed.Options) error
 }
 
 // Referral is one object a reference field names.
@@ -143,6 +146,7 @@ func register[O managed.Object, S any](k managed.Kind[O, S]) Registration {
 		Plan: func(ctx context.Context, c *hoxton.Client, o managed.Object, in managed.PlanInput) (managed.Planned, error) {
 			return managed.Plan(ctx, k, c, o.(O), in)
 		},
+		Validate: k.Validate,
 		setup: func(ctx context.Context, mgr ctrl.Manager, conns managed.Connections, opts managed.Options) error {
 			return managed.Setup(ctx, mgr, k, conns, opts)
 		},

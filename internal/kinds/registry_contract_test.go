@@ -140,3 +140,13 @@ func TestEveryRegistrationReachesItsDeclarations(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryDeclarationIsConsistent: every registered kind passes the check the
+// manager's setup makes (reference fields, SameSiteAs, link sets).
+func TestEveryDeclarationIsConsistent(t *testing.T) {
+	for _, reg := range kinds.Registry() {
+		if err := reg.Validate(); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -69,6 +69,9 @@ func ConnectionIndexValue(ref v1alpha1.ConnectionReference) string {
 // Setup registers the generic reconciler of one kind with the manager: its field
 // indexes, and watches on its Connections and on the kinds it references.
 func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, S], conns Connections, opts Options) error {
+	if err := kind.Validate(); err != nil {
+		return err
+	}
 	r := &Reconciler[O, S]{
 		kind:     kind,
 		client:   mgr.GetClient(),
