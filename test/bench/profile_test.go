@@ -11,29 +11,36 @@ import (
 
 // shortProfile is the manager binary's run in `make test`: a few dozen objects, a
 // restart window of seconds (the requests are still given per minute).
-var shortProfile = binaryProfile{objects: 30, poll: 10 * time.Minute, budgetRPS: 200,
-	restartWindow: 5 * time.Second, sample: time.Second, inSyncTimeout: time.Minute}
+var shortProfile = binaryProfile{objects: 20, poll: 10 * time.Minute, budgetRPS: 200,
+	restartWindow: 3 * time.Second, sample: time.Second, inSyncTimeout: time.Minute}
 
 // The figures each run must report: those of the goals in README.md's benchmark table.
 var (
-	fleetFigures   = []string{"objects", "required-writes", "floor-s", "s-to-in-sync", "x-floor", "api-req/object", "req/write", "token-req", "status-writes/object"}
-	memoryFigures  = []string{"objects", "rss-MiB", "heap-inuse-MiB", "live-heap-MiB"}
-	restartFigures = append(slices.Clone(memoryFigures), "s-to-in-sync", "s-to-apply-change", "restart-req/min", "restart-goal-req/min", "heap-KiB/extra-object")
+	fleetFigures      = []string{"objects", "required-writes", "floor-s", "s-to-in-sync", "x-floor", "api-req/object", "req/write", "token-req", "status-writes/object"}
+	saturationFigures = []string{"objects", "budget-req/s", "saturated-req/s", "s-to-apply-change"}
+	memoryFigures     = []string{"objects", "rss-MiB", "heap-inuse-MiB", "live-heap-MiB"}
+	restartFigures    = append(slices.Clone(memoryFigures), "s-to-in-sync", "s-to-apply-change", "restart-req/min", "restart-goal-req/min", "heap-KiB/extra-object")
 	// mayBeZero are counts a healthy run can leave at zero: the Connection's check
 	// takes the token before the fleet is made.
 	mayBeZero = []string{"token-req"}
 )
 
-// TestBenchShortProfile runs the benchmarks' code on small fleets, the manager binary
-// included (its metrics scraped over HTTPS with a ServiceAccount token, every way of
-// making a fleet, the restart and the slope), and checks that each run reports every
-// figure, so that `make bench` cannot break without `make test` failing. The figures
-// themselves mean little at this size; they are logged as the benchmark prints them.
+// TestBenchShortProfile runs the benchmarks' code on small fleets (the spec change
+// under saturating polls; the manager binary, its metrics scraped over HTTPS with a
+// ServiceAccount token, with every way of making a fleet, the restart and the slope)
+// and checks that each run reports every figure, so that `make bench` cannot break
+// without `make test` failing. The figures themselves mean little at this size; they
+// are logged as the benchmark prints them.
 func TestBenchShortProfile(t *testing.T) {
 	t.Run("fleet", func(t *testing.T) {
 		rec := recorder{}
-		convergeFleet(t, rec, "short-fleet", 30)
+		convergeFleet(t, rec, "short-fleet", 20)
 		rec.check(t, fleetFigures)
+	})
+	t.Run("spec-change-under-polls", func(t *testing.T) {
+		rec := recorder{}
+		changeUnderPolls(t, rec, saturationShort, "short-saturated")
+		rec.check(t, saturationFigures)
 	})
 	h := newBinaryHarness(t)
 	for _, how := range madeByAll {
