@@ -43,8 +43,8 @@ var bigProfile = binaryProfile{objects: 10000, poll: 10 * time.Minute, budgetRPS
 // object per interval, restart-goal-req/min = N / interval × 1.2) and the time until
 // the change is in HoxtonAi (s-to-apply-change); then it doubles the fleet and
 // reports the live heap each extra object costs (heap-KiB/extra-object, the slope
-// from 10,000 to 20,000). It takes an hour or more on two shared cores; run it alone with
-// -bench ManagerBinary.
+// from 10,000 to 20,000). It takes an hour or more on two shared cores; run it
+// alone with -bench ManagerBinary.
 func BenchmarkManagerBinary10k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("the 10,000-object benchmark is long")
