@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,7 +49,8 @@ type ManagerProcess struct {
 }
 
 // StartManagerProcess starts bin with the kubeconfig and extra flags; its output is
-// appended to logPath. Metrics are served on a free port of 127.0.0.1.
+// appended to logPath. Metrics are served on a free port of 127.0.0.1 (read them with
+// Metric).
 func StartManagerProcess(bin, kubeconfig, logPath string, flags ...string) (*ManagerProcess, error) {
 	metrics, err := freeAddr()
 	if err != nil {
@@ -108,25 +108,10 @@ func (p *ManagerProcess) RSS() (int64, error) {
 	return 0, errors.New("no VmRSS in /proc status")
 }
 
-// Metric returns the value of an unlabelled metric from the manager's endpoint.
-func (p *ManagerProcess) Metric(ctx context.Context, name string) (float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.metricsAddr+"/metrics", nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			return strconv.ParseFloat(strings.TrimSpace(rest), 64)
-		}
-	}
-	return 0, fmt.Errorf("metric %s not found", name)
+// Metric returns the value of an unlabelled metric from the manager's endpoint, as r
+// scrapes it (the manager must have been started with r.ManagerFlags()).
+func (p *ManagerProcess) Metric(ctx context.Context, r *MetricsReader, name string) (float64, error) {
+	return r.metric(ctx, p.metricsAddr, name)
 }
 
 func freeAddr() (string, error) {

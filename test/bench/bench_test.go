@@ -4,7 +4,8 @@
 // without, at the Connection's request budget), what it costs the API and the
 // kube-apiserver, and (memory_test.go) the real manager binary's memory and restart
 // with 10,000 objects. Figures come from b.ReportMetric; logs go to the file the run
-// names on its first line.
+// names on its first line. `make test` runs the same code on a few dozen objects
+// (TestBenchShortProfile), so that the benchmark cannot stop working unnoticed.
 package bench
 
 import (
@@ -71,13 +72,19 @@ func BenchmarkFleet(b *testing.B) {
 	for _, size := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("objects=%d", size), func(b *testing.B) {
 			for i := range b.N {
-				convergeFleet(b, fmt.Sprintf("fleet-%d-%d", size, i), size)
+				convergeFleet(b, b, fmt.Sprintf("fleet-%d-%d", size, i), size)
 			}
 		})
 	}
 }
 
-func convergeFleet(b *testing.B, ns string, size int) {
+// figures receives a run's figures: b.ReportMetric in the benchmarks, a recorder in
+// the short profile.
+type figures interface {
+	ReportMetric(n float64, unit string)
+}
+
+func convergeFleet(b testing.TB, fig figures, ns string, size int) {
 	ctx := context.Background()
 	statusWrites := &testenv.StatusWrites{}
 	// Each new object costs about 3.6 writes to the kube-apiserver (finalizer, id,
@@ -109,15 +116,15 @@ func convergeFleet(b *testing.B, ns string, size int) {
 	logBreakdown(ns, reqs)
 	requests := len(reqs)
 	n := float64(len(objs))
-	b.ReportMetric(n, "objects")
-	b.ReportMetric(float64(writes), "required-writes")
-	b.ReportMetric(floor.Seconds(), "floor-s")
-	b.ReportMetric(elapsed.Seconds(), "s-to-in-sync")
-	b.ReportMetric(elapsed.Seconds()/floor.Seconds(), "x-floor")
-	b.ReportMetric(float64(requests)/n, "api-req/object")
-	b.ReportMetric(float64(requests)/float64(writes), "req/write")
-	b.ReportMetric(float64(env.API.TokenRequests("")-tokensBefore), "token-req")
-	b.ReportMetric(float64(statusWrites.Count()-statusBefore)/n, "status-writes/object")
+	fig.ReportMetric(n, "objects")
+	fig.ReportMetric(float64(writes), "required-writes")
+	fig.ReportMetric(floor.Seconds(), "floor-s")
+	fig.ReportMetric(elapsed.Seconds(), "s-to-in-sync")
+	fig.ReportMetric(elapsed.Seconds()/floor.Seconds(), "x-floor")
+	fig.ReportMetric(float64(requests)/n, "api-req/object")
+	fig.ReportMetric(float64(requests)/float64(writes), "req/write")
+	fig.ReportMetric(float64(env.API.TokenRequests("")-tokensBefore), "token-req")
+	fig.ReportMetric(float64(statusWrites.Count()-statusBefore)/n, "status-writes/object")
 }
 
 // createBudgetedConnection creates the namespace's default Connection with a budget
@@ -131,7 +138,7 @@ func createBudgetedConnection(ctx context.Context, ns string, rps int32) error {
 	return kube.Create(ctx, conn)
 }
 
-func waitConnectionReady(b *testing.B, ns string) {
+func waitConnectionReady(b testing.TB, ns string) {
 	b.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
@@ -145,7 +152,7 @@ func waitConnectionReady(b *testing.B, ns string) {
 }
 
 // waitInSync waits until want objects of ns are Ready and Synced.
-func waitInSync(b *testing.B, ns string, want int, timeout time.Duration) {
+func waitInSync(b testing.TB, ns string, want int, timeout time.Duration) {
 	b.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
