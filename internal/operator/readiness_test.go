@@ -156,15 +156,26 @@ func standbyIsReady(t *testing.T, cp *testenv.ControlPlane) {
 			t.Fatalf("not both replicas ready within 60s: %v, %v", ready(addrs[0]), ready(addrs[1]))
 		}
 	}
-	leaders := 0
-	for _, e := range elected {
-		select {
-		case <-e:
-			leaders++
-		default:
+	// Readiness does not wait for the lease, which an earlier manager of this control
+	// plane may still hold until it expires: wait for one leader, then both must
+	// still be ready, the standby included.
+	countLeaders := func() int {
+		n := 0
+		for _, e := range elected {
+			select {
+			case <-e:
+				n++
+			default:
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(60 * time.Second); countLeaders() == 0; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no replica elected within 60s")
 		}
 	}
-	if leaders != 1 {
-		t.Errorf("%d leaders while both replicas are ready, want 1 (and a Ready standby)", leaders)
+	if leaders := countLeaders(); leaders != 1 || !ready(addrs[0]) || !ready(addrs[1]) {
+		t.Errorf("%d leaders, replicas ready %t %t; want 1 leader and a Ready standby", leaders, ready(addrs[0]), ready(addrs[1]))
 	}
 }
