@@ -12,28 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
-
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // freeAddr returns a 127.0.0.1 address that was free a moment ago.
 func freeAddr(t *testing.T) string {
@@ -61,7 +44,7 @@ func TestFakeAPIProcess(t *testing.T) {
 
 	const secret = "process-test-secret-3141"
 	addr := freeAddr(t)
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.SyncBuffer
 	cmd := exec.Command(bin, "fake-api", "--listen", addr, "--client-id", "ci",
 		"--client-secret", secret, "--organisation-id", "6f1c1f4e-3a57-4d55-9a8c-0e7d3f0b9a21",
 		"--organisation-name", "CI Org", "--token-lifetime", "1h")
@@ -221,7 +204,7 @@ func TestFakeAPIInProcess(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
-	var stderr syncBuffer
+	var stderr testenv.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"fake-api", "--listen", "127.0.0.1:0", "--quiet"}, pw, &stderr)

@@ -1,19 +1,18 @@
 package checkapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
 
 const (
@@ -29,25 +28,7 @@ const (
 type fixture struct {
 	fake   *hoxtontest.Server
 	camera *hoxton.Camera
-	log    syncBuffer
-}
-
-// syncBuffer is a log the fake's handlers may be running beside.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log    testenv.SyncBuffer
 }
 
 func newFixture(t *testing.T, variants ...hoxtontest.Variant) *fixture {

@@ -15,6 +15,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/cli"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
 
 // testBrowser stands in for a person at a browser: it opens the login URL
@@ -185,9 +186,9 @@ func TestLoginRefused(t *testing.T) {
 func TestLoginNoBrowser(t *testing.T) {
 	fake := hoxtontest.NewServer(hoxtontest.Options{})
 	defer fake.Close()
-	var stderr syncBuffer
+	var stderr testenv.SyncBuffer
 	done := make(chan int, 1)
-	var stdout syncBuffer
+	var stdout testenv.SyncBuffer
 	go func() {
 		env := &cli.Env{Out: &stdout, ErrOut: &stderr, Getenv: func(string) string { return "" },
 			OpenBrowser: func(context.Context, string) error { t.Error("browser started with --no-browser"); return nil }}

@@ -162,7 +162,7 @@ func (tc *treeCluster) tree(t *testing.T, args ...string) result {
 // cmd/hoxtonctl registers it.
 func runWith(t *testing.T, argv0 string, env cli.Env, args ...string) result {
 	t.Helper()
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.SyncBuffer
 	env.Out, env.ErrOut = &stdout, &stderr
 	env.Getenv = func(string) string { return "" }
 	env.IsTerminal = func(io.Writer) bool { return false }
@@ -257,7 +257,7 @@ func TestTreeShowsWhatDependsOnWhat(t *testing.T) {
 
 	// --watch draws the tree, then again when the alert and its group become Ready,
 	// and ends with exit 0 once interrupted.
-	var out syncBuffer
+	var out testenv.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {

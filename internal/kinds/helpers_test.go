@@ -1,12 +1,10 @@
 package kinds_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,34 +42,6 @@ var zapLevelAll = zapcore.Level(-10)
 
 // ctx is the context of the suite's Kubernetes calls.
 var ctx = context.Background()
-
-// syncBuffer is a bytes.Buffer safe for the manager's concurrent log writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything written so far.
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// tail returns the last n bytes written, for failure messages.
-func (b *syncBuffer) tail(n int) string {
-	s := b.String()
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return s
-}
 
 // ---- waits ----
 
@@ -358,7 +328,7 @@ func startManager(t *testing.T, opts operator.Options) {
 			t.Errorf("stopping the manager: %v", err)
 		}
 		if t.Failed() {
-			t.Logf("manager log (tail):\n%s", managerLog.tail(6000))
+			t.Logf("manager log (tail):\n%s", managerLog.Tail(6000))
 		}
 	})
 }

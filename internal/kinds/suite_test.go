@@ -24,7 +24,7 @@ var (
 	// managerLog receives everything every manager of the suite logs, so that tests
 	// can prove that no secret or token is ever logged.
 	// Set HOXTON_TEST_MANAGER_LOG to a file name to keep it after the run.
-	managerLog = &syncBuffer{}
+	managerLog = &testenv.SyncBuffer{}
 )
 
 // Extra OAuth clients of the fake, one per Connection test that changes a client, so
