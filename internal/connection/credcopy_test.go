@@ -32,22 +32,7 @@ func testScheme() *runtime.Scheme {
 func TestDeletedConnectionUsesTheCopy(t *testing.T) {
 	api := hoxtontest.NewServer(hoxtontest.Options{})
 	defer api.Close()
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "credentials", Labels: map[string]string{SecretLabel: "true"}},
-		Data: map[string][]byte{
-			v1alpha1.SecretKeyClientID: []byte(hoxtontest.DefaultClientID), v1alpha1.SecretKeyClientSecret: []byte(hoxtontest.DefaultClientSecret),
-		},
-	}
-	conn := &v1alpha1.Connection{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "default", UID: "uid-default", Generation: 1},
-		Spec: v1alpha1.ConnectionSpec{
-			ConnectionParameters: v1alpha1.ConnectionParameters{
-				APIURL: api.APIURL(), TokenURL: api.TokenURL(), OrganisationID: api.OrganisationID(),
-				AllowInsecureHTTP: true, Audience: hoxtontest.DefaultAudience,
-			},
-			CredentialsSecretRef: v1alpha1.LocalReference{Name: "credentials"},
-		},
-	}
+	secret, conn := copiedConnection(api)
 	c := fake.NewClientBuilder().WithScheme(testScheme()).WithObjects(secret).Build()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -95,22 +80,7 @@ func TestOldSecretFinalizerIsRemovedFromTheSecret(t *testing.T) {
 func TestDeletingConnectionOutlivesItsSecret(t *testing.T) {
 	api := hoxtontest.NewServer(hoxtontest.Options{})
 	defer api.Close()
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "credentials", Labels: map[string]string{SecretLabel: "true"}},
-		Data: map[string][]byte{
-			v1alpha1.SecretKeyClientID: []byte(hoxtontest.DefaultClientID), v1alpha1.SecretKeyClientSecret: []byte(hoxtontest.DefaultClientSecret),
-		},
-	}
-	conn := &v1alpha1.Connection{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "default", UID: "uid-default", Generation: 1},
-		Spec: v1alpha1.ConnectionSpec{
-			ConnectionParameters: v1alpha1.ConnectionParameters{
-				APIURL: api.APIURL(), TokenURL: api.TokenURL(), OrganisationID: api.OrganisationID(),
-				AllowInsecureHTTP: true, Audience: hoxtontest.DefaultAudience,
-			},
-			CredentialsSecretRef: v1alpha1.LocalReference{Name: "credentials"},
-		},
-	}
+	secret, conn := copiedConnection(api)
 	kube := fake.NewClientBuilder().WithScheme(testScheme()).WithObjects(secret.DeepCopy()).Build()
 	// The cache, behind the API: it still holds the Secret after its deletion.
 	staleCache := fake.NewClientBuilder().WithScheme(testScheme()).WithObjects(secret.DeepCopy()).Build()
@@ -136,4 +106,26 @@ func TestDeletingConnectionOutlivesItsSecret(t *testing.T) {
 	if _, err := source.Token(ctx); err != nil {
 		t.Fatalf("token from the copy: %v", err)
 	}
+}
+
+// copiedConnection is a Connection of namespace shop against api, and its labelled
+// Secret of client credentials.
+func copiedConnection(api *hoxtontest.Server) (*corev1.Secret, *v1alpha1.Connection) {
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "credentials", Labels: map[string]string{SecretLabel: "true"}},
+		Data: map[string][]byte{
+			v1alpha1.SecretKeyClientID: []byte(hoxtontest.DefaultClientID), v1alpha1.SecretKeyClientSecret: []byte(hoxtontest.DefaultClientSecret),
+		},
+	}
+	conn := &v1alpha1.Connection{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "default", UID: "uid-default", Generation: 1},
+		Spec: v1alpha1.ConnectionSpec{
+			ConnectionParameters: v1alpha1.ConnectionParameters{
+				APIURL: api.APIURL(), TokenURL: api.TokenURL(), OrganisationID: api.OrganisationID(),
+				AllowInsecureHTTP: true, Audience: hoxtontest.DefaultAudience,
+			},
+			CredentialsSecretRef: v1alpha1.LocalReference{Name: "credentials"},
+		},
+	}
+	return secret, conn
 }
