@@ -169,6 +169,27 @@ func TestClientForServesOnlyACheckedConnection(t *testing.T) {
 	}
 }
 
+// TestDeletingConnectionServesOnlyDeletions: a Connection deleted before its first
+// check (an Argo CD Application or a namespace deleted in one go, its seed rotated
+// away) must not create objects through credentials that never worked; the objects
+// would then need those credentials to be deleted, and their deletion would hang.
+// Deletions still get the client it has.
+func TestDeletingConnectionServesOnlyDeletions(t *testing.T) {
+	e := newConnEnv(t, hoxtontest.Options{})
+	conn := e.connection("default")
+	conn.Finalizers = []string{InUseFinalizer}
+	e.create(credentials(shop, hoxtontest.DefaultClientID, hoxtontest.DefaultClientSecret), conn)
+	if err := e.c.Delete(t.Context(), conn); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.res.ClientFor(t.Context(), shop, conn.Reference()); err == nil || !strings.Contains(err.Error(), `Connection "default" is being deleted`) {
+		t.Errorf("a live object through a Connection being deleted: %v; want refused", err)
+	}
+	if _, err := e.res.ClientForDeletion(t.Context(), shop, conn.Reference()); err != nil {
+		t.Errorf("a deletion through a Connection being deleted: %v; want its client", err)
+	}
+}
+
 // TestClusterConnectionServesAdmittedNamespaces: a ClusterConnection serves the
 // namespaces its conditions admit; tenants learn nothing of its settings.
 func TestClusterConnectionServesAdmittedNamespaces(t *testing.T) {

@@ -49,8 +49,11 @@ func TestDeletedConnectionWaitsForItsUsers(t *testing.T) {
 	if !conditions.IsTrue(conn.Status.Conditions, conditions.TypeReady) {
 		t.Error("a Connection waiting for its users is no longer Ready: they could not be deleted")
 	}
-	if _, err := e.res.ClientFor(t.Context(), shop, conn.Reference()); err != nil {
-		t.Errorf("a deleted Connection refuses the objects still using it: %v", err)
+	if _, err := e.res.ClientForDeletion(t.Context(), shop, conn.Reference()); err != nil {
+		t.Errorf("a deleted Connection refuses the deletions of the objects still using it: %v", err)
+	}
+	if _, err := e.res.ClientFor(t.Context(), shop, conn.Reference()); err == nil || !strings.Contains(err.Error(), "is being deleted") {
+		t.Errorf("a deleted Connection serves a live object: %v; want refused as being deleted", err)
 	}
 	if ev := e.events(); len(ev) != 1 || !strings.HasPrefix(ev[0], "Warning InUse") {
 		t.Errorf("events = %q, want one Warning InUse", ev)

@@ -97,10 +97,27 @@ func NewResolver(ctx context.Context, cache, secrets client.Reader, writer clien
 	}
 }
 
-// ClientFor implements managed.Connections: the client of a Ready Connection, or a
-// reference.NotReadyError saying why there is none. A ClusterConnection that does not
-// admit namespace is a *managed.TerminalError, and nothing is sent anywhere.
+// ClientFor implements managed.Connections: the client of a Ready Connection that is
+// not being deleted, or a reference.NotReadyError saying why there is none. A
+// ClusterConnection that does not admit namespace is a *managed.TerminalError, and
+// nothing is sent anywhere.
 func (r *Resolver) ClientFor(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error) {
+	return r.clientFor(ctx, namespace, ref, false)
+}
+
+// ClientForDeletion implements managed.Connections: as ClientFor, but a Connection
+// being deleted serves the objects that still use it whatever its last check said:
+// its Secret is often deleted first, and they need it to be deleted.
+func (r *Resolver) ClientForDeletion(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error) {
+	return r.clientFor(ctx, namespace, ref, true)
+}
+
+// clientFor is ClientFor, or ClientForDeletion when deleting. Only deletions go
+// through a Connection being deleted: a live object reconciled through it would be
+// created in HoxtonAi (its id recorded) by credentials that may never have worked,
+// and then could not be deleted without them (a namespace or an Argo CD Application
+// deleted in one go deletes the Connection and its objects in any order).
+func (r *Resolver) clientFor(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference, deleting bool) (*hoxton.Client, error) {
 	var conn Object
 	if ref.Kind == v1alpha1.ConnectionKindCluster {
 		cc, err := r.clusterConnectionFor(ctx, namespace, ref)
@@ -118,9 +135,11 @@ func (r *Resolver) ClientFor(ctx context.Context, namespace string, ref v1alpha1
 		}
 		conn = c
 	}
-	// A Connection being deleted serves the objects that still use it whatever its last
-	// check said: its Secret is often deleted first, and they need it to be deleted.
-	if c := conditions.Get(conn.GetConnectionStatus().Conditions, conditions.TypeReady); conn.GetDeletionTimestamp() == nil && (c == nil || c.Status != metav1.ConditionTrue) {
+	connDeleting := conn.GetDeletionTimestamp() != nil
+	if connDeleting && !deleting {
+		return nil, &reference.NotReadyError{Missing: []string{fmt.Sprintf("%s %q is being deleted", ref.Kind, ref.Name)}}
+	}
+	if c := conditions.Get(conn.GetConnectionStatus().Conditions, conditions.TypeReady); !connDeleting && (c == nil || c.Status != metav1.ConditionTrue) {
 		reason, detail := "not checked yet", ""
 		if c != nil {
 			reason, detail = c.Reason, c.Message

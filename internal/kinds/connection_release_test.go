@@ -15,6 +15,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/connection"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
 )
 
@@ -252,4 +253,41 @@ func TestSecretDeletedBeforeItsConnection(t *testing.T) {
 		t.Fatalf("the site is %q in HoxtonAi after its object was deleted, want deleted", got)
 	}
 	waitGone(t, conn)
+}
+
+// TestConnectionDeletedBeforeItWorkedCreatesNothing: a Connection whose credentials
+// never worked (a refresh token rotated away, a wrong secret) deleted with the objects
+// that use it, in any order, as a namespace or an Argo CD Application deletion does.
+// Once it is being deleted, it serves their deletions only: a live Site reconciled
+// through it would record an id and try a create with credentials that cannot
+// authenticate, and its own deletion would then need them and hang.
+func TestConnectionDeletedBeforeItWorkedCreatesNothing(t *testing.T) {
+	startManager(t, operator.Options{PollInterval: longPollInterval})
+	ns := newNamespace(t)
+	secret := credentialsSecret(ns, "bad-credentials", map[string]string{
+		v1alpha1.SecretKeyClientID: hoxtontest.DefaultClientID, v1alpha1.SecretKeyClientSecret: wrongClientSecret,
+	})
+	create(t, secret)
+	conn := env.Connection(ns, v1alpha1.DefaultConnectionName, secret.Name)
+	create(t, conn)
+	site := siteCase.build(fixture{ns: ns}, "hq").(*v1alpha1.Site)
+	create(t, site)
+	waitConnection(t, conn, metav1.ConditionFalse, conditions.ReasonCredentialsRejected)
+	waitSyncedFalse(t, site, conditions.ReasonReferencesNotReady)
+
+	calls := countCalls()
+	deleteObject(t, conn)
+	waitFor(t, site, "Synced=False/ReferencesNotReady: the Connection is being deleted", func(s *v1alpha1.Site) bool {
+		c := cond(s, conditions.TypeSynced)
+		return c != nil && c.Reason == conditions.ReasonReferencesNotReady && strings.Contains(c.Message, "is being deleted")
+	})
+	if site.Status.ExternalID != "" {
+		t.Errorf("the Site recorded id %s through a Connection being deleted", site.Status.ExternalID)
+	}
+	deleteObject(t, site)
+	waitGone(t, site)
+	waitGone(t, conn)
+	if n := calls.writes(); n != 0 {
+		t.Errorf("%d writes to HoxtonAi, want none: %s", n, summary(calls.acceptedWrites()))
+	}
 }

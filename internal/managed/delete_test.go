@@ -72,8 +72,9 @@ func TestDeletion(t *testing.T) {
 					t.Errorf("Delete saw externalID %q, want %q", c.id, id)
 				}
 			}
-			if n := len(e.conns.clientFor); n != tc.wantConn {
-				t.Errorf("ClientFor called %d times, want %d", n, tc.wantConn)
+			// A deletion asks for the client a Connection being deleted still serves.
+			if n, live := len(e.conns.clientForDeletion), len(e.conns.clientFor); n != tc.wantConn || live != 0 {
+				t.Errorf("ClientForDeletion called %d times, ClientFor %d; want %d and 0", n, live, tc.wantConn)
 			}
 			wantEvents(t, e.events(), tc.events...)
 			s := e.get("hq")

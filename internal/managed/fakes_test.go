@@ -143,9 +143,11 @@ type fakeConns struct {
 	api *hoxton.Client
 	err error
 
-	mu          sync.Mutex
-	clientFor   []authReport
-	authReports []authReport
+	mu        sync.Mutex
+	clientFor []authReport
+	// clientForDeletion records the calls made for objects being deleted.
+	clientForDeletion []authReport
+	authReports       []authReport
 	// clientUsers are the Connections using each OAuth client id; clientLookups the
 	// Secrets each lookup left out.
 	clientUsers   map[string][]ConnectionName
@@ -156,6 +158,16 @@ func (f *fakeConns) ClientFor(_ context.Context, namespace string, ref v1alpha1.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.clientFor = append(f.clientFor, authReport{namespace, ref})
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.api, nil
+}
+
+func (f *fakeConns) ClientForDeletion(_ context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.clientForDeletion = append(f.clientForDeletion, authReport{namespace, ref})
 	if f.err != nil {
 		return nil, f.err
 	}

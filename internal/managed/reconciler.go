@@ -24,6 +24,9 @@ type Connections interface {
 	// ClientFor returns the client of a Ready Connection, or a reference.NotReadyError
 	// naming why the Connection cannot be used yet.
 	ClientFor(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error)
+	// ClientForDeletion is ClientFor for an object being deleted: a Connection being
+	// deleted still serves it, with the credentials it kept.
+	ClientForDeletion(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*hoxton.Client, error)
 	// ReportAuthFailure tells the Connection that HoxtonAi rejected its credentials,
 	// so that it re-checks them and reports the failure in its own status.
 	ReportAuthFailure(namespace string, ref v1alpha1.ConnectionReference)

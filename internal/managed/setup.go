@@ -214,9 +214,10 @@ func specOrLifecycleChanged() predicate.Predicate {
 // a Connection going from "not checked yet" to CredentialsRejected is not Ready either
 // way, but its dependents' ReferencesNotReady message would otherwise keep saying "not
 // checked yet" until their next poll. So does the start of its deletion: a Connection
-// being deleted serves the objects still using it whatever its last check said (its
-// Secret often went first, deleted with it), and an object whose own deletion waited
-// for it must try again then, or wait for ever.
+// being deleted serves the deletions of the objects still using it whatever its last
+// check said (its Secret often went first, deleted with it), so an object whose own
+// deletion waited for it must try again then, or wait for ever; and it serves live
+// objects no more, which must say so.
 func readinessChanged(value func(client.Object) string) predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		if readinessOf(e.ObjectOld) != readinessOf(e.ObjectNew) {

@@ -274,7 +274,7 @@ func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O, S]) (ctrl.R
 			return r.uninstalled(ctx, a, crd, err)
 		}
 		r.setReady(o, false, conditions.ReasonDeleting, "")
-		c, err := r.conns.ClientFor(ctx, o.GetNamespace(), spec.GetConnectionRef())
+		c, err := r.conns.ClientForDeletion(ctx, o.GetNamespace(), spec.GetConnectionRef())
 		if err != nil {
 			return r.fail(a, "delete", fmt.Errorf("%w; to remove this object without deleting HoxtonAi %s %s, set spec.deletionPolicy: Orphan", err, r.kind.Name, id))
 		}
