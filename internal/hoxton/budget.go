@@ -2,6 +2,7 @@ package hoxton
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,10 @@ import (
 // A nil *Budget is unlimited and never pauses.
 type Budget struct {
 	limiter *rate.Limiter
+	// polls is the lane of drift checks (WithPoll): a share of limiter's rate, so
+	// that polls due faster than the budget allows leave the rest to users' changes,
+	// new objects and deletions. A poll takes a token here, then one from limiter.
+	polls *rate.Limiter
 
 	mu          sync.Mutex
 	pausedUntil time.Time
@@ -38,8 +43,27 @@ func NewBudget(qps float64, burst int) *Budget {
 	if burst < 1 {
 		burst = 1
 	}
-	return &Budget{limiter: rate.NewLimiter(limit, burst)}
+	b := &Budget{limiter: rate.NewLimiter(limit, burst)}
+	if limit != rate.Inf {
+		b.polls = rate.NewLimiter(limit*PollShare, max(1, int(float64(burst)*PollShare)))
+	}
+	return b
 }
+
+// PollShare is the part of a budget's rate that polls may use: with polls due
+// faster than the budget allows, a user's change still finds 30 % of it free, and
+// is applied in about a second instead of waiting behind every poll queued before it.
+const PollShare = 0.7
+
+// pollKey marks a context whose requests are a drift check (WithPoll).
+type pollKey struct{}
+
+// WithPoll marks the requests made with ctx as a poll: they wait in the budget's poll
+// lane (PollShare of its rate) before they take a token of the whole budget.
+func WithPoll(ctx context.Context) context.Context { return context.WithValue(ctx, pollKey{}, true) }
+
+// IsPoll reports whether ctx was marked by WithPoll.
+func IsPoll(ctx context.Context) bool { v, _ := ctx.Value(pollKey{}).(bool); return v }
 
 // MaxWait is the longest a request waits on its budget. Requests run inside the
 // shared workers of the controllers: a caller that would wait longer gets a
@@ -53,6 +77,13 @@ type WaitError struct{ Wait time.Duration }
 
 func (e *WaitError) Error() string {
 	return fmt.Sprintf("request budget exhausted for %s", e.Wait.Round(time.Second))
+}
+
+// IsBudgetWait reports whether err is a request the Connection's own budget put off
+// (a *WaitError), rather than a throttled answer of the service.
+func IsBudgetWait(err error) bool {
+	var wait *WaitError
+	return errors.As(err, &wait)
 }
 
 // Wait blocks until the budget allows one more request: first until any active pause has
@@ -76,11 +107,28 @@ func (b *Budget) Wait(ctx context.Context) error {
 			return err
 		}
 	}
-	r := b.limiter.Reserve()
+	limit := MaxWait
+	if b.polls != nil && IsPoll(ctx) {
+		// The poll lane first, then the whole budget: a poll holds a token of the
+		// whole budget only when it is about to be sent, so polls queued in their
+		// lane never reserve the budget ahead of the users' requests.
+		start := time.Now()
+		if err := take(ctx, b.polls, limit); err != nil {
+			return err
+		}
+		limit -= time.Since(start)
+	}
+	return take(ctx, b.limiter, limit)
+}
+
+// take waits for a token of l, or returns a *WaitError at once when that would take
+// longer than limit, or the context's error when ctx ends first.
+func take(ctx context.Context, l *rate.Limiter, limit time.Duration) error {
+	r := l.Reserve()
 	if !r.OK() {
 		return &WaitError{Wait: MaxWait}
 	}
-	if d := r.Delay(); d > MaxWait {
+	if d := r.Delay(); d > limit {
 		r.Cancel() // give the token back: this caller does not use it
 		return &WaitError{Wait: d}
 	} else if err := sleep(ctx, d); err != nil {

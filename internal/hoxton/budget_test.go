@@ -103,3 +103,42 @@ func TestThrottledAnswerPausesSharedBudget(t *testing.T) {
 		t.Errorf("request sent before the pause ended at %v", end)
 	}
 }
+
+// TestPollsLeaveTheirShareOfTheBudget: polls due faster than the budget allows take
+// at most PollShare of it, and a user's request made meanwhile is not queued behind
+// them. Without the lane, the polls' reservations fill the limiter up to MaxWait
+// ahead of it.
+func TestPollsLeaveTheirShareOfTheBudget(t *testing.T) {
+	const rps, window = 10, 2 * time.Second
+	b := NewBudget(rps, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), window)
+	defer cancel()
+	var sent atomic.Int32
+	done := make(chan struct{})
+	for range 20 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for ctx.Err() == nil {
+				if b.Wait(WithPoll(ctx)) == nil {
+					sent.Add(1)
+				}
+			}
+		}()
+	}
+	// The polls have filled the limiter by now (a second of them queued).
+	<-time.After(window / 2)
+	start := time.Now()
+	if err := b.Wait(context.Background()); err != nil {
+		t.Fatalf("a user's request: %v", err)
+	}
+	if waited := time.Since(start); waited > 500*time.Millisecond {
+		t.Errorf("a user's request waited %v behind the polls, want at most 500ms", waited)
+	}
+	for range 20 {
+		<-done
+	}
+	// The poll lane's burst, then PollShare of the rate for the window.
+	if n, most := sent.Load(), int32(1+PollShare*rps*window.Seconds()+1); n > most {
+		t.Errorf("%d polls sent in %v, want at most %d (%.0f%% of %d requests a second)", n, window, most, PollShare*100, rps)
+	}
+}

@@ -188,3 +188,35 @@ func TestLongNonASCIIFailureWarnsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestPollPutOffByTheBudget: a poll the Connection's own budget put off (its poll
+// lane full) has learnt nothing: the object stays Synced as reported, with no status
+// write, and comes back after the wait behind users' work. The same wait met by a
+// user's change is reported, as before.
+func TestPollPutOffByTheBudget(t *testing.T) {
+	const id = "id-1"
+	putOff := &hoxton.APIError{Method: "GET", Path: "/sites/" + id, Message: hoxton.MsgBudget, RetryAfter: 3 * time.Second,
+		Err: &hoxton.WaitError{Wait: 3 * time.Second}}
+
+	e := newEnv(t, newSite("hq", inSync(id)))
+	e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, putOff }
+	before := e.get("hq").ResourceVersion
+	res, err := e.reconcile("hq")
+	if err != nil || res.RequeueAfter < 3*time.Second || res.RequeueAfter > 5*time.Second {
+		t.Errorf("a poll put off = %+v, %v; want a retry after the wait", res, err)
+	}
+	if res.Priority == nil || *res.Priority != pollPriority {
+		t.Errorf("a poll put off comes back at priority %v, want %d", res.Priority, pollPriority)
+	}
+	if s := e.get("hq"); s.ResourceVersion != before {
+		t.Errorf("a poll put off wrote the status: %+v", s.Status.Conditions)
+	}
+
+	changed := newSite("hq", inSync(id), func(s *v1alpha1.Site) { s.Generation++ })
+	e = newEnv(t, changed)
+	e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, putOff }
+	if res, err := e.reconcile("hq"); err != nil || res.Priority != nil {
+		t.Errorf("a change put off = %+v, %v; want a retry at the users' priority", res, err)
+	}
+	wantCond(t, e.get("hq"), conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonReconcileError, hoxton.MsgBudget)
+}

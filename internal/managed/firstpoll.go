@@ -28,16 +28,22 @@ func (f *firstPolls) deferral(key types.NamespacedName, o Object, poll time.Dura
 	if _, loaded := f.seen.LoadOrStore(key, struct{}{}); loaded || poll <= 0 {
 		return 0
 	}
+	if !inSyncAtGeneration(o) {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(poll))) + time.Millisecond
+}
+
+// inSyncAtGeneration reports whether o's status says it is in sync with HoxtonAi at
+// its current generation: a reconcile of it is a drift check (a poll), not work a
+// user asked for.
+func inSyncAtGeneration(o Object) bool {
 	status := o.GetManagedStatus()
-	inSync := o.GetDeletionTimestamp() == nil && !isPaused(o) &&
+	return o.GetDeletionTimestamp() == nil && !isPaused(o) &&
 		controllerutil.ContainsFinalizer(o, Finalizer) &&
 		status.ObservedGeneration == o.GetGeneration() &&
 		conditions.IsTrue(status.Conditions, conditions.TypeReady) &&
 		syncedAt(status.Conditions, o.GetGeneration())
-	if !inSync {
-		return 0
-	}
-	return time.Duration(rand.Int64N(int64(poll))) + time.Millisecond
 }
 
 // forget drops an object that no longer exists.

@@ -78,6 +78,11 @@ func (r *Reconciler[O, S]) fail(a *attempt[O, S], action string, err error) (ctr
 		return r.requeuePoll(o), nil
 	case hoxton.IsThrottled(err):
 		wait, _ := hoxton.RetryAfter(err)
+		if a.poll && hoxton.IsBudgetWait(err) {
+			// A poll the Connection's own budget put off has found nothing: the
+			// object is as it was reported, and tries again behind users' work.
+			return requeue(max(wait, minThrottleWait)+jitter(minThrottleWait), true), nil
+		}
 		r.setSynced(o, false, conditions.ReasonReconcileError, msg)
 		return ctrl.Result{RequeueAfter: max(wait, minThrottleWait) + jitter(minThrottleWait)}, nil
 	case hoxton.IsAuth(err):

@@ -94,6 +94,9 @@ type attempt[O Object, S any] struct {
 	gone bool
 	// adopting is set when this reconcile records spec.externalID for the first time.
 	adopting bool
+	// poll is set when the object was in sync at its generation: this reconcile is a
+	// drift check, behind users' work in the queue and in the request budget.
+	poll bool
 }
 
 // Reconcile is the lifecycle of one managed object, as a short list of steps. The
@@ -112,12 +115,17 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 	if wait := r.firstPollDeferral(req.NamespacedName, o); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait, Priority: ptr.To(pollPriority)}, nil
 	}
+	poll := inSyncAtGeneration(o)
 	release, retry := r.connectionSlot(o)
 	if release == nil {
-		return ctrl.Result{RequeueAfter: retry}, nil
+		return requeue(retry, poll), nil
 	}
 	defer release()
-	a := &attempt[O, S]{orig: o.DeepCopyObject().(O), obj: o}
+	if poll {
+		// Its requests wait in the poll lane of the Connection's budget.
+		ctx = hoxton.WithPoll(ctx)
+	}
+	a := &attempt[O, S]{orig: o.DeepCopyObject().(O), obj: o, poll: poll}
 	// The status is written even when the reconcile ran out of time, so that it
 	// says why.
 	defer func() {
@@ -208,6 +216,15 @@ func (r *Reconciler[O, S]) requeuePoll(o O) ctrl.Result {
 		return ctrl.Result{RequeueAfter: jitter(min(wait, deletionRetry))}
 	}
 	return ctrl.Result{RequeueAfter: jitter(wait), Priority: ptr.To(pollPriority)}
+}
+
+// requeue is the result that tries a reconcile again after wait, a poll keeping its
+// place behind users' work.
+func requeue(wait time.Duration, poll bool) ctrl.Result {
+	if poll {
+		return ctrl.Result{RequeueAfter: wait, Priority: ptr.To(pollPriority)}
+	}
+	return ctrl.Result{RequeueAfter: wait}
 }
 
 // pollPriority is the work queue priority of a poll: below the events of users'
