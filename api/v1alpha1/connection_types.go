@@ -30,6 +30,8 @@ const (
 
 // RequestBudget bounds how fast all controllers together call the API through one
 // Connection. A 429 or 503 with Retry-After from HoxtonAi pauses the whole budget.
+// Drift checks (polls) use at most 70% of it, so that changes are not queued behind
+// them.
 type RequestBudget struct {
 	// RequestsPerSecond is the sustained rate.
 	// +kubebuilder:validation:Minimum=1
