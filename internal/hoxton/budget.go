@@ -55,6 +55,9 @@ func NewBudget(qps float64, burst int) *Budget {
 // is applied in about a second instead of waiting behind every poll queued before it.
 const PollShare = 0.7
 
+// PollMaxWait is the longest a poll's request waits on the budget; see MaxWait.
+const PollMaxWait = time.Second
+
 // pollKey marks a context whose requests are a drift check (WithPoll).
 type pollKey struct{}
 
@@ -111,7 +114,10 @@ func (b *Budget) Wait(ctx context.Context) error {
 	if b.polls != nil && IsPoll(ctx) {
 		// The poll lane first, then the whole budget: a poll holds a token of the
 		// whole budget only when it is about to be sent, so polls queued in their
-		// lane never reserve the budget ahead of the users' requests.
+		// lane never reserve the budget ahead of the users' requests. A poll waits
+		// in a worker for PollMaxWait at most: longer, it waits in the work queue,
+		// behind users' work, and leaves the worker to it.
+		limit = PollMaxWait
 		start := time.Now()
 		if err := take(ctx, b.polls, limit); err != nil {
 			return err

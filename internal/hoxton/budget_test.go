@@ -119,8 +119,18 @@ func TestPollsLeaveTheirShareOfTheBudget(t *testing.T) {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for ctx.Err() == nil {
-				if b.Wait(WithPoll(ctx)) == nil {
+				var wait *WaitError
+				start := time.Now()
+				err := b.Wait(WithPoll(ctx))
+				if took := time.Since(start); took > PollMaxWait+PollMaxWait/2 {
+					t.Errorf("a poll waited %v in its worker, want at most %v", took, PollMaxWait)
+				}
+				switch {
+				case err == nil:
 					sent.Add(1)
+				case errors.As(err, &wait):
+					// Requeued after the wait, as the reconciler does.
+					_ = sleep(ctx, wait.Wait)
 				}
 			}
 		}()

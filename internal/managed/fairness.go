@@ -85,14 +85,20 @@ func (s *connectionSlots) take(key connectionKey, limit int) (release func()) {
 }
 
 // connectionSlot takes a slot of o's Connection for this reconcile. When none is free
-// it returns a nil release and the requeue that tries again soon.
-func (r *Reconciler[O, S]) connectionSlot(o O) (release func(), retry time.Duration) {
+// it returns a nil release and the requeue that tries again soon. Polls take all the
+// slots but one: the last is kept for users' changes, new objects and deletions,
+// which would otherwise wait for a slot behind polls held up by the request budget.
+func (r *Reconciler[O, S]) connectionSlot(o O, poll bool) (release func(), retry time.Duration) {
 	ref := o.GetManagedSpec().GetConnectionRef()
 	key := connectionKey{kind: ref.Kind, name: ref.Name}
 	if ref.Kind != v1alpha1.ConnectionKindCluster {
 		key.namespace = o.GetNamespace()
 	}
-	if release = r.slots.take(key, r.opts.MaxReconcilesPerConnection); release != nil {
+	limit := r.opts.MaxReconcilesPerConnection
+	if poll && limit > 1 {
+		limit--
+	}
+	if release = r.slots.take(key, limit); release != nil {
 		return release, 0
 	}
 	reconcilesDeferred.WithLabelValues(string(key.kind), key.namespace, key.name, r.kind.Name).Inc()

@@ -34,3 +34,29 @@ func TestConnectionSlots(t *testing.T) {
 		t.Fatal("a limit of zero refused a slot; it means no cap")
 	}
 }
+
+// TestPollsLeaveAConnectionSlotToUsers: with all but one of its Connection's slots
+// taken, a poll is put off (behind users' work, its status untouched) and a change
+// takes the last slot.
+func TestPollsLeaveAConnectionSlotToUsers(t *testing.T) {
+	polled := newSite("polled", inSync("id-1"))
+	changed := newSite("changed", inSync("id-2"), func(s *v1alpha1.Site) { s.Generation++ })
+	e := newEnv(t, polled, changed)
+	e.r.opts.MaxReconcilesPerConnection = 2
+	held := e.r.slots.take(connectionKey{kind: v1alpha1.ConnectionKindNamespaced, namespace: testNS, name: v1alpha1.DefaultConnectionName}, 2)
+	defer held()
+
+	res, err := e.reconcile("polled")
+	if err != nil || res.RequeueAfter == 0 || res.Priority == nil || *res.Priority != pollPriority {
+		t.Errorf("a poll with one slot left = %+v, %v; want put off at the polls' priority", res, err)
+	}
+	if ops := e.ad.ops(); len(ops) != 0 {
+		t.Errorf("the poll put off called the adapter: %v", ops)
+	}
+	if _, err := e.reconcile("changed"); err != nil {
+		t.Fatal(err)
+	}
+	if ops := e.ad.ops(); len(ops) == 0 {
+		t.Error("a change found no slot: it waits behind the polls")
+	}
+}

@@ -116,7 +116,7 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 		return ctrl.Result{RequeueAfter: wait, Priority: ptr.To(pollPriority)}, nil
 	}
 	poll := inSyncAtGeneration(o)
-	release, retry := r.connectionSlot(o)
+	release, retry := r.connectionSlot(o, poll)
 	if release == nil {
 		return requeue(retry, poll), nil
 	}
