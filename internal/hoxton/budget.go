@@ -58,16 +58,6 @@ const PollShare = 0.7
 // PollMaxWait is the longest a poll's request waits on the budget; see MaxWait.
 const PollMaxWait = time.Second
 
-// pollKey marks a context whose requests are a drift check (WithPoll).
-type pollKey struct{}
-
-// WithPoll marks the requests made with ctx as a poll: they wait in the budget's poll
-// lane (PollShare of its rate) before they take a token of the whole budget.
-func WithPoll(ctx context.Context) context.Context { return context.WithValue(ctx, pollKey{}, true) }
-
-// IsPoll reports whether ctx was marked by WithPoll.
-func IsPoll(ctx context.Context) bool { v, _ := ctx.Value(pollKey{}).(bool); return v }
-
 // MaxWait is the longest a request waits on its budget. Requests run inside the
 // shared workers of the controllers: a caller that would wait longer gets a
 // *WaitError at once and requeues itself after the wait, so that one throttled

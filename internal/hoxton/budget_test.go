@@ -121,7 +121,7 @@ func TestPollsLeaveTheirShareOfTheBudget(t *testing.T) {
 			for ctx.Err() == nil {
 				var wait *WaitError
 				start := time.Now()
-				err := b.Wait(WithPoll(ctx))
+				err := b.Wait(WithPoll(ctx, time.Minute))
 				if took := time.Since(start); took > PollMaxWait+PollMaxWait/2 {
 					t.Errorf("a poll waited %v in its worker, want at most %v", took, PollMaxWait)
 				}

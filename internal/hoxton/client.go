@@ -93,6 +93,8 @@ type Client struct {
 	budget    *Budget
 	userAgent string
 	userRoles *UserRoleLimit
+	// sweeps are the lists that answer polls (sweep.go).
+	sweeps sweeps
 }
 
 // PutResult reports the outcome of an upsert: Created is true when the service answered

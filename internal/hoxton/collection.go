@@ -63,6 +63,7 @@ func (col Collection[T]) Put(ctx context.Context, c *Client, v T) (PutResult, er
 	if err != nil {
 		return PutResult{}, &APIError{Method: http.MethodPut, Path: col.Path, Resource: col.Resource, Message: MsgEncode, Err: err}
 	}
+	defer c.sweeps.wrote(col.Path, idOf(body))
 	return put(ctx, c, col.Resource, col.Path, body)
 }
 
@@ -71,6 +72,9 @@ func (col Collection[T]) Put(ctx context.Context, c *Client, v T) (PutResult, er
 // helper reports as Gone; IgnoreGone treats both alike.
 func (col Collection[T]) Get(ctx context.Context, c *Client, id string) (*T, error) {
 	out := new(T)
+	if raw, ok := swept(ctx, c, col, id); ok {
+		return out, decodeObject(itemPath(col.Path, id), col.Resource, wireID, id, raw, out)
+	}
 	if err := get(ctx, c, col.Resource, col.Path, wireID, id, out); err != nil {
 		return nil, err
 	}
@@ -80,6 +84,7 @@ func (col Collection[T]) Get(ctx context.Context, c *Client, id string) (*T, err
 // Delete soft-deletes one object. 404 and 410 are returned as errors; finalizers use
 // IgnoreGone.
 func (col Collection[T]) Delete(ctx context.Context, c *Client, id string) error {
+	defer c.sweeps.wrote(col.Path, id)
 	return del(ctx, c, col.Resource, col.Path, id)
 }
 
@@ -90,6 +95,12 @@ func (col Collection[T]) Delete(ctx context.Context, c *Client, id string) error
 func (col Collection[T]) List(ctx context.Context, c *Client, filterPairs ...string) ([]T, error) {
 	q := filters(append([]string{"organisationId", c.org}, filterPairs...)...)
 	return list[T](ctx, c, col.Resource, col.Path, q)
+}
+
+// idOf is the id of a PUT body ("" when it has none).
+func idOf(body map[string]any) string {
+	id, _ := body[wireID].(string)
+	return id
 }
 
 // put sends a PUT of body on path: 201 means created, 204 updated.

@@ -123,7 +123,7 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 	defer release()
 	if poll {
 		// Its requests wait in the poll lane of the Connection's budget.
-		ctx = hoxton.WithPoll(ctx)
+		ctx = hoxton.WithPoll(ctx, pollInterval(o, r.opts.PollInterval))
 	}
 	a := &attempt[O, S]{orig: o.DeepCopyObject().(O), obj: o, poll: poll}
 	// The status is written even when the reconcile ran out of time, so that it

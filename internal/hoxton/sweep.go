@@ -1,0 +1,243 @@
+package hoxton
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A sweep answers the polls of a collection's objects from one list of the
+// organisation's objects instead of one GET each: a drift check of 10,000 objects is
+// then a handful of lists per poll interval. It is what external-dns does against DNS
+// providers, and what the contract allows (assumption A2: every collection is listed
+// by organisation, with the bodies GET answers).
+//
+// Only polls use it (WithPoll): a reconcile of a user's change, a new object or a
+// deletion reads the object itself. A poll is answered from a list younger than half
+// its poll interval, so drift made outside the operator is seen within one and a half
+// intervals at worst. An object this client wrote since the list was asked for, or
+// one the list does not hold (created since, or deleted: a GET says which), is read
+// directly. A collection is listed only when it is polled often enough for the list
+// to save requests (minSweepPolls in half an interval); a small one is read object by
+// object, as before.
+//
+// The first list of a collection is checked against a GET of the object that asked
+// for it. If the two differ (the service lists summaries, or lists something else than
+// it serves), the collection is polled object by object for this client's life, and
+// Sweeps says so: comparing a summary with the wanted body would find drift that is
+// not there, and write it.
+
+// sweepTTL is the share of an object's poll interval a list may be old and still
+// answer its poll.
+const sweepTTL = 2
+
+// minSweepPolls is how many polls of a collection half a poll interval must see for a
+// list to answer them: a list costs one request (two the first time, with its check)
+// and saves one per poll it answers.
+const minSweepPolls = 3
+
+// failedSweepRetry is how long after a failed list the collection is listed again.
+const failedSweepRetry = 5 * time.Second
+
+// sweeps holds one client's lists, by collection path.
+type sweeps struct {
+	mu     sync.Mutex
+	byPath map[string]*collectionSweep
+	// writtenAt is when this client last wrote an object, by item path: a list asked
+	// for before that does not answer its polls.
+	writtenAt map[string]time.Time
+}
+
+// collectionSweep is what a client knows of sweeping one collection.
+type collectionSweep struct {
+	// last is the last list, or nil.
+	last *sweep
+	// polls counts the polls since window began; before, those of the window before.
+	window       time.Time
+	polls, prior int
+	// polled is set once a list was found not to hold what GET answers; checked once
+	// a list was compared with a GET.
+	polled, checked bool
+}
+
+// sweep is one list of a collection.
+type sweep struct {
+	// done is closed once items are known; polls that need them meanwhile wait.
+	done chan struct{}
+	// taken is when the list was asked for: it holds no write made after.
+	taken time.Time
+	// items are the listed objects by id; nil when the list failed.
+	items map[string]json.RawMessage
+}
+
+// CollectionSweep says how the polls of one collection are answered.
+type CollectionSweep struct {
+	Resource string
+	// Swept is false when the collection fell back to one GET per object.
+	Swept bool
+}
+
+// Sweeps reports, per collection this client listed, whether it is swept.
+func (c *Client) Sweeps() []CollectionSweep {
+	c.sweeps.mu.Lock()
+	defer c.sweeps.mu.Unlock()
+	var out []CollectionSweep
+	for path, cs := range c.sweeps.byPath {
+		if cs.checked {
+			out = append(out, CollectionSweep{Resource: strings.TrimPrefix(path, "/"), Swept: !cs.polled})
+		}
+	}
+	return out
+}
+
+// swept returns object id of collection col as the last list holds it, listing the
+// collection when that list is too old. ok is false when the object must be read
+// directly.
+func swept[T any](ctx context.Context, c *Client, col Collection[T], id string) (raw json.RawMessage, ok bool) {
+	interval, poll := pollInterval(ctx)
+	if !poll || interval <= 0 {
+		return nil, false
+	}
+	s, mine := c.sweeps.forPoll(col.Path, interval/sweepTTL)
+	if s == nil {
+		return nil, false
+	}
+	if mine {
+		listInto(ctx, c, col, id, s)
+	}
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		return nil, false
+	}
+	c.sweeps.mu.Lock()
+	defer c.sweeps.mu.Unlock()
+	if c.sweeps.byPath[col.Path].polled || s.items == nil || !c.sweeps.writtenAt[itemPath(col.Path, id)].Before(s.taken) {
+		return nil, false
+	}
+	raw, ok = s.items[id]
+	return raw, ok
+}
+
+// forPoll counts a poll of path and returns the list that answers it: a fresh one,
+// one being listed, or a new one that the caller must list (mine). It returns nil
+// when the poll reads its object directly.
+func (sw *sweeps) forPoll(path string, maxAge time.Duration) (s *sweep, mine bool) {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	if sw.byPath == nil {
+		sw.byPath = map[string]*collectionSweep{}
+	}
+	cs := sw.byPath[path]
+	if cs == nil {
+		cs = &collectionSweep{window: time.Now()}
+		sw.byPath[path] = cs
+	}
+	if age := time.Since(cs.window); age >= maxAge {
+		cs.prior = cs.polls
+		if age >= 2*maxAge {
+			cs.prior = 0
+		}
+		cs.polls, cs.window = 0, time.Now()
+	}
+	cs.polls++
+	if cs.polled {
+		return nil, false
+	}
+	if last := cs.last; last != nil {
+		select {
+		case <-last.done:
+			if last.items == nil {
+				// The list failed (an outage, the budget): try again soon rather than
+				// read every object for half an interval.
+				maxAge = min(maxAge, failedSweepRetry)
+			}
+			if time.Since(last.taken) < maxAge {
+				return last, false
+			}
+		default:
+			return last, false // being listed
+		}
+	}
+	if cs.polls+cs.prior < minSweepPolls {
+		return nil, false
+	}
+	cs.last = &sweep{done: make(chan struct{}), taken: time.Now()}
+	// Writes before this list are in it, and older lists answer no more polls.
+	for item, at := range sw.writtenAt {
+		if at.Before(cs.last.taken) && strings.HasPrefix(item, path+"/") {
+			delete(sw.writtenAt, item)
+		}
+	}
+	return cs.last, true
+}
+
+// listInto lists col into s for the polls waiting on it, checking the first list against
+// a GET of object id.
+func listInto[T any](ctx context.Context, c *Client, col Collection[T], id string, s *sweep) {
+	defer close(s.done)
+	s.items = listRaw(ctx, c, col)
+	listed, held := s.items[id]
+	c.sweeps.mu.Lock()
+	cs := c.sweeps.byPath[col.Path]
+	check := held && !cs.checked
+	c.sweeps.mu.Unlock()
+	if !check {
+		return
+	}
+	same, compared := sameAsGet(ctx, c, col, id, listed)
+	c.sweeps.mu.Lock()
+	defer c.sweeps.mu.Unlock()
+	cs.checked = cs.checked || compared
+	cs.polled = cs.polled || (compared && !same)
+}
+
+// wrote records that this client wrote object id of path (a PUT or a DELETE, done or
+// failed): its polls read it directly until a list asked for after.
+func (sw *sweeps) wrote(path, id string) {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	if sw.writtenAt == nil {
+		sw.writtenAt = map[string]time.Time{}
+	}
+	sw.writtenAt[itemPath(path, id)] = time.Now()
+}
+
+// listRaw lists the organisation's active objects of col by id, or returns nil when
+// the list fails: the polls then read their objects directly.
+func listRaw[T any](ctx context.Context, c *Client, col Collection[T]) map[string]json.RawMessage {
+	var raw []json.RawMessage
+	if _, err := c.do(ctx, http.MethodGet, col.Resource, col.Path, filters("organisationId", c.org), nil, &raw); err != nil {
+		return nil
+	}
+	items := make(map[string]json.RawMessage, len(raw))
+	for _, item := range raw {
+		var probe struct {
+			ID string `json:"id"`
+		}
+		if isDeletedObject(item) || json.Unmarshal(item, &probe) != nil || probe.ID == "" {
+			continue
+		}
+		items[probe.ID] = item
+	}
+	return items
+}
+
+// sameAsGet reads object id directly and reports whether listed (its list item) is the
+// same JSON, and whether the two could be compared at all (a failed GET says nothing:
+// the next list is checked).
+func sameAsGet[T any](ctx context.Context, c *Client, col Collection[T], id string, listed json.RawMessage) (same, compared bool) {
+	var direct json.RawMessage
+	if _, err := c.do(ctx, http.MethodGet, col.Resource, itemPath(col.Path, id), nil, nil, &direct); err != nil {
+		return false, false
+	}
+	var a, b any
+	if json.Unmarshal(listed, &a) != nil || json.Unmarshal(direct, &b) != nil {
+		return false, true
+	}
+	return reflect.DeepEqual(a, b), true
+}
