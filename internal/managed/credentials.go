@@ -35,6 +35,8 @@ type Credentials struct {
 	marker string
 	reader client.Reader // uncached: re-reads the Secret after a conflicting write
 	writer client.Client
+	// record is where Deliver records a delivery (Rotation.Record); nil for none.
+	record *v1alpha1.OAuthClientCredentials
 }
 
 // Exists reports whether the Secret existed when read, or has been written since.

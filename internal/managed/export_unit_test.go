@@ -16,23 +16,24 @@ import (
 // groupExport declares the test kind's Export as internal/kinds declares its own:
 // child groups by name where the child is exported too, by id otherwise.
 func groupExport() *Export[*v1alpha1.NotificationGroup] {
-	return UpsertedExport(groupDecl(),
-		func(ctx context.Context, c *hoxton.Client, _ string) ([]hoxton.NotificationGroup, error) {
-			return hoxton.NotificationGroups.List(ctx, c)
-		},
-		func(g hoxton.NotificationGroup) string { return g.ID },
-		func(g hoxton.NotificationGroup) string { return g.Name },
-		func(g hoxton.NotificationGroup, links map[string][]hoxton.Link, names NameOf) *v1alpha1.NotificationGroup {
-			o := &v1alpha1.NotificationGroup{Spec: v1alpha1.NotificationGroupSpec{Name: g.Name}}
-			for _, l := range links[childGroups] {
-				if n := names("NotificationGroup", l.Target); n != "" {
-					o.Spec.ChildGroupRefs = append(o.Spec.ChildGroupRefs, v1alpha1.LocalReference{Name: n})
-				} else {
-					o.Spec.ChildGroupIDs = append(o.Spec.ChildGroupIDs, l.Target)
-				}
+	u := groupDecl()
+	u.List = func(ctx context.Context, c *hoxton.Client, _ string) ([]hoxton.NotificationGroup, error) {
+		return hoxton.NotificationGroups.List(ctx, c)
+	}
+	u.ID = func(g hoxton.NotificationGroup) string { return g.ID }
+	u.Label = func(g hoxton.NotificationGroup) string { return g.Name }
+	u.Manifest = func(g hoxton.NotificationGroup, links Links, names NameOf) *v1alpha1.NotificationGroup {
+		o := &v1alpha1.NotificationGroup{Spec: v1alpha1.NotificationGroupSpec{Name: g.Name}}
+		for _, l := range links[childGroups] {
+			if n := names("NotificationGroup", l.Target); n != "" {
+				o.Spec.ChildGroupRefs = append(o.Spec.ChildGroupRefs, v1alpha1.LocalReference{Name: n})
+			} else {
+				o.Spec.ChildGroupIDs = append(o.Spec.ChildGroupIDs, l.Target)
 			}
-			return o
-		})
+		}
+		return o
+	}
+	return u.export()
 }
 
 func TestExportAllMapsObjectsAndLinks(t *testing.T) {

@@ -119,7 +119,7 @@ func (r *Reconciler[O, S]) persistExternalID(ctx context.Context, a *attempt[O, 
 }
 
 // persistStatus writes the status as it is now, for a mark that must be durable
-// before the next API call (Kind.BeforeCreate).
+// before the next API call (Kind.CreateMark).
 func (r *Reconciler[O, S]) persistStatus(ctx context.Context, a *attempt[O, S]) error {
 	if err := r.client.Status().Patch(ctx, a.obj, client.MergeFrom(a.orig)); err != nil {
 		return fmt.Errorf("recording the status before a create: %w", err)
@@ -158,7 +158,7 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O, S], c *ho
 		case created.Found:
 			// Found, not written: read it, and update it like any existing object.
 			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s", r.kind.Name, created.ID)
-			found, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+			found, err := r.read(ctx, c, o, refs)
 			if err != nil {
 				return r.fail(a, "observe", err)
 			}
@@ -210,7 +210,7 @@ func (r *Reconciler[O, S]) written(o O) ctrl.Result {
 // status honest about a write that did not take effect.
 func (r *Reconciler[O, S]) verify(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs) (ctrl.Result, error) {
 	o := a.obj
-	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+	obs, err := r.read(ctx, c, o, refs)
 	switch {
 	case err != nil:
 		return r.fail(a, "read back", err)
