@@ -67,15 +67,9 @@ func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1
 	site := refs.ID(siteRef)
 	cam, err := c.ClaimCamera(ctx, hoxton.CameraClaim{SerialNumber: o.Spec.SerialNumber, SiteID: site, Name: o.Spec.Name})
 	if hoxton.IsConflict(err) {
-		// Claimed already: ours (adopt it) or another organisation's (nothing to do).
-		mine, ferr := c.FindCameraBySerial(ctx, o.Spec.SerialNumber)
-		if hoxton.IsNotFound(ferr) {
-			return managed.Created{}, nil, managed.Terminal("serial %q is claimed by another organisation", o.Spec.SerialNumber)
-		}
-		if ferr != nil {
-			return managed.Created{}, nil, ferr
-		}
-		return managed.Created{ID: mine.ID, Existed: true, Found: true}, nil, nil
+		// Claimed already: the organisation's own camera, which Observe finds by its
+		// serial, or another organisation's.
+		return managed.Created{Found: true}, nil, nil
 	}
 	if hoxton.IsNotFound(err) {
 		// The claim answers 404 when the site is not an active site of the organisation

@@ -16,10 +16,9 @@ var userSites = managed.NewRefField("siteRefs")
 
 // userKind describes User to the generic reconciler. User ids are identity-provider
 // strings the service chooses, so the adapter is hand-written, like the camera's. A
-// user is found by its e-mail before it is created: one this object created just
-// before a crash (its status.createRequestedFor, recorded before the create, names
-// the address), or with spec.adoptExisting one the organisation already has; any
-// other user with the address is refused, never taken over. Roles the Connection does
+// user is found by its e-mail before it is created; the reconciler takes it only if
+// this object created it just before a crash (its status.createRequestedFor, the
+// create mark, names the address) or with spec.adoptExisting, never another's. Roles the Connection does
 // not allow (hoxton.UserRoleLimit) are refused before any write. The API has no user
 // delete: deletion takes the user's roles and sites away.
 func userKind() managed.Kind[*v1alpha1.User, hoxton.User] {
@@ -31,7 +30,8 @@ func userKind() managed.Kind[*v1alpha1.User, hoxton.User] {
 		IDs:     managed.ServerAssignedID,
 		References: []managed.Reference[*v1alpha1.User]{{Field: userSites, Target: siteTarget,
 			Entries: func(o *v1alpha1.User) []managed.Entry { return idList(o.Spec.SiteRefs, o.Spec.SiteIDs) }}},
-		CreateMark: func(o *v1alpha1.User) (*string, string) { return &o.Status.CreateRequestedFor, string(o.Spec.Email) },
+		CreateMark:    func(o *v1alpha1.User) (*string, string) { return &o.Status.CreateRequestedFor, string(o.Spec.Email) },
+		AdoptExisting: func(o *v1alpha1.User) bool { return o.Spec.AdoptExisting },
 		DeletionNote: " as far as the API allows: it has no user delete, so the user's roles and sites were removed " +
 			"and the account remains, without access to any site; remove it in the Control Room " +
 			"(deletionPolicy Orphan leaves a user as it is)",
@@ -61,31 +61,21 @@ func (userAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Us
 }
 
 // findUser reads the user this object manages, or, before it has recorded one, the
-// user of the organisation with its email, if this object may take it: its own,
-// created just before a crash (the address was recorded before the create), or any
-// with spec.adoptExisting. Another person's account is refused before any write.
+// user of the organisation with its email. The reconciler takes that one only if
+// this object created it (its create mark names the address) or adopts it
+// (spec.adoptExisting): another person's account is refused before any write.
 func findUser(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) (*hoxton.User, error) {
 	if id := o.Status.ExternalID; id != "" {
 		return c.GetUser(ctx, id)
 	}
 	// Assumption A14: an e-mail address belongs to one user of the organisation.
 	users, err := c.ListUsers(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	email := string(o.Spec.Email)
-	for _, u := range users {
-		switch {
-		case !strings.EqualFold(u.Email, email):
-		case o.Spec.AdoptExisting || strings.EqualFold(o.Status.CreateRequestedFor, email):
-			return &u, nil
-		default:
-			return nil, managed.Terminal("the organisation already has a Control Room user with e-mail %s (id %s), "+
-				"which this User did not create; nothing was written to HoxtonAi. To manage that user, "+
-				"set spec.adoptExisting: true", email, u.ID)
+	for i := range users {
+		if strings.EqualFold(users[i].Email, string(o.Spec.Email)) {
+			return &users[i], nil
 		}
 	}
-	return nil, nil
+	return nil, err
 }
 
 // mayChange refuses to write a user who holds a role the client's Connection does

@@ -71,12 +71,12 @@ type Created struct {
 	// ID of the object.
 	ID string
 	// Existed is true when the object was already there and Create made it match
-	// (an upsert answered 204 for an object an earlier cluster created, a claim of a
-	// camera the organisation already holds), so that events say so.
+	// (an upsert answered 204 for an object an earlier cluster created), so that
+	// events say so.
 	Existed bool
-	// Found is true when Create found the object already there and wrote nothing (a
-	// claim answered 409 by the organisation's own camera): the reconciler records
-	// the id, once no other object manages it, then reads and updates the object.
+	// Found is true, and ID empty, when Create found the object already there and
+	// wrote nothing (a camera claim answered 409): the reconciler finds it with
+	// Observe, records its id once no other object manages it, and updates it.
 	Found bool
 }
 
@@ -159,6 +159,10 @@ type Kind[O Object, S any] struct {
 	// uses it to tell, after a crash that lost the answer, the object its own create
 	// made from one that was there before (a user found by its e-mail).
 	CreateMark func(o O) (field *string, mark string)
+	// AdoptExisting, with CreateMark, says whether the spec lets o take on an object
+	// Observe found by the kind's own traces that o did not create (spec.adoptExisting);
+	// without it such an object is refused before any write (mayTake).
+	AdoptExisting func(o O) bool
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of

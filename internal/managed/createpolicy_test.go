@@ -5,7 +5,10 @@ import (
 	"slices"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 )
 
@@ -81,6 +84,90 @@ func TestCreateMark(t *testing.T) {
 			if got := e.get("hq").Status.AtProvider.State; got != tc.wantMark {
 				t.Errorf("stored mark after the reconcile = %q, want %q", got, tc.wantMark)
 			}
+		})
+	}
+}
+
+// TestMayTakeOnlyItsOwn: an object found by the kind's own traces (a user by its
+// e-mail) before this object recorded an id is taken only when this object's create
+// mark names it or the spec adopts; another is refused before any write, in Manage
+// and in ObserveOnly alike.
+func TestMayTakeOnlyItsOwn(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		mark    string
+		adopt   bool
+		policy  v1alpha1.ManagementPolicy
+		refused bool
+	}{
+		{name: "another's", refused: true},
+		{name: "another's, observed", policy: v1alpha1.ManagementPolicyObserveOnly, refused: true},
+		{name: "its own create's", mark: "HQ@example.com"},
+		{name: "adopted", adopt: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, newSite("hq", func(s *v1alpha1.Site) {
+				s.Spec.ManagementPolicy = tc.policy
+				s.Status.AtProvider.State = tc.mark
+			}))
+			e.r.kind.IDs = ServerAssignedID
+			e.r.kind.CreateMark = func(o *v1alpha1.Site) (*string, string) { return &o.Status.AtProvider.State, "hq@example.com" }
+			e.r.kind.AdoptExisting = func(*v1alpha1.Site) bool { return tc.adopt }
+			e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) {
+				return obsT{Exists: true, FoundID: "user-7", Diff: diffOf("name")}, nil
+			}
+			_, _ = e.reconcile("hq")
+			s := e.get("hq")
+			wrote := slices.ContainsFunc(e.ad.ops(), func(op string) bool { return op == "create" || op == "update" })
+			if tc.refused {
+				if s.Status.ExternalID != "" || wrote {
+					t.Errorf("another's object: externalID %q, adapter calls %v; want it refused before any write", s.Status.ExternalID, e.ad.ops())
+				}
+				wantCond(t, s, conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonTerminal, "HoxtonAi Site user-7 matches this object (hq@example.com) but was not created by it")
+				return
+			}
+			if s.Status.ExternalID != "user-7" || s.Status.AtProvider.State != "" {
+				t.Errorf("externalID %q, mark %q; want user-7 taken and the mark cleared", s.Status.ExternalID, s.Status.AtProvider.State)
+			}
+		})
+	}
+}
+
+// TestTakeFound: a create that found the object already there (a claim answered 409)
+// leaves it to the reconciler, which finds it with Observe, records it and updates
+// it; one Observe cannot find belongs to another organisation and is Terminal.
+func TestTakeFound(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ours    bool
+		wantIDs string
+	}{
+		{"the organisation's own", true, "cam-3"},
+		{"another organisation's", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, newSite("cam"))
+			e.r.kind.IDs, e.r.kind.CreateFinds = ServerAssignedID, true
+			e.ad.CreateFound = true
+			e.ad.ObserveFn = func(o *v1alpha1.Site) (obsT, error) {
+				if !tc.ours || len(e.ad.callsOf("create")) == 0 {
+					return obsT{}, nil
+				}
+				return obsT{Exists: true, FoundID: "cam-3", Diff: diffOf("name")}, nil
+			}
+			_, _ = e.reconcile("cam")
+			s := e.get("cam")
+			if s.Status.ExternalID != tc.wantIDs {
+				t.Errorf("externalID = %q, want %q", s.Status.ExternalID, tc.wantIDs)
+			}
+			if tc.ours {
+				if got, want := e.ad.ops(), []string{"resolve", "create", "observe", "update", "observe"}; !slices.Equal(got, want) {
+					t.Errorf("adapter calls = %v, want %v", got, want)
+				}
+				wantEvents(t, e.events(), "Normal Adopted found existing HoxtonAi Site cam-3", "Normal Updated")
+				return
+			}
+			wantCond(t, s, conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonTerminal, "HoxtonAi answered that this Site exists already")
 		})
 	}
 }

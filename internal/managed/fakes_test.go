@@ -62,6 +62,8 @@ type fakeAdapter struct {
 	CreateFn  func(o *v1alpha1.Site) (string, error)
 	UpdateFn  func(o *v1alpha1.Site, obs obsT) error
 	DeleteFn  func(o *v1alpha1.Site) error
+	// CreateFound makes Create report that it found the object (a claim answered 409).
+	CreateFound bool
 
 	mu    sync.Mutex
 	calls []call
@@ -85,6 +87,9 @@ func (f *fakeAdapter) Observe(_ context.Context, _ *hoxton.Client, o *v1alpha1.S
 
 func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs) (Created, *string, error) {
 	f.record("create", o, obsT{})
+	if f.CreateFound {
+		return Created{Found: true}, nil, nil
+	}
 	if f.CreateFn != nil {
 		id, err := f.CreateFn(o)
 		return Created{ID: id}, nil, err

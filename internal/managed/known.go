@@ -2,7 +2,6 @@ package managed
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -11,12 +10,6 @@ import (
 
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 )
-
-// refused reports whether HoxtonAi refused a request (4xx), so that it did nothing.
-func refused(err error) bool {
-	var apiErr *hoxton.APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500
-}
 
 // knownStates remembers, per object, what HoxtonAi held after the last read or known
 // write (Adapter.Create and Update), until the object's next poll and only while the object is
@@ -65,18 +58,13 @@ func (k *knownStates[S]) remember(key types.NamespacedName, o Object, seen *S, r
 // create creates through the adapter, noting in a what HoxtonAi holds after it when
 // the adapter knows.
 func (r *Reconciler[O, S]) create(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs) (Created, error) {
-	if r.kind.CreateMark != nil {
-		field, mark := r.kind.CreateMark(a.obj)
-		*field = mark
-		if err := r.persistStatus(ctx, a); err != nil {
-			return Created{}, err
-		}
+	if err := r.markCreate(ctx, a); err != nil {
+		return Created{}, err
 	}
 	created, seen, err := r.kind.Adapter.Create(ctx, c, a.obj, refs)
-	if refused(err) && r.kind.CreateMark != nil {
+	if refused(err) {
 		// Nothing was created, so an object the mark leads to is not this one's.
-		field, _ := r.kind.CreateMark(a.obj)
-		*field = ""
+		r.clearMark(a.obj)
 	}
 	if err == nil && !created.Found {
 		a.known = seen

@@ -103,6 +103,9 @@ func Plan[O Object, S any](ctx context.Context, kind Kind[O, S], c *hoxton.Clien
 
 	policy := spec.ManagementPolicy
 	obs, err := kind.Adapter.Observe(ctx, c, o, refs)
+	if err == nil {
+		err = kind.mayTake(o, obs)
+	}
 	if err != nil {
 		return out, err
 	}

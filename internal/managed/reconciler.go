@@ -266,7 +266,10 @@ func (r *Reconciler[O, S]) observe(ctx context.Context, a *attempt[O, S], c *hox
 	if seen, ok := r.known.get(key, o); ok && comparer && o.GetDeletionTimestamp() == nil {
 		a.known = &seen
 		obs, err := cmp.Compare(o, refs, seen)
-		return r.withPolicy(o, refs, obs), err
+		if err != nil {
+			return obs, err
+		}
+		return r.withPolicy(o, refs, obs)
 	}
 	obs, err := r.read(ctx, c, o, refs)
 	if err == nil && obs.Exists && comparer {

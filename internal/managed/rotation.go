@@ -56,23 +56,22 @@ func (rot *Rotation[O]) due(o O, id string, creds *Credentials, now time.Time) D
 }
 
 // withPolicy applies the reconciler's own policy to an observation: an object found
-// clears its create mark (Kind.CreateMark), and for one in Manage mode a due secret
-// rotation is a difference.
-func (r *Reconciler[O, S]) withPolicy(o O, refs Refs, obs Observation[S]) Observation[S] {
-	if obs.Exists && r.kind.CreateMark != nil {
-		field, _ := r.kind.CreateMark(o)
-		*field = ""
+// by the kind's own traces must be this object's to take (mayTake), and for one in
+// Manage mode a due secret rotation is a difference.
+func (r *Reconciler[O, S]) withPolicy(o O, refs Refs, obs Observation[S]) (Observation[S], error) {
+	if err := r.kind.mayTake(o, obs); err != nil {
+		return Observation[S]{}, err
 	}
 	rot := r.kind.Rotation
 	if rot == nil || !obs.Exists || o.GetManagedSpec().ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
-		return obs
+		return obs, nil
 	}
 	id := obs.FoundID
 	if id == "" {
 		id = o.GetManagedStatus().ExternalID
 	}
 	obs.Diff = append(obs.Diff, rot.due(o, id, refs.Credentials(), time.Now())...)
-	return obs
+	return obs, nil
 }
 
 // read asks the adapter what HoxtonAi holds, with the policy's differences.
@@ -81,7 +80,7 @@ func (r *Reconciler[O, S]) read(ctx context.Context, c *hoxton.Client, o O, refs
 	if err != nil {
 		return obs, err
 	}
-	return r.withPolicy(o, refs, obs), nil
+	return r.withPolicy(o, refs, obs)
 }
 
 // Deliver writes credentials HoxtonAi issued for its object id into the Secret, under

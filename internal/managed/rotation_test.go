@@ -114,7 +114,10 @@ func TestRotationIsTheReconcilers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := &v1alpha1.OAuthClient{}
 			o.Spec.ManagementPolicy = tc.policy
-			obs := r.withPolicy(o, refs, Observation[string]{Exists: tc.exists, FoundID: "id-1", Diff: diffOf("name")})
+			obs, err := r.withPolicy(o, refs, Observation[string]{Exists: tc.exists, FoundID: "id-1", Diff: diffOf("name")})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got := obs.Diff.Touches(SecretField); got != tc.wantDue {
 				t.Errorf("diff %q: secret due = %v, want %v", obs.Diff.String(), got, tc.wantDue)
 			}
@@ -124,7 +127,7 @@ func TestRotationIsTheReconcilers(t *testing.T) {
 		})
 	}
 	r.kind.Rotation = nil
-	if obs := r.withPolicy(&v1alpha1.OAuthClient{}, refs, Observation[string]{Exists: true}); len(obs.Diff) != 0 {
+	if obs, _ := r.withPolicy(&v1alpha1.OAuthClient{}, refs, Observation[string]{Exists: true}); len(obs.Diff) != 0 {
 		t.Errorf("a kind without Rotation got %q", obs.Diff.String())
 	}
 }

@@ -145,6 +145,9 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O, S], c *ho
 		if err != nil {
 			return r.fail(a, "create", err)
 		}
+		if created.Found {
+			return r.takeFound(ctx, a, c, refs)
+		}
 		if created.ID != status.ExternalID {
 			if err := r.ensureUnmanaged(ctx, o, created.ID); err != nil {
 				return r.fail(a, "create", err)
@@ -155,16 +158,6 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O, S], c *ho
 			}
 		}
 		switch {
-		case created.Found:
-			// Found, not written: read it, and update it like any existing object.
-			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s", r.kind.Name, created.ID)
-			found, err := r.read(ctx, c, o, refs)
-			if err != nil {
-				return r.fail(a, "observe", err)
-			}
-			if found.Exists && !found.UpToDate() {
-				return r.update(ctx, a, c, refs, found)
-			}
 		case created.Existed:
 			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s and made it match the spec", r.kind.Name, created.ID)
 		default:
