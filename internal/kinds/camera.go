@@ -3,9 +3,6 @@ package kinds
 import (
 	"context"
 	"fmt"
-	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -19,7 +16,7 @@ import (
 // claim answered 409 is matched to the organisation's own camera (CreateFinds), so a
 // crash after the claim leaves no duplicate.
 func cameraKind() managed.Kind[*v1alpha1.Camera, hoxton.Camera] {
-	k := managed.Kind[*v1alpha1.Camera, hoxton.Camera]{
+	return managed.Kind[*v1alpha1.Camera, hoxton.Camera]{
 		Name:    "Camera",
 		New:     func() *v1alpha1.Camera { return &v1alpha1.Camera{} },
 		NewList: func() client.ObjectList { return &v1alpha1.CameraList{} },
@@ -29,9 +26,8 @@ func cameraKind() managed.Kind[*v1alpha1.Camera, hoxton.Camera] {
 			siteReference(func(o *v1alpha1.Camera) (*v1alpha1.LocalReference, string) { return o.Spec.SiteRef, o.Spec.SiteID })},
 		CreateFinds:  true,
 		DeletionNote: "; HoxtonAi cannot un-claim a camera, so it was paused and stays claimed by the organisation",
+		Export:       cameraExport(),
 	}
-	k.Export = cameraExport()
-	return k
 }
 
 // cameraAdapter connects Camera to the camera endpoints.
@@ -143,18 +139,4 @@ func cameraObservation(cam *hoxton.Camera) v1alpha1.CameraObservation {
 		LastVideoAt:      timeOf(cam.LastVideoAt),
 		VideoBacklog:     fmt.Sprintf("%g", cam.VideoBacklog),
 	}
-}
-
-// timeOf maps an optional API time to the status type.
-func timeOf(t *time.Time) *metav1.Time {
-	if t == nil {
-		return nil
-	}
-	return &metav1.Time{Time: *t}
-}
-
-// DescribeCreate says what the claim and the writes that follow it set, for plans.
-func (cameraAdapter) DescribeCreate(o *v1alpha1.Camera, refs managed.Refs) (managed.Diff, error) {
-	set := cameraDiff(o.Spec, &hoxton.Camera{})
-	return append(managed.Diff{{Field: "serialNumber", Want: o.Spec.SerialNumber}, {Field: "siteID", Want: refs.ID(siteRef)}}, set...), nil
 }

@@ -32,3 +32,9 @@ func cameraExport() *managed.Export[*v1alpha1.Camera] {
 		return out, nil
 	}}
 }
+
+// DescribeCreate says what the claim and the writes that follow it set, for plans.
+func (cameraAdapter) DescribeCreate(o *v1alpha1.Camera, refs managed.Refs) (managed.Diff, error) {
+	set := cameraDiff(o.Spec, &hoxton.Camera{})
+	return append(managed.Diff{{Field: "serialNumber", Want: o.Spec.SerialNumber}, {Field: "siteID", Want: refs.ID(siteRef)}}, set...), nil
+}

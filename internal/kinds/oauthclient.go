@@ -2,9 +2,7 @@ package kinds
 
 import (
 	"context"
-	"crypto/subtle"
 
-	"github.com/google/uuid"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -20,7 +18,7 @@ import (
 // (managed.Rotation). Clients are never found by their name, and one a Connection
 // uses is never managed (ConnectionClientIDs).
 func oauthClientKind() managed.Kind[*v1alpha1.OAuthClient, hoxton.OAuthClient] {
-	k := managed.Kind[*v1alpha1.OAuthClient, hoxton.OAuthClient]{
+	return managed.Kind[*v1alpha1.OAuthClient, hoxton.OAuthClient]{
 		Name:              "OAuthClient",
 		New:               func() *v1alpha1.OAuthClient { return &v1alpha1.OAuthClient{} },
 		NewList:           func() client.ObjectList { return &v1alpha1.OAuthClientList{} },
@@ -30,11 +28,14 @@ func oauthClientKind() managed.Kind[*v1alpha1.OAuthClient, hoxton.OAuthClient] {
 		Rotation: &managed.Rotation[*v1alpha1.OAuthClient]{
 			Record: func(o *v1alpha1.OAuthClient) *v1alpha1.OAuthClientCredentials { return &o.Status.Credentials },
 			Every:  func(o *v1alpha1.OAuthClient) *metav1.Duration { return o.Spec.RotateEvery },
+			Issue: func(ctx context.Context, c *hoxton.Client, id string) (string, error) {
+				cl, err := c.RotateOAuthClientSecret(ctx, id)
+				return valueOr(cl, hoxton.OAuthClient{}).ClientSecret, err
+			},
 		},
 		ConnectionClientIDs: true,
+		Export:              oauthClientExport(),
 	}
-	k.Export = oauthClientExport()
-	return k
 }
 
 // oauthClientAdapter connects OAuthClient to the OAuth client endpoints.
@@ -52,8 +53,8 @@ func (oauthClientAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1al
 	// The secret the service reads back is dropped at once: the Secret is the one
 	// place it is kept.
 	cl.ClientSecret = ""
-	diff := managed.CompareFields(oauthClientFields, oauthClientWanted(o), *cl)
-	return managed.Observation[hoxton.OAuthClient]{Exists: true, FoundID: cl.ClientID, Observed: *cl, Diff: diff}, nil
+	return managed.Observation[hoxton.OAuthClient]{Exists: true, FoundID: cl.ClientID, Observed: *cl,
+		Diff: managed.CompareFields(oauthClientFields, oauthClientWanted(o), *cl)}, nil
 }
 
 // findOAuthClient reads the client this object manages. Before the object has recorded
@@ -73,7 +74,7 @@ func findOAuthClient(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthCli
 		case managed.Absent(err):
 		case err != nil:
 			return nil, err
-		case !holdsSecretOf(creds, cl):
+		case !creds.Holds(v1alpha1.SecretKeyClientSecret, cl.ClientSecret):
 			return nil, managed.Terminal("Secret %q names OAuth client %s but does not hold its secret, so this object did not write it "+
 				"and does not take the client over; remove the Secret's %s, or adopt the client with spec.externalID and adoptExisting",
 				creds.Name(), id, v1alpha1.SecretKeyClientID)
@@ -81,26 +82,16 @@ func findOAuthClient(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthCli
 			return cl, nil
 		}
 	}
-	marker := creds.CreateMarker()
-	if marker == "" {
+	if creds.CreateMarker() == "" {
 		return nil, nil
 	}
 	all, err := c.ListOAuthClients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, cl := range all {
-		if cl.Name == marker {
-			return &cl, nil
+	for i := range all {
+		if all[i].Name == creds.CreateMarker() {
+			return &all[i], nil
 		}
 	}
-	return nil, nil
-}
-
-// holdsSecretOf reports whether the Secret holds cl's current secret.
-func holdsSecretOf(creds *managed.Credentials, cl *hoxton.OAuthClient) bool {
-	held := creds.Value(v1alpha1.SecretKeyClientSecret)
-	return held != "" && subtle.ConstantTimeCompare([]byte(held), []byte(cl.ClientSecret)) == 1
+	return nil, err
 }
 
 // Create creates the client under a marker name, written to the Secret first, so that
@@ -108,18 +99,15 @@ func holdsSecretOf(creds *managed.Credentials, cl *hoxton.OAuthClient) bool {
 // once the secret is delivered, the client takes the name of the spec.
 func (oauthClientAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs) (managed.Created, *hoxton.OAuthClient, error) {
 	creds := refs.Credentials()
-	marker := pendingNamePrefix + uuid.NewString()
-	if err := creds.MarkCreate(ctx, marker); err != nil {
+	marker, err := creds.MarkCreate(ctx, pendingNamePrefix)
+	if err != nil {
 		return managed.Created{}, nil, err
 	}
 	in := oauthClientInput(o, "")
 	in.Name = marker
 	cl, err := c.PutOAuthClient(ctx, in)
-	switch {
-	case err != nil:
-		return managed.Created{}, nil, err
-	case cl == nil || cl.ClientID == "":
-		return managed.Created{}, nil, managed.Terminal("creating the OAuth client answered no client id")
+	if err != nil || cl == nil || cl.ClientID == "" {
+		return managed.Created{}, nil, err // no id: the reconciler refuses the answer
 	}
 	// An error here loses the id too: the next reconcile finds the client by the
 	// marker, rotates the secret it could not deliver and renames it.
@@ -130,25 +118,11 @@ func (oauthClientAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alp
 	return managed.Created{ID: cl.ClientID}, nil, err
 }
 
-// Update issues and delivers a new secret first when the reconciler finds one due:
-// until it is delivered, a client this object created keeps its marker name, by which
-// a lost status finds it again.
-func (oauthClientAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs, obs managed.Observation[hoxton.OAuthClient]) (*hoxton.OAuthClient, error) {
-	id := obs.Observed.ClientID
-	if obs.Diff.Touches(managed.SecretField) {
-		cl, err := c.RotateOAuthClientSecret(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := refs.Credentials().Deliver(ctx, id, cl.ClientSecret); err != nil {
-			return nil, err
-		}
-	}
-	if obs.Diff.Touches("name", "grantTypes", "callbacks") {
-		_, err := c.PutOAuthClient(ctx, oauthClientInput(o, id))
-		return nil, err
-	}
-	return nil, nil
+// Update writes the fields; a due secret the reconciler has issued and delivered
+// first (managed.Rotation).
+func (oauthClientAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, _ managed.Refs, obs managed.Observation[hoxton.OAuthClient]) (*hoxton.OAuthClient, error) {
+	_, err := c.PutOAuthClient(ctx, oauthClientInput(o, obs.Observed.ClientID))
+	return nil, err
 }
 
 // Delete removes the client (the API removes clients outright); its Secret is left,
@@ -163,11 +137,7 @@ func oauthClientInput(o *v1alpha1.OAuthClient, id string) hoxton.OAuthClientInpu
 }
 
 func oauthClientWanted(o *v1alpha1.OAuthClient) hoxton.OAuthClient {
-	grants := make([]hoxton.GrantType, len(o.Spec.GrantTypes))
-	for i, g := range o.Spec.GrantTypes {
-		grants[i] = hoxton.GrantType(g)
-	}
-	return hoxton.OAuthClient{Name: o.Spec.Name, GrantTypes: grants, Callbacks: o.Spec.Callbacks}
+	return hoxton.OAuthClient{Name: o.Spec.Name, GrantTypes: convertAll[hoxton.GrantType](o.Spec.GrantTypes), Callbacks: o.Spec.Callbacks}
 }
 
 var oauthClientFields = []managed.Field[hoxton.OAuthClient]{

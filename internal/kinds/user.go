@@ -22,7 +22,7 @@ var userSites = managed.NewRefField("siteRefs")
 // not allow (hoxton.UserRoleLimit) are refused before any write. The API has no user
 // delete: deletion takes the user's roles and sites away.
 func userKind() managed.Kind[*v1alpha1.User, hoxton.User] {
-	k := managed.Kind[*v1alpha1.User, hoxton.User]{
+	return managed.Kind[*v1alpha1.User, hoxton.User]{
 		Name:    "User",
 		New:     func() *v1alpha1.User { return &v1alpha1.User{} },
 		NewList: func() client.ObjectList { return &v1alpha1.UserList{} },
@@ -35,16 +35,15 @@ func userKind() managed.Kind[*v1alpha1.User, hoxton.User] {
 		DeletionNote: " as far as the API allows: it has no user delete, so the user's roles and sites were removed " +
 			"and the account remains, without access to any site; remove it in the Control Room " +
 			"(deletionPolicy Orphan leaves a user as it is)",
+		Export: userExport(),
 	}
-	k.Export = userExport()
-	return k
 }
 
 // userAdapter connects User to the user endpoints.
 type userAdapter struct{}
 
 func (userAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs) (managed.Observation[hoxton.User], error) {
-	if r, refused := c.UserRoleLimit().Refuses(userRoles(o.Spec.Roles)); refused {
+	if r, refused := c.UserRoleLimit().Refuses(convertAll[hoxton.UserRole](o.Spec.Roles)); refused {
 		return managed.Observation[hoxton.User]{}, managed.Terminal("spec.roles asks for %s, which %s does not allow "+
 			"(it is not true); nothing was written to HoxtonAi", r, c.UserRoleLimit().Setting)
 	}
@@ -108,11 +107,7 @@ func (userAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Use
 // without sites (Assumption A14: a PUT replaces the writable fields); the account
 // remains. A user holding a role the Connection does not allow is left alone.
 func (userAdapter) Delete(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) error {
-	id := o.Status.ExternalID
-	if id == "" {
-		id = o.Spec.ExternalID
-	}
-	u, err := c.GetUser(ctx, id)
+	u, err := c.GetUser(ctx, o.Status.ExternalID)
 	if err != nil {
 		return err // gone is success to the reconciler
 	}
@@ -129,16 +124,7 @@ func (userAdapter) Delete(ctx context.Context, c *hoxton.Client, o *v1alpha1.Use
 // userBody is the full user the spec describes; the organisation is the client's.
 func userBody(o *v1alpha1.User, refs managed.Refs, id string) hoxton.User {
 	s := o.Spec
-	return hoxton.User{ID: id, Email: string(s.Email), FirstName: s.FirstName, LastName: s.LastName, Roles: userRoles(s.Roles), SiteIDs: refs.IDs(userSites)}
-}
-
-// userRoles maps the spec's roles to the wire's.
-func userRoles(roles []v1alpha1.UserRole) []hoxton.UserRole {
-	out := make([]hoxton.UserRole, len(roles))
-	for i, r := range roles {
-		out[i] = hoxton.UserRole(r)
-	}
-	return out
+	return hoxton.User{ID: id, Email: string(s.Email), FirstName: s.FirstName, LastName: s.LastName, Roles: convertAll[hoxton.UserRole](s.Roles), SiteIDs: refs.IDs(userSites)}
 }
 
 // userFields are compared as sets where the API's order means nothing; the email is
@@ -149,9 +135,4 @@ var userFields = []managed.Field[hoxton.User]{
 	managed.F("lastName", func(u hoxton.User) any { return u.LastName }),
 	managed.F("roles", func(u hoxton.User) any { return sortedSet(u.Roles) }),
 	managed.F("siteIDs", func(u hoxton.User) any { return sortedSet(u.SiteIDs) }),
-}
-
-// DescribeCreate says what creating the user writes, for plans.
-func (userAdapter) DescribeCreate(o *v1alpha1.User, refs managed.Refs) (managed.Diff, error) {
-	return managed.CompareFields(userFields, userBody(o, refs, ""), hoxton.User{}), nil
 }

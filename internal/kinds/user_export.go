@@ -38,3 +38,8 @@ func userExport() *managed.Export[*v1alpha1.User] {
 		return out, nil
 	}}
 }
+
+// DescribeCreate says what creating the user writes, for plans.
+func (userAdapter) DescribeCreate(o *v1alpha1.User, refs managed.Refs) (managed.Diff, error) {
+	return managed.CompareFields(userFields, userBody(o, refs, ""), hoxton.User{}), nil
+}

@@ -171,3 +171,15 @@ func TestTakeFound(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateWithoutAnID: a create that succeeded without naming the object it made is
+// Terminal, not an object recorded under an empty id that the next reconcile would
+// create again.
+func TestCreateWithoutAnID(t *testing.T) {
+	e := newEnv(t, newSite("client"))
+	e.r.kind.IDs = ServerAssignedID
+	e.ad.ObserveFn = func(o *v1alpha1.Site) (obsT, error) { return obsT{Exists: o.Status.ExternalID != ""}, nil }
+	e.ad.CreateFn = func(*v1alpha1.Site) (string, error) { return "", nil }
+	_, _ = e.reconcile("client")
+	wantCond(t, e.get("client"), conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonTerminal, "creating the Site answered no id")
+}

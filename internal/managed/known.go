@@ -62,6 +62,9 @@ func (r *Reconciler[O, S]) create(ctx context.Context, a *attempt[O, S], c *hoxt
 		return Created{}, err
 	}
 	created, seen, err := r.kind.Adapter.Create(ctx, c, a.obj, refs)
+	if err == nil && created.ID == "" && !created.Found {
+		err = Terminal("creating the %s answered no id", r.kind.Name)
+	}
 	if refused(err) {
 		// Nothing was created, so an object the mark leads to is not this one's.
 		r.clearMark(a.obj)
@@ -75,6 +78,10 @@ func (r *Reconciler[O, S]) create(ctx context.Context, a *attempt[O, S], c *hoxt
 // updateKnown updates through the adapter, reporting whether the state after the
 // write is known (then noted in a).
 func (r *Reconciler[O, S]) updateKnown(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs, obs Observation[S]) (bool, error) {
+	obs, err := r.rotate(ctx, c, a.obj, refs, obs)
+	if err != nil || obs.UpToDate() {
+		return false, err
+	}
 	seen, err := r.kind.Adapter.Update(ctx, c, a.obj, refs, obs)
 	a.known = seen
 	return seen != nil, err

@@ -14,14 +14,17 @@ import (
 
 // Rotation declares that the credentials a kind delivers into its CredentialsSecret
 // are a secret HoxtonAi issues once and can issue again. The reconciler decides when
-// a new one is due and adds a difference in SecretField to the observation; the
-// adapter's Update then asks HoxtonAi for a new secret and hands it to
-// Credentials.Deliver, which records the delivery in the status.
+// a new one is due (a difference in SecretField), has it issued before any other
+// write, and delivers it with Credentials.Deliver, which records the delivery in the
+// status; the adapter's Create delivers the first one the same way.
 type Rotation[O Object] struct {
 	// Record is the object's status record of the delivery (never the secret).
 	Record func(o O) *v1alpha1.OAuthClientCredentials
 	// Every is the object's rotation schedule, nil for none.
 	Every func(o O) *metav1.Duration
+	// Issue has HoxtonAi issue a new secret for the object with id id, replacing the
+	// old one, and returns it.
+	Issue func(ctx context.Context, c *hoxton.Client, id string) (string, error)
 }
 
 // SecretField names a due secret in differences; their values say where and why,
@@ -72,6 +75,28 @@ func (r *Reconciler[O, S]) withPolicy(o O, refs Refs, obs Observation[S]) (Obser
 	}
 	obs.Diff = append(obs.Diff, rot.due(o, id, refs.Credentials(), time.Now())...)
 	return obs, nil
+}
+
+// rotate issues and delivers a secret that obs finds due, before anything else is
+// written: until it is delivered, an object this one created keeps the marks by which
+// a lost status finds it again. It returns what is left for the adapter to write.
+func (r *Reconciler[O, S]) rotate(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (Observation[S], error) {
+	if r.kind.Rotation == nil || !obs.Diff.Touches(SecretField) {
+		return obs, nil
+	}
+	id := o.GetManagedStatus().ExternalID
+	secret, err := r.kind.Rotation.Issue(ctx, c, id)
+	if err == nil {
+		err = refs.Credentials().Deliver(ctx, id, secret)
+	}
+	rest := make(Diff, 0, len(obs.Diff))
+	for _, d := range obs.Diff {
+		if d.Field != SecretField {
+			rest = append(rest, d)
+		}
+	}
+	obs.Diff = rest
+	return obs, err
 }
 
 // read asks the adapter what HoxtonAi holds, with the policy's differences.

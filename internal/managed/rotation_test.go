@@ -3,6 +3,7 @@ package managed
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 )
 
 // oauthRotation is Rotation as internal/kinds declares it for OAuth clients.
@@ -181,5 +183,60 @@ func TestDeliverRecordsAfterTheWrite(t *testing.T) {
 	}
 	if d := oauthRotation.due(o, "id-1", creds, time.Now()); len(d) != 0 {
 		t.Fatalf("right after a delivery a rotation is due: %q", d.String())
+	}
+}
+
+// TestRotationComesFirst: a due secret is issued and delivered by the reconciler
+// before the adapter writes anything else, and an object whose only difference is the
+// secret is not handed to the adapter's Update at all; ObserveOnly issues nothing.
+func TestRotationComesFirst(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		policy     v1alpha1.ManagementPolicy
+		diff       Diff
+		wantIssued bool
+		wantOps    []string
+	}{
+		{"only the secret is due", v1alpha1.ManagementPolicyManage, nil, true, []string{"resolve", "observe", "observe"}},
+		{"the secret and a field", v1alpha1.ManagementPolicyManage, diffOf("name"), true, []string{"resolve", "observe", "update", "observe"}},
+		{"observed", v1alpha1.ManagementPolicyObserveOnly, nil, false, []string{"resolve", "observe"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, newSite("hq", inSync("id-1"), func(s *v1alpha1.Site) { s.Spec.ManagementPolicy = tc.policy }))
+			var record v1alpha1.OAuthClientCredentials
+			var issued []string
+			e.r.secrets = e.c
+			e.r.kind.CredentialsSecret = func(*v1alpha1.Site) string { return "hq-credentials" }
+			e.r.kind.Rotation = &Rotation[*v1alpha1.Site]{
+				Record: func(*v1alpha1.Site) *v1alpha1.OAuthClientCredentials { return &record },
+				Every:  func(*v1alpha1.Site) *metav1.Duration { return nil },
+				Issue: func(_ context.Context, _ *hoxton.Client, id string) (string, error) {
+					issued = append(issued, id)
+					return "s-new", nil
+				},
+			}
+			e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{Exists: true, FoundID: "id-1", Diff: tc.diff}, nil }
+			e.ad.UpdateFn = func(_ *v1alpha1.Site, obs obsT) error {
+				if len(issued) == 0 || obs.Diff.Touches(SecretField) {
+					t.Errorf("Update saw %q with %d secrets issued; want the secret issued first and left out", obs.Diff.String(), len(issued))
+				}
+				e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{Exists: true, FoundID: "id-1"}, nil }
+				return nil
+			}
+			if _, err := e.reconcile("hq"); err != nil {
+				t.Fatalf("Reconcile: %v", err)
+			}
+			if got := len(issued) == 1 && issued[0] == "id-1"; got != tc.wantIssued {
+				t.Errorf("issued %v, want issued for id-1: %v", issued, tc.wantIssued)
+			}
+			if got := e.ad.ops(); !slices.Equal(got, tc.wantOps) {
+				t.Errorf("adapter calls = %v, want %v", got, tc.wantOps)
+			}
+			var s corev1.Secret
+			err := e.c.Get(t.Context(), client.ObjectKey{Namespace: testNS, Name: "hq-credentials"}, &s)
+			if delivered := err == nil && string(s.Data[v1alpha1.SecretKeyClientSecret]) == "s-new"; delivered != tc.wantIssued || (record.IssuedAt != nil) != tc.wantIssued {
+				t.Errorf("delivered %v, recorded %+v; want both %v", delivered, record, tc.wantIssued)
+			}
+		})
 	}
 }

@@ -255,8 +255,14 @@ func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O, S]) (ctrl.R
 		return ctrl.Result{}, nil
 	}
 	spec, id := o.GetManagedSpec(), o.GetManagedStatus().ExternalID
+	if id == "" {
+		// Adopted, and deleted before a reconcile recorded the id: adapters delete by
+		// status.externalID.
+		id = spec.ExternalID
+		o.GetManagedStatus().ExternalID = id
+	}
 	switch {
-	case id == "" && spec.ExternalID == "":
+	case id == "":
 		// Nothing was ever created (see assignID).
 	case spec.DeletionPolicy == v1alpha1.DeletionPolicyOrphan || spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
 		r.event(o, eventNormal, ReasonOrphaned, "Delete", "left HoxtonAi %s %s in place (deletionPolicy %s, managementPolicy %s)", r.kind.Name, id, spec.DeletionPolicy, spec.ManagementPolicy)
