@@ -1,6 +1,6 @@
-// Package kinds declares every managed kind: its references, its PUT body and managed
-// fields, its link sets, or (for the three kinds whose API differs: Camera, User,
-// OAuthClient) its hand-written adapter. A kind is registered once, in Registry;
+// Package kinds declares every managed kind: its reference fields (typed handles), its
+// PUT body and managed fields, its link sets and its export, or (for the three kinds
+// whose API differs: Camera, User, OAuthClient) its hand-written adapter. A kind is registered once, in Registry;
 // RBAC, samples, docs, Argo CD health checks and tests are checked against it.
 package kinds
 

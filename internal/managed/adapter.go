@@ -1,11 +1,12 @@
 // Package managed holds the one generic reconciler every managed kind uses, and the
 // declarations a kind is made of. It owns the whole lifecycle of a HoxtonAi object:
 // finalizer, deletion and orphaning, adoption by spec.externalID, ObserveOnly, pause,
-// references (resolved, watched and gated), deterministic ids, links, drift correction
-// on a jittered poll, error classification, events, and a single status patch per
-// reconcile. A kind contributes a Kind: its references and either an Upserted
-// declaration (the PUT body, the managed fields, the link sets) or, for the three kinds
-// whose API differs (Camera, User, OAuthClient), a hand-written Adapter.
+// references (resolved, watched and gated), deterministic ids, links, secret rotation,
+// drift correction on a jittered poll, error classification, events, and a single
+// status patch per reconcile. A kind contributes a Kind: either an Upserted declaration
+// (the PUT body, the managed fields, the link sets, the export) or, for the three kinds
+// whose API differs (Camera, User, OAuthClient), a hand-written Adapter that maps to and
+// from the API and declares its policy needs on the Kind.
 package managed
 
 import (

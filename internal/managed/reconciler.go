@@ -84,7 +84,7 @@ type Reconciler[O Object, S any] struct {
 type attempt[O Object, S any] struct {
 	orig, obj O
 	// known is what HoxtonAi holds after this reconcile's read or write, when the
-	// adapter is a KnownWriter; it is remembered until the next poll.
+	// adapter is a Comparer; it is remembered until the next poll.
 	known *S
 	// gone is set once the finalizer is removed: the object may no longer exist, so
 	// there is no status to patch.
