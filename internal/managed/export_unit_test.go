@@ -122,3 +122,27 @@ func TestListedValueDefaultsToID(t *testing.T) {
 		t.Errorf("manifest of b has spec.externalID %q", o.GetManagedSpec().ExternalID)
 	}
 }
+
+// TestUpsertedKindIsTheWholeKind: one Upserted value makes the Kind: its own fields,
+// itself as the adapter, deterministic ids, and the export built from List and
+// Manifest unless an Export is given.
+func TestUpsertedKindIsTheWholeKind(t *testing.T) {
+	u := groupDecl()
+	u.Name, u.References = "NotificationGroup", groupKind().References
+	if k := u.Kind(); k.Export != nil || k.IDs != DeterministicID || k.Name != u.Name || len(k.References) != 1 {
+		t.Errorf("Kind() without List = %+v, want no export, deterministic ids and the declaration's fields", k)
+	}
+	if _, ok := u.Kind().Adapter.(Comparer[*v1alpha1.NotificationGroup, Observed[hoxton.NotificationGroup]]); !ok {
+		t.Error("the Kind's adapter is not the declaration (a Comparer)")
+	}
+	withList := groupExport()
+	u.Export = withList
+	if k := u.Kind(); k.Export != withList {
+		t.Error("a given Export was not used")
+	}
+	u.Export = nil
+	u.List = func(context.Context, *hoxton.Client, string) ([]hoxton.NotificationGroup, error) { return nil, nil }
+	if k := u.Kind(); k.Export == nil {
+		t.Error("List and Manifest made no Export")
+	}
+}
