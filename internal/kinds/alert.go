@@ -10,59 +10,62 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
+// The reference fields of an alert; siteRef is shared.
+var (
+	alertMonitorRef        = managed.NewRefField("peopleCountMonitorRef")
+	alertGroups            = managed.NewRefField("notificationGroups")
+	alertCameras           = managed.NewRefField("cameras")
+	alertOccupancyMonitors = managed.NewRefField("occupancyMonitors")
+)
+
 // alertKind declares Alert: upserted, optionally in a site, with three link sets (the
 // groups it notifies, the camera positions and the occupancy monitors it watches).
-func alertKind() managed.Kind[*v1alpha1.Alert, managed.Observed[hoxton.Alert]] {
-	k := managed.Kind[*v1alpha1.Alert, managed.Observed[hoxton.Alert]]{
-		Name:    "Alert",
-		New:     func() *v1alpha1.Alert { return &v1alpha1.Alert{} },
-		NewList: func() client.ObjectList { return &v1alpha1.AlertList{} },
-		IDs:     managed.DeterministicID,
-		// The monitors and cameras of an alert scoped to a site must be of that site.
-		References: []managed.Reference[*v1alpha1.Alert]{
-			{Field: "siteRef", Target: siteTarget, Entries: func(o *v1alpha1.Alert) []managed.Entry { return managed.One(o.Spec.SiteRef, o.Spec.SiteID) }},
-			{Field: "peopleCountMonitorRef", Target: peopleCountMonitorTarget, SameSiteAs: "siteRef",
-				Entries: func(o *v1alpha1.Alert) []managed.Entry {
-					return managed.One(o.Spec.PeopleCountMonitorRef, o.Spec.PeopleCountMonitorID)
-				}},
-			{Field: "notificationGroups", Target: notificationGroupTarget,
-				LinksOnly: true, Entries: func(o *v1alpha1.Alert) []managed.Entry {
-					return idList(o.Spec.NotificationGroupRefs, o.Spec.NotificationGroupIDs)
-				}},
-			{Field: "cameras", Target: cameraPositionTarget, LinksOnly: true, SameSiteAs: "siteRef",
-				Entries: func(o *v1alpha1.Alert) []managed.Entry { return idList(o.Spec.CameraRefs, o.Spec.CameraPositionIDs) }},
-			{Field: "occupancyMonitors", Target: occupancyMonitorTarget, LinksOnly: true, SameSiteAs: "siteRef",
-				Entries: func(o *v1alpha1.Alert) []managed.Entry {
-					return idList(o.Spec.OccupancyMonitorRefs, o.Spec.OccupancyMonitorIDs)
-				}},
-		},
-		Secrets: func(o *v1alpha1.Alert) []v1alpha1.SecretKeySelector { return webhookSecrets(o.Spec.Webhook) },
-		Adapter: managed.Upserted[*v1alpha1.Alert, hoxton.Alert]{
-			Collection: hoxton.Alerts,
-			Body:       alertBody,
-			Fields: []managed.Field[hoxton.Alert]{
-				managed.F("name", func(a hoxton.Alert) any { return a.Name }),
-				managed.F("alertType", func(a hoxton.Alert) any { return a.AlertType }),
-				managed.F("siteID", func(a hoxton.Alert) any { return valueOr(a.SiteID, "") }),
-				managed.F("emails", func(a hoxton.Alert) any { return sortedSet(a.Emails) }),
-				managed.SensitiveF("webhook", func(a hoxton.Alert) any { return emptyNil(a.Webhook) }),
-				managed.F("configurationDetails", func(a hoxton.Alert) any { return emptyNil(a.ConfigurationDetails) }),
-			},
-			AtProvider: func(o *v1alpha1.Alert, have *hoxton.Alert, links map[string][]hoxton.Link) {
-				o.Status.AtProvider = v1alpha1.AlertObservation{State: string(have.State),
-					NotificationGroups: managed.ObservedLinks(links["notificationGroups"]),
-					Cameras:            managed.ObservedLinks(links["cameras"]),
-					OccupancyMonitors:  managed.ObservedLinks(links["occupancyMonitors"])}
-			},
-			Links: []managed.LinkSet[*v1alpha1.Alert]{
-				{Field: "notificationGroups", API: hoxton.AlertNotificationGroupMappings},
-				{Field: "cameras", API: hoxton.AlertCameraPositionMappings},
-				{Field: "occupancyMonitors", API: hoxton.AlertOccupancyMonitorMappings},
-			},
-		},
-	}
-	k.Export = alertExport(k.Adapter.(managed.Upserted[*v1alpha1.Alert, hoxton.Alert]))
-	return k
+var alertKind = managed.Upserted[*v1alpha1.Alert, hoxton.Alert]{
+	Name:    "Alert",
+	New:     func() *v1alpha1.Alert { return &v1alpha1.Alert{} },
+	NewList: func() client.ObjectList { return &v1alpha1.AlertList{} },
+	// The monitors and cameras of an alert scoped to a site must be of that site.
+	References: []managed.Reference[*v1alpha1.Alert]{
+		siteReference(func(o *v1alpha1.Alert) (*v1alpha1.LocalReference, string) { return o.Spec.SiteRef, o.Spec.SiteID }),
+		{Field: alertMonitorRef, Target: peopleCountMonitorTarget, SameSiteAs: siteRef,
+			Entries: func(o *v1alpha1.Alert) []managed.Entry {
+				return managed.One(o.Spec.PeopleCountMonitorRef, o.Spec.PeopleCountMonitorID)
+			}},
+		{Field: alertGroups, Target: notificationGroupTarget, LinksOnly: true,
+			Entries: func(o *v1alpha1.Alert) []managed.Entry {
+				return idList(o.Spec.NotificationGroupRefs, o.Spec.NotificationGroupIDs)
+			}},
+		{Field: alertCameras, Target: cameraPositionTarget, LinksOnly: true, SameSiteAs: siteRef,
+			Entries: func(o *v1alpha1.Alert) []managed.Entry { return idList(o.Spec.CameraRefs, o.Spec.CameraPositionIDs) }},
+		{Field: alertOccupancyMonitors, Target: occupancyMonitorTarget, LinksOnly: true, SameSiteAs: siteRef,
+			Entries: func(o *v1alpha1.Alert) []managed.Entry {
+				return idList(o.Spec.OccupancyMonitorRefs, o.Spec.OccupancyMonitorIDs)
+			}},
+	},
+	Secrets:    func(o *v1alpha1.Alert) []v1alpha1.SecretKeySelector { return webhookSecrets(o.Spec.Webhook) },
+	Collection: hoxton.Alerts,
+	Body:       alertBody,
+	Fields: []managed.Field[hoxton.Alert]{
+		managed.F("name", func(a hoxton.Alert) any { return a.Name }),
+		managed.F("alertType", func(a hoxton.Alert) any { return a.AlertType }),
+		managed.F("siteID", func(a hoxton.Alert) any { return valueOr(a.SiteID, "") }),
+		managed.F("emails", func(a hoxton.Alert) any { return sortedSet(a.Emails) }),
+		managed.SensitiveF("webhook", func(a hoxton.Alert) any { return emptyNil(a.Webhook) }),
+		managed.F("configurationDetails", func(a hoxton.Alert) any { return emptyNil(a.ConfigurationDetails) }),
+	},
+	AtProvider: func(o *v1alpha1.Alert, have *hoxton.Alert, links managed.Links) {
+		o.Status.AtProvider = v1alpha1.AlertObservation{State: string(have.State), NotificationGroups: managed.ObservedLinks(links[alertGroups]),
+			Cameras: managed.ObservedLinks(links[alertCameras]), OccupancyMonitors: managed.ObservedLinks(links[alertOccupancyMonitors])}
+	},
+	Links: []managed.LinkSet[*v1alpha1.Alert]{
+		{Field: alertGroups, API: hoxton.AlertNotificationGroupMappings},
+		{Field: alertCameras, API: hoxton.AlertCameraPositionMappings},
+		{Field: alertOccupancyMonitors, API: hoxton.AlertOccupancyMonitorMappings},
+	},
+	List:     listInSite(hoxton.Alerts),
+	ID:       func(a hoxton.Alert) string { return a.ID },
+	Label:    func(a hoxton.Alert) string { return a.Name },
+	Manifest: alertManifest,
 }
 
 // alertBody maps the spec to the full alert PUT body.
@@ -77,7 +80,7 @@ func alertBody(o *v1alpha1.Alert, id string, refs managed.Refs) (hoxton.Alert, e
 		return hoxton.Alert{}, managed.Terminal("spec.configurationDetails.peopleCountMonitorId is not set by hand: " +
 			"a people_count alert names its monitor with peopleCountMonitorRef or peopleCountMonitorID, which are checked")
 	}
-	if monitor := refs.ID("peopleCountMonitorRef"); monitor != "" {
+	if monitor := refs.ID(alertMonitorRef); monitor != "" {
 		// Assumption A9: a people_count alert names its monitor in
 		// configurationDetails.peopleCountMonitorId; the contract has no mapping for it.
 		details = maps.Clone(details)
@@ -87,7 +90,7 @@ func alertBody(o *v1alpha1.Alert, id string, refs managed.Refs) (hoxton.Alert, e
 		details["peopleCountMonitorId"] = monitor
 	}
 	var site *string
-	if id := refs.ID("siteRef"); id != "" {
+	if id := refs.ID(siteRef); id != "" {
 		site = &id
 	}
 	webhook, err := webhookOf(s.Webhook, refs)
@@ -95,23 +98,19 @@ func alertBody(o *v1alpha1.Alert, id string, refs managed.Refs) (hoxton.Alert, e
 		Emails: emailsOf(s.Emails), Webhook: webhook, State: hoxton.StateActive}, err
 }
 
-// alertExport maps the organisation's alerts (those of the site exported) to
-// manifests: the inverse of alertBody, the people count monitor taken back out of
-// configurationDetails.
-func alertExport(u managed.Upserted[*v1alpha1.Alert, hoxton.Alert]) *managed.Export[*v1alpha1.Alert] {
-	return managed.UpsertedExport(u, listInSite(hoxton.Alerts), func(a hoxton.Alert) string { return a.ID }, func(a hoxton.Alert) string { return a.Name },
-		func(a hoxton.Alert, links map[string][]hoxton.Link, names managed.NameOf) *v1alpha1.Alert {
-			details := maps.Clone(a.ConfigurationDetails)
-			monitor, _ := details["peopleCountMonitorId"].(string)
-			delete(details, "peopleCountMonitorId")
-			siteRef, siteID := refOrID(names, "Site", valueOr(a.SiteID, ""))
-			monitorRef, monitorID := refOrID(names, "PeopleCountMonitor", monitor)
-			s := v1alpha1.AlertSpec{Name: a.Name, AlertType: v1alpha1.AlertType(a.AlertType), SiteRef: siteRef, SiteID: siteID,
-				Recipients:            recipientsOf(a.Emails, a.Webhook, names("Alert", a.ID)),
-				PeopleCountMonitorRef: monitorRef, PeopleCountMonitorID: monitorID, ConfigurationDetails: rawOf(details)}
-			s.NotificationGroupRefs, s.NotificationGroupIDs = refsOrIDs(names, "NotificationGroup", links["notificationGroups"])
-			s.CameraRefs, s.CameraPositionIDs = refsOrIDs(names, "Camera", links["cameras"])
-			s.OccupancyMonitorRefs, s.OccupancyMonitorIDs = refsOrIDs(names, "OccupancyMonitor", links["occupancyMonitors"])
-			return &v1alpha1.Alert{Spec: s}
-		})
+// alertManifest maps an alert and its links back to the spec: the inverse of
+// alertBody, the people count monitor taken back out of configurationDetails.
+func alertManifest(a hoxton.Alert, links managed.Links, names managed.NameOf) *v1alpha1.Alert {
+	details := maps.Clone(a.ConfigurationDetails)
+	monitor, _ := details["peopleCountMonitorId"].(string)
+	delete(details, "peopleCountMonitorId")
+	siteRef, siteID := refOrID(names, "Site", valueOr(a.SiteID, ""))
+	monitorRef, monitorID := refOrID(names, "PeopleCountMonitor", monitor)
+	s := v1alpha1.AlertSpec{Name: a.Name, AlertType: v1alpha1.AlertType(a.AlertType), SiteRef: siteRef, SiteID: siteID,
+		Recipients:            recipientsOf(a.Emails, a.Webhook, names("Alert", a.ID)),
+		PeopleCountMonitorRef: monitorRef, PeopleCountMonitorID: monitorID, ConfigurationDetails: rawOf(details)}
+	s.NotificationGroupRefs, s.NotificationGroupIDs = refsOrIDs(names, "NotificationGroup", links[alertGroups])
+	s.CameraRefs, s.CameraPositionIDs = refsOrIDs(names, "Camera", links[alertCameras])
+	s.OccupancyMonitorRefs, s.OccupancyMonitorIDs = refsOrIDs(names, "OccupancyMonitor", links[alertOccupancyMonitors])
+	return &v1alpha1.Alert{Spec: s}
 }

@@ -12,40 +12,37 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
+// cameraRef is the camera whose position an annotation marks.
+var cameraRef = managed.NewRefField("cameraRef")
+
 // annotationKind declares Annotation: upserted at /annotations on the camera position
 // its camera reference resolves to, no links.
-func annotationKind() managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton.Annotation]] {
-	k := managed.Kind[*v1alpha1.Annotation, managed.Observed[hoxton.Annotation]]{
-		Name:    "Annotation",
-		New:     func() *v1alpha1.Annotation { return &v1alpha1.Annotation{} },
-		NewList: func() client.ObjectList { return &v1alpha1.AnnotationList{} },
-		IDs:     managed.DeterministicID,
-		References: []managed.Reference[*v1alpha1.Annotation]{{Field: "cameraRef", Target: cameraPositionTarget,
-			Entries: func(o *v1alpha1.Annotation) []managed.Entry {
-				return managed.One(o.Spec.CameraRef, o.Spec.CameraPositionID)
-			}}},
-		Adapter: managed.Upserted[*v1alpha1.Annotation, hoxton.Annotation]{
-			Collection: hoxton.Annotations,
-			Body: func(o *v1alpha1.Annotation, id string, refs managed.Refs) (hoxton.Annotation, error) {
-				// What the CRD's rules cannot check is refused here, before any write.
-				if err := geometry.CheckRegion(o.Spec.ROI); err != nil {
-					return hoxton.Annotation{}, managed.Terminal("%v", err)
-				}
-				kind, roi, err := regionOf(o.Spec.ROI)
-				return hoxton.Annotation{ID: id, CameraPositionID: refs.ID("cameraRef"), Kind: kind, ROI: roi, State: hoxton.StateActive}, err
-			},
-			Fields: []managed.Field[hoxton.Annotation]{
-				managed.F("cameraPositionID", func(a hoxton.Annotation) any { return a.CameraPositionID }),
-				managed.F("kind", func(a hoxton.Annotation) any { return a.Kind }),
-				managed.F("roi", func(a hoxton.Annotation) any { return emptyNil(a.ROI) }),
-			},
-			AtProvider: func(o *v1alpha1.Annotation, have *hoxton.Annotation, _ map[string][]hoxton.Link) {
-				o.Status.AtProvider = v1alpha1.AnnotationObservation{CameraPositionID: have.CameraPositionID, Kind: string(have.Kind), State: string(have.State)}
-			},
-		},
-	}
-	k.Export = annotationExport()
-	return k
+var annotationKind = managed.Upserted[*v1alpha1.Annotation, hoxton.Annotation]{
+	Name:    "Annotation",
+	New:     func() *v1alpha1.Annotation { return &v1alpha1.Annotation{} },
+	NewList: func() client.ObjectList { return &v1alpha1.AnnotationList{} },
+	References: []managed.Reference[*v1alpha1.Annotation]{{Field: cameraRef, Target: cameraPositionTarget,
+		Entries: func(o *v1alpha1.Annotation) []managed.Entry {
+			return managed.One(o.Spec.CameraRef, o.Spec.CameraPositionID)
+		}}},
+	Collection: hoxton.Annotations,
+	Body: func(o *v1alpha1.Annotation, id string, refs managed.Refs) (hoxton.Annotation, error) {
+		// What the CRD's rules cannot check is refused here, before any write.
+		if err := geometry.CheckRegion(o.Spec.ROI); err != nil {
+			return hoxton.Annotation{}, managed.Terminal("%v", err)
+		}
+		kind, roi, err := regionOf(o.Spec.ROI)
+		return hoxton.Annotation{ID: id, CameraPositionID: refs.ID(cameraRef), Kind: kind, ROI: roi, State: hoxton.StateActive}, err
+	},
+	Fields: []managed.Field[hoxton.Annotation]{
+		managed.F("cameraPositionID", func(a hoxton.Annotation) any { return a.CameraPositionID }),
+		managed.F("kind", func(a hoxton.Annotation) any { return a.Kind }),
+		managed.F("roi", func(a hoxton.Annotation) any { return emptyNil(a.ROI) }),
+	},
+	AtProvider: func(o *v1alpha1.Annotation, have *hoxton.Annotation, _ managed.Links) {
+		o.Status.AtProvider = v1alpha1.AnnotationObservation{CameraPositionID: have.CameraPositionID, Kind: string(have.Kind), State: string(have.State)}
+	},
+	Export: annotationExport(),
 }
 
 // geoJSON is the GeoJSON form of a region of interest on the wire (Assumption A12).

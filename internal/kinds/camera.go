@@ -3,9 +3,6 @@ package kinds
 import (
 	"context"
 	"fmt"
-	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -16,86 +13,76 @@ import (
 
 // cameraKind describes Camera to the generic reconciler. Cameras are claimed by serial
 // (POST, server-chosen id) rather than upserted, so the adapter is hand-written: a
-// claim answered 409 is matched to the organisation's own camera, so a crash after the
-// claim leaves no duplicate.
-func cameraKind() managed.Kind[*v1alpha1.Camera, *hoxton.Camera] {
-	k := managed.Kind[*v1alpha1.Camera, *hoxton.Camera]{
+// claim answered 409 is matched to the organisation's own camera (CreateFinds), so a
+// crash after the claim leaves no duplicate.
+func cameraKind() managed.Kind[*v1alpha1.Camera, hoxton.Camera] {
+	return managed.Kind[*v1alpha1.Camera, hoxton.Camera]{
 		Name:    "Camera",
 		New:     func() *v1alpha1.Camera { return &v1alpha1.Camera{} },
 		NewList: func() client.ObjectList { return &v1alpha1.CameraList{} },
 		Adapter: cameraAdapter{},
 		IDs:     managed.ServerAssignedID,
-		References: []managed.Reference[*v1alpha1.Camera]{{Field: "siteRef", Target: siteTarget,
-			Entries: func(o *v1alpha1.Camera) []managed.Entry { return managed.One(o.Spec.SiteRef, o.Spec.SiteID) }}},
+		References: []managed.Reference[*v1alpha1.Camera]{
+			siteReference(func(o *v1alpha1.Camera) (*v1alpha1.LocalReference, string) { return o.Spec.SiteRef, o.Spec.SiteID })},
+		CreateFinds:  true,
 		DeletionNote: "; HoxtonAi cannot un-claim a camera, so it was paused and stays claimed by the organisation",
+		Export:       cameraExport(),
 	}
-	k.Export = cameraExport()
-	return k
 }
 
 // cameraAdapter connects Camera to the camera endpoints.
 type cameraAdapter struct{}
 
-func (cameraAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs managed.Refs) (managed.Observation[*hoxton.Camera], error) {
+// Observe reads the camera this object claimed, or before it has recorded one, the
+// organisation's camera with its serial (the reconciler asks only when it will not
+// claim: a claim finds that camera itself, CreateFinds).
+func (cameraAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs managed.Refs) (managed.Observation[hoxton.Camera], error) {
 	var cam *hoxton.Camera
 	var err error
-	switch id := o.Status.ExternalID; {
-	case id != "":
+	if id := o.Status.ExternalID; id != "" {
 		cam, err = c.GetCamera(ctx, id)
-	case o.Spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
-		// Observing needs the camera; a managed one is found by the claim's 409.
+	} else {
 		cam, err = c.FindCameraBySerial(ctx, o.Spec.SerialNumber)
-	default:
-		// Not claimed by this object yet: the claim itself finds a camera the
-		// organisation already holds (409), so a lookup first would only cost a request.
-		return managed.Observation[*hoxton.Camera]{}, nil
 	}
-	if managed.Absent(err) {
-		return managed.Observation[*hoxton.Camera]{}, nil
+	switch site := refs.ID(siteRef); {
+	case err != nil:
+		return managed.Observation[hoxton.Camera]{}, hoxton.IgnoreGone(err)
+	case cam.SerialNumber != o.Spec.SerialNumber:
+		err = managed.Terminal("HoxtonAi camera %s has serial %q, not %q", cam.ID, cam.SerialNumber, o.Spec.SerialNumber)
+	case cam.SiteID != site:
+		err = managed.Terminal("camera %s is claimed into site %s, not %s; HoxtonAi cannot move a camera to another site", o.Spec.SerialNumber, cam.SiteID, site)
 	}
 	if err != nil {
-		return managed.Observation[*hoxton.Camera]{}, err
-	}
-	if cam.SerialNumber != o.Spec.SerialNumber {
-		return managed.Observation[*hoxton.Camera]{}, managed.Terminal("HoxtonAi camera %s has serial %q, not %q", cam.ID, cam.SerialNumber, o.Spec.SerialNumber)
-	}
-	if site := refs.ID("siteRef"); cam.SiteID != site {
-		return managed.Observation[*hoxton.Camera]{}, managed.Terminal("camera %s is claimed into site %s, not %s; HoxtonAi cannot move a camera to another site", o.Spec.SerialNumber, cam.SiteID, site)
+		return managed.Observation[hoxton.Camera]{}, err
 	}
 	o.Status.AtProvider = cameraObservation(cam)
-	return managed.Observation[*hoxton.Camera]{Exists: true, FoundID: cam.ID, Observed: cam, Diff: cameraDiff(o.Spec, cam)}, nil
+	return managed.Observation[hoxton.Camera]{Exists: true, FoundID: cam.ID, Observed: *cam, Diff: cameraDiff(o.Spec, cam)}, nil
 }
 
-func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs managed.Refs) (managed.Created, error) {
-	site := refs.ID("siteRef")
+func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, refs managed.Refs) (managed.Created, *hoxton.Camera, error) {
+	site := refs.ID(siteRef)
 	cam, err := c.ClaimCamera(ctx, hoxton.CameraClaim{SerialNumber: o.Spec.SerialNumber, SiteID: site, Name: o.Spec.Name})
 	if hoxton.IsConflict(err) {
-		// Claimed already: ours (adopt it) or another organisation's (nothing to do).
-		mine, ferr := c.FindCameraBySerial(ctx, o.Spec.SerialNumber)
-		if hoxton.IsNotFound(ferr) {
-			return managed.Created{}, managed.Terminal("serial %q is claimed by another organisation", o.Spec.SerialNumber)
-		}
-		if ferr != nil {
-			return managed.Created{}, ferr
-		}
-		return managed.Created{ID: mine.ID, Existed: true, Found: true}, nil
+		// Claimed already: the organisation's own camera, which Observe finds by its
+		// serial, or another organisation's.
+		return managed.Created{Found: true}, nil, nil
 	}
 	if hoxton.IsNotFound(err) {
 		// The claim answers 404 when the site is not an active site of the organisation
 		// (a wrong spec.siteID, or a site deleted in HoxtonAi). Retrying at once cannot
 		// help, and an error would be retried in a tightening loop: wait for the poll,
 		// or a change of the spec or of the referenced Site.
-		return managed.Created{}, managed.Terminal("cannot claim serial %q into site %s: %v", o.Spec.SerialNumber, site, err)
+		return managed.Created{}, nil, managed.Terminal("cannot claim serial %q into site %s: %v", o.Spec.SerialNumber, site, err)
 	}
 	if err != nil {
-		return managed.Created{}, err
+		return managed.Created{}, nil, err
 	}
 	// The claim only takes serial, site and name; aliases and pause follow at once.
-	return managed.Created{ID: cam.ID}, a.apply(ctx, c, o, cam)
+	return managed.Created{ID: cam.ID}, nil, a.apply(ctx, c, o, cam)
 }
 
-func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ managed.Refs, obs managed.Observation[*hoxton.Camera]) error {
-	return a.apply(ctx, c, o, obs.Observed)
+func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ managed.Refs, obs managed.Observation[hoxton.Camera]) (*hoxton.Camera, error) {
+	return nil, a.apply(ctx, c, o, &obs.Observed)
 }
 
 // apply makes the name, aliases and state of cam match the spec, with only the calls
@@ -152,43 +139,4 @@ func cameraObservation(cam *hoxton.Camera) v1alpha1.CameraObservation {
 		LastVideoAt:      timeOf(cam.LastVideoAt),
 		VideoBacklog:     fmt.Sprintf("%g", cam.VideoBacklog),
 	}
-}
-
-// timeOf maps an optional API time to the status type.
-func timeOf(t *time.Time) *metav1.Time {
-	if t == nil {
-		return nil
-	}
-	return &metav1.Time{Time: *t}
-}
-
-// cameraExport maps the organisation's cameras (those of the site exported) to
-// manifests; references to a camera are to its camera position.
-func cameraExport() *managed.Export[*v1alpha1.Camera] {
-	return &managed.Export[*v1alpha1.Camera]{List: func(ctx context.Context, c *hoxton.Client, opts managed.ListOptions) ([]managed.Listed[*v1alpha1.Camera], error) {
-		cams, err := c.ListCameras(ctx, opts.Site)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]managed.Listed[*v1alpha1.Camera], 0, len(cams))
-		for _, cam := range cams {
-			label := cam.Name
-			if label == "" {
-				label = cam.SerialNumber
-			}
-			out = append(out, managed.Listed[*v1alpha1.Camera]{ID: cam.ID, Label: label, Value: cam.CameraPositionID,
-				Object: func(names managed.NameOf) *v1alpha1.Camera {
-					ref, site := refOrID(names, "Site", cam.SiteID)
-					return &v1alpha1.Camera{Spec: v1alpha1.CameraSpec{SerialNumber: cam.SerialNumber, SiteRef: ref, SiteID: site,
-						Name: cam.Name, Direction1Alias: cam.Direction1Alias, Direction2Alias: cam.Direction2Alias, Paused: cam.State == hoxton.CameraPaused}}
-				}})
-		}
-		return out, nil
-	}}
-}
-
-// DescribeCreate says what the claim and the writes that follow it set, for plans.
-func (cameraAdapter) DescribeCreate(o *v1alpha1.Camera, refs managed.Refs) (managed.Diff, error) {
-	set := cameraDiff(o.Spec, &hoxton.Camera{})
-	return append(managed.Diff{{Field: "serialNumber", Want: o.Spec.SerialNumber}, {Field: "siteID", Want: refs.ID("siteRef")}}, set...), nil
 }

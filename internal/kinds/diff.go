@@ -2,7 +2,9 @@ package kinds
 
 import (
 	"encoding/json"
+	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
@@ -50,10 +52,28 @@ func intOf(p *int32) *int {
 	return &v
 }
 
+// convertAll maps a list of one string type to another: the spec's enums to the
+// wire's.
+func convertAll[U, T ~string](in []T) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = U(v)
+	}
+	return out
+}
+
 // valueOr dereferences an optional wire field, with the service's default for nil.
 func valueOr[T any](p *T, def T) T {
 	if p == nil {
 		return def
 	}
 	return *p
+}
+
+// timeOf maps an optional API time to the status type.
+func timeOf(t *time.Time) *metav1.Time {
+	if t == nil {
+		return nil
+	}
+	return &metav1.Time{Time: *t}
 }

@@ -45,6 +45,17 @@ func refsOrIDs(names managed.NameOf, kind string, links []hoxton.Link) ([]v1alph
 	return refs, ids
 }
 
+// siteParentOf maps the site of a monitor back to the spec.
+func siteParentOf(names managed.NameOf, site string) v1alpha1.SiteParent {
+	ref, id := refOrID(names, "Site", site)
+	return v1alpha1.SiteParent{SiteRef: ref, SiteID: id}
+}
+
+// reportingWindowOf maps a monitor's reporting dates back to the spec.
+func reportingWindowOf(start, end *hoxton.Date) v1alpha1.ReportingWindow {
+	return v1alpha1.ReportingWindow{ReportingStartDate: dateString(start), ReportingEndDate: dateString(end)}
+}
+
 // positionsOf maps a monitor's camera-position links back to the spec, the direction
 // mapping left out where it is the default.
 func positionsOf(names managed.NameOf, links []hoxton.Link) v1alpha1.MonitorCameraPositions {

@@ -2,11 +2,7 @@ package kinds
 
 import (
 	"context"
-	"crypto/subtle"
-	"fmt"
-	"time"
 
-	"github.com/google/uuid"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -18,53 +14,47 @@ import (
 // oauthClientKind describes OAuthClient to the generic reconciler. The service
 // chooses client ids and returns the secret once, on the 201, so the adapter is
 // hand-written: it delivers the secret into the object's credentials Secret before
-// the status records success, and rotates the secret when the Secret lacks the one
-// this object delivered (lost, or never captured because of a crash between the 201
-// and the write), when the rotate-secret annotation changes, and on the object's
-// schedule. Clients are never found by their name, and one a Connection uses is never
-// managed (ConnectionClientIDs).
-func oauthClientKind() managed.Kind[*v1alpha1.OAuthClient, *hoxton.OAuthClient] {
-	k := managed.Kind[*v1alpha1.OAuthClient, *hoxton.OAuthClient]{
-		Name:                "OAuthClient",
-		New:                 func() *v1alpha1.OAuthClient { return &v1alpha1.OAuthClient{} },
-		NewList:             func() client.ObjectList { return &v1alpha1.OAuthClientList{} },
-		Adapter:             oauthClientAdapter{},
-		IDs:                 managed.ServerAssignedID,
-		CredentialsSecret:   func(o *v1alpha1.OAuthClient) string { return o.Spec.WriteCredentialsToSecretRef.Name },
+// the status records success, and issues a new one when the reconciler finds it due
+// (managed.Rotation). Clients are never found by their name, and one a Connection
+// uses is never managed (ConnectionClientIDs).
+func oauthClientKind() managed.Kind[*v1alpha1.OAuthClient, hoxton.OAuthClient] {
+	return managed.Kind[*v1alpha1.OAuthClient, hoxton.OAuthClient]{
+		Name:              "OAuthClient",
+		New:               func() *v1alpha1.OAuthClient { return &v1alpha1.OAuthClient{} },
+		NewList:           func() client.ObjectList { return &v1alpha1.OAuthClientList{} },
+		Adapter:           oauthClientAdapter{},
+		IDs:               managed.ServerAssignedID,
+		CredentialsSecret: func(o *v1alpha1.OAuthClient) string { return o.Spec.WriteCredentialsToSecretRef.Name },
+		Rotation: &managed.Rotation[*v1alpha1.OAuthClient]{
+			Record: func(o *v1alpha1.OAuthClient) *v1alpha1.OAuthClientCredentials { return &o.Status.Credentials },
+			Every:  func(o *v1alpha1.OAuthClient) *metav1.Duration { return o.Spec.RotateEvery },
+			Issue: func(ctx context.Context, c *hoxton.Client, id string) (string, error) {
+				cl, err := c.RotateOAuthClientSecret(ctx, id)
+				return valueOr(cl, hoxton.OAuthClient{}).ClientSecret, err
+			},
+		},
 		ConnectionClientIDs: true,
+		Export:              oauthClientExport(),
 	}
-	k.Export = oauthClientExport()
-	return k
 }
 
 // oauthClientAdapter connects OAuthClient to the OAuth client endpoints.
 type oauthClientAdapter struct{}
 
-// secretField names the delivery of the secret in differences; their values say
-// where and why, never what.
-const secretField = "clientSecret"
-
 // pendingNamePrefix starts the name a client is created under: the create's marker,
 // which only that create can produce, until the client is renamed as the spec says.
 const pendingNamePrefix = "hoxton-operator: being created "
 
-func (oauthClientAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs) (managed.Observation[*hoxton.OAuthClient], error) {
-	creds := refs.Credentials()
-	cl, err := findOAuthClient(ctx, c, o, creds)
-	if managed.Absent(err) || (err == nil && cl == nil) {
-		return managed.Observation[*hoxton.OAuthClient]{}, nil
-	}
-	if err != nil {
-		return managed.Observation[*hoxton.OAuthClient]{}, err
+func (oauthClientAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs) (managed.Observation[hoxton.OAuthClient], error) {
+	cl, err := findOAuthClient(ctx, c, o, refs.Credentials())
+	if err != nil || cl == nil {
+		return managed.Observation[hoxton.OAuthClient]{}, hoxton.IgnoreGone(err)
 	}
 	// The secret the service reads back is dropped at once: the Secret is the one
 	// place it is kept.
 	cl.ClientSecret = ""
-	diff := managed.CompareFields(oauthClientFields, oauthClientWanted(o), *cl)
-	if o.Spec.ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
-		diff = append(diff, deliveryDiff(o, cl.ClientID, creds)...)
-	}
-	return managed.Observation[*hoxton.OAuthClient]{Exists: true, FoundID: cl.ClientID, Observed: cl, Diff: diff}, nil
+	return managed.Observation[hoxton.OAuthClient]{Exists: true, FoundID: cl.ClientID, Observed: *cl,
+		Diff: managed.CompareFields(oauthClientFields, oauthClientWanted(o), *cl)}, nil
 }
 
 // findOAuthClient reads the client this object manages. Before the object has recorded
@@ -84,7 +74,7 @@ func findOAuthClient(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthCli
 		case managed.Absent(err):
 		case err != nil:
 			return nil, err
-		case !holdsSecretOf(creds, cl):
+		case !creds.Holds(v1alpha1.SecretKeyClientSecret, cl.ClientSecret):
 			return nil, managed.Terminal("Secret %q names OAuth client %s but does not hold its secret, so this object did not write it "+
 				"and does not take the client over; remove the Secret's %s, or adopt the client with spec.externalID and adoptExisting",
 				creds.Name(), id, v1alpha1.SecretKeyClientID)
@@ -92,115 +82,47 @@ func findOAuthClient(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthCli
 			return cl, nil
 		}
 	}
-	marker := creds.CreateMarker()
-	if marker == "" {
+	if creds.CreateMarker() == "" {
 		return nil, nil
 	}
 	all, err := c.ListOAuthClients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, cl := range all {
-		if cl.Name == marker {
-			return &cl, nil
+	for i := range all {
+		if all[i].Name == creds.CreateMarker() {
+			return &all[i], nil
 		}
 	}
-	return nil, nil
-}
-
-// holdsSecretOf reports whether the Secret holds cl's current secret.
-func holdsSecretOf(creds *managed.Credentials, cl *hoxton.OAuthClient) bool {
-	held := creds.Value(v1alpha1.SecretKeyClientSecret)
-	return held != "" && subtle.ConstantTimeCompare([]byte(held), []byte(cl.ClientSecret)) == 1
-}
-
-// deliveryDiff says why the secret must be rotated, if it must: the Secret lacks the
-// one this object delivered, the rotate-secret annotation asks for it, or the schedule
-// is due. An adopted client's secret is the adopter's to ask for: until the annotation
-// does, the Secret holds none, and nothing is rotated.
-func deliveryDiff(o *v1alpha1.OAuthClient, id string, creds *managed.Credentials) managed.Diff {
-	st := &o.Status.Credentials
-	want := func(want, have string) managed.Diff {
-		return managed.Diff{{Field: secretField, Want: want, Have: have}}
-	}
-	delivered := creds.Value(v1alpha1.SecretKeyClientID) == id && creds.Value(v1alpha1.SecretKeyClientSecret) != ""
-	switch request := o.Annotations[v1alpha1.AnnotationRotateSecret]; {
-	case !delivered && (o.Spec.ExternalID == "" || st.IssuedAt != nil):
-		return want("delivered to Secret "+creds.Name(), "not in it (lost, or never captured): the secret is rotated")
-	case request != st.RotationRequest:
-		return want("rotated for "+v1alpha1.AnnotationRotateSecret+" "+request, fmt.Sprintf("last rotated for %q", st.RotationRequest))
-	case !delivered:
-		// Adopted, and no rotation asked for yet.
-	case st.IssuedAt == nil:
-		// Delivered by a reconcile whose status write was lost: the schedule starts now.
-		now := metav1.Now()
-		st.IssuedAt, st.SecretName = &now, creds.Name()
-	case o.Spec.RotateEvery != nil && time.Since(st.IssuedAt.Time) >= o.Spec.RotateEvery.Duration:
-		return want("rotated every "+o.Spec.RotateEvery.Duration.String(), "issued at "+st.IssuedAt.UTC().Format(time.RFC3339))
-	}
-	return nil
+	return nil, err
 }
 
 // Create creates the client under a marker name, written to the Secret first, so that
 // a crash losing the 201 leaves a trace only this create matches (findOAuthClient);
 // once the secret is delivered, the client takes the name of the spec.
-func (oauthClientAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs) (managed.Created, error) {
+func (oauthClientAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs) (managed.Created, *hoxton.OAuthClient, error) {
 	creds := refs.Credentials()
-	marker := pendingNamePrefix + uuid.NewString()
-	if err := creds.MarkCreate(ctx, marker); err != nil {
-		return managed.Created{}, err
+	marker, err := creds.MarkCreate(ctx, pendingNamePrefix)
+	if err != nil {
+		return managed.Created{}, nil, err
 	}
 	in := oauthClientInput(o, "")
 	in.Name = marker
 	cl, err := c.PutOAuthClient(ctx, in)
-	if err != nil {
-		return managed.Created{}, err
-	}
-	if cl == nil || cl.ClientID == "" {
-		return managed.Created{}, managed.Terminal("creating the OAuth client answered no client id")
+	if err != nil || cl == nil || cl.ClientID == "" {
+		return managed.Created{}, nil, err // no id: the reconciler refuses the answer
 	}
 	// An error here loses the id too: the next reconcile finds the client by the
 	// marker, rotates the secret it could not deliver and renames it.
-	if err := deliver(ctx, o, creds, cl.ClientID, cl.ClientSecret); err != nil {
-		return managed.Created{}, err
+	if err := creds.Deliver(ctx, cl.ClientID, cl.ClientSecret); err != nil {
+		return managed.Created{}, nil, err
 	}
 	_, err = c.PutOAuthClient(ctx, oauthClientInput(o, cl.ClientID))
-	return managed.Created{ID: cl.ClientID}, err
+	return managed.Created{ID: cl.ClientID}, nil, err
 }
 
-// Update rotates and delivers the secret first: until it is delivered, a client this
-// object created keeps its marker name, by which a lost status finds it again.
-func (oauthClientAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, refs managed.Refs, obs managed.Observation[*hoxton.OAuthClient]) error {
-	id := obs.Observed.ClientID
-	if obs.Diff.Touches(secretField) {
-		cl, err := c.RotateOAuthClientSecret(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := deliver(ctx, o, refs.Credentials(), id, cl.ClientSecret); err != nil {
-			return err
-		}
-	}
-	if obs.Diff.Touches("name", "grantTypes", "callbacks") {
-		_, err := c.PutOAuthClient(ctx, oauthClientInput(o, id))
-		return err
-	}
-	return nil
-}
-
-// deliver writes the credentials into the Secret, under the keys a Connection's Secret
-// uses, and only then records in the status that they were issued.
-func deliver(ctx context.Context, o *v1alpha1.OAuthClient, creds *managed.Credentials, id, secret string) error {
-	if secret == "" {
-		return managed.Terminal("HoxtonAi answered no client secret for OAuth client %s", id)
-	}
-	if err := creds.Write(ctx, map[string]string{v1alpha1.SecretKeyClientID: id, v1alpha1.SecretKeyClientSecret: secret}); err != nil {
-		return err
-	}
-	now := metav1.Now()
-	o.Status.Credentials = v1alpha1.OAuthClientCredentials{SecretName: creds.Name(), IssuedAt: &now,
-		RotationRequest: o.Annotations[v1alpha1.AnnotationRotateSecret]}
-	return nil
+// Update writes the fields; a due secret the reconciler has issued and delivered
+// first (managed.Rotation).
+func (oauthClientAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.OAuthClient, _ managed.Refs, obs managed.Observation[hoxton.OAuthClient]) (*hoxton.OAuthClient, error) {
+	_, err := c.PutOAuthClient(ctx, oauthClientInput(o, obs.Observed.ClientID))
+	return nil, err
 }
 
 // Delete removes the client (the API removes clients outright); its Secret is left,
@@ -215,11 +137,7 @@ func oauthClientInput(o *v1alpha1.OAuthClient, id string) hoxton.OAuthClientInpu
 }
 
 func oauthClientWanted(o *v1alpha1.OAuthClient) hoxton.OAuthClient {
-	grants := make([]hoxton.GrantType, len(o.Spec.GrantTypes))
-	for i, g := range o.Spec.GrantTypes {
-		grants[i] = hoxton.GrantType(g)
-	}
-	return hoxton.OAuthClient{Name: o.Spec.Name, GrantTypes: grants, Callbacks: o.Spec.Callbacks}
+	return hoxton.OAuthClient{Name: o.Spec.Name, GrantTypes: convertAll[hoxton.GrantType](o.Spec.GrantTypes), Callbacks: o.Spec.Callbacks}
 }
 
 var oauthClientFields = []managed.Field[hoxton.OAuthClient]{

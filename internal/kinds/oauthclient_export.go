@@ -45,5 +45,5 @@ func oauthClientExport() *managed.Export[*v1alpha1.OAuthClient] {
 // generated secret delivered to the credentials Secret (never the secret itself).
 func (oauthClientAdapter) DescribeCreate(o *v1alpha1.OAuthClient, _ managed.Refs) (managed.Diff, error) {
 	d := managed.CompareFields(oauthClientFields, oauthClientWanted(o), hoxton.OAuthClient{})
-	return append(d, managed.Difference{Field: secretField, Want: "generated, delivered to Secret " + o.Spec.WriteCredentialsToSecretRef.Name}), nil
+	return append(d, managed.Difference{Field: managed.SecretField, Want: "generated, delivered to Secret " + o.Spec.WriteCredentialsToSecretRef.Name}), nil
 }

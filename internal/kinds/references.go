@@ -56,30 +56,38 @@ func externalIDOf(obj client.Object) string {
 	return obj.(managed.Object).GetManagedStatus().ExternalID
 }
 
-// siteParentReference declares the siteRef/siteID of a kind: the object needs it.
-func siteParentReference[O managed.Object](parent func(O) *v1alpha1.SiteParent) managed.Reference[O] {
-	return managed.Reference[O]{Field: "siteRef", Target: siteTarget, Entries: func(o O) []managed.Entry {
-		p := parent(o)
-		return managed.One(p.SiteRef, p.SiteID)
-	}}
+// The reference fields several kinds share, each declared once.
+var (
+	// siteRef is the site an object belongs to (siteRef or siteID).
+	siteRef = managed.NewRefField("siteRef")
+	// cameraPositions are a monitor's camera positions, made links.
+	cameraPositions = managed.NewRefField("cameraPositions")
+)
+
+// siteReference declares the siteRef/siteID of a kind: the object needs it.
+func siteReference[O managed.Object](site func(O) (*v1alpha1.LocalReference, string)) managed.Reference[O] {
+	return managed.Reference[O]{Field: siteRef, Target: siteTarget, Entries: func(o O) []managed.Entry { return managed.One(site(o)) }}
 }
 
-// cameraPositionsReference declares a monitor's camera positions: links only, and
-// only cameras of the monitor's own site.
-func cameraPositionsReference[O managed.Object](positions func(O) v1alpha1.MonitorCameraPositions) managed.Reference[O] {
-	return managed.Reference[O]{Field: "cameraPositions", Target: cameraPositionTarget, LinksOnly: true, SameSiteAs: "siteRef", Entries: func(o O) []managed.Entry {
-		out := make([]managed.Entry, 0, len(positions(o)))
-		for _, p := range positions(o) {
-			out = append(out, managed.One(p.CameraRef, p.CameraPositionID)...)
-		}
-		return out
-	}}
+// monitorReferences declares a monitor's site and its camera positions: links only,
+// and only cameras of the monitor's own site.
+func monitorReferences[O managed.Object](positions func(O) v1alpha1.MonitorCameraPositions, parent func(O) *v1alpha1.SiteParent) []managed.Reference[O] {
+	return []managed.Reference[O]{
+		siteReference(func(o O) (*v1alpha1.LocalReference, string) { p := parent(o); return p.SiteRef, p.SiteID }),
+		{Field: cameraPositions, Target: cameraPositionTarget, LinksOnly: true, SameSiteAs: siteRef, Entries: func(o O) []managed.Entry {
+			out := make([]managed.Entry, 0, len(positions(o)))
+			for _, p := range positions(o) {
+				out = append(out, managed.One(p.CameraRef, p.CameraPositionID)...)
+			}
+			return out
+		}},
+	}
 }
 
 // cameraPositionLinks declares a monitor's camera-position links, whose own fields
 // are the direction mapping (Assumption A5).
 func cameraPositionLinks[O managed.Object](api hoxton.LinkCollection, positions func(O) v1alpha1.MonitorCameraPositions) managed.LinkSet[O] {
-	return managed.LinkSet[O]{Field: "cameraPositions", API: api, Attrs: func(o O, i int) map[string]string {
+	return managed.LinkSet[O]{Field: cameraPositions, API: api, Attrs: func(o O, i int) map[string]string {
 		p := positions(o)[i]
 		return map[string]string{
 			"direction1Maps": directionOr(p.Direction1Maps, v1alpha1.Direction1),

@@ -1,6 +1,6 @@
-// Package kinds declares every managed kind: its references, its PUT body and managed
-// fields, its link sets, or (for the three kinds whose API differs: Camera, User,
-// OAuthClient) its hand-written adapter. A kind is registered once, in Registry;
+// Package kinds declares every managed kind: its reference fields (typed handles), its
+// PUT body and managed fields, its link sets and its export, or (for the three kinds
+// whose API differs: Camera, User, OAuthClient) its hand-written adapter. A kind is registered once, in Registry;
 // RBAC, samples, docs, Argo CD health checks and tests are checked against it.
 package kinds
 
@@ -34,14 +34,14 @@ import (
 // comes first). Adding a kind means one declaration file and one line here.
 func Registry() []Registration {
 	return []Registration{
-		register(siteKind()),
+		register(siteKind.Kind()),
 		register(cameraKind()),
-		register(peopleCountMonitorKind()),
-		register(occupancyMonitorKind()),
-		register(peelOffMonitorKind()),
-		register(notificationGroupKind()),
-		register(alertKind()),
-		register(annotationKind()),
+		register(peopleCountMonitorKind.Kind()),
+		register(occupancyMonitorKind.Kind()),
+		register(peelOffMonitorKind.Kind()),
+		register(notificationGroupKind.Kind()),
+		register(alertKind.Kind()),
+		register(annotationKind.Kind()),
 		register(userKind()),
 		register(oauthClientKind()),
 	}
@@ -110,7 +110,7 @@ func register[O managed.Object, S any](k managed.Kind[O, S]) Registration {
 	fields := make([]string, 0, len(k.References))
 	var targets []string
 	for _, ref := range k.References {
-		fields = append(fields, ref.Field)
+		fields = append(fields, ref.Field.String())
 		if !slices.Contains(targets, ref.Target.Kind) {
 			targets = append(targets, ref.Target.Kind)
 		}
@@ -123,7 +123,7 @@ func register[O managed.Object, S any](k managed.Kind[O, S]) Registration {
 			for _, ref := range k.References {
 				for _, e := range ref.Entries(o.(O)) {
 					if e.Name != "" {
-						out = append(out, Referral{Field: ref.Field, Kind: ref.Target.Kind, Name: e.Name})
+						out = append(out, Referral{Field: ref.Field.String(), Kind: ref.Target.Kind, Name: e.Name})
 					}
 				}
 			}

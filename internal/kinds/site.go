@@ -16,28 +16,27 @@ import (
 )
 
 // siteKind declares Site: upserted at /sites, no references, no links.
-func siteKind() managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]] {
-	k := managed.Kind[*v1alpha1.Site, managed.Observed[hoxton.Site]]{
-		Name:    "Site",
-		New:     func() *v1alpha1.Site { return &v1alpha1.Site{} },
-		NewList: func() client.ObjectList { return &v1alpha1.SiteList{} },
-		IDs:     managed.DeterministicID,
-		Adapter: managed.Upserted[*v1alpha1.Site, hoxton.Site]{
-			Collection: hoxton.Sites,
-			Body:       siteBody,
-			Fields: []managed.Field[hoxton.Site]{
-				managed.F("name", func(s hoxton.Site) any { return s.Name }),
-				managed.F("address", func(s hoxton.Site) any { return s.Address }),
-				managed.F("timeZone", func(s hoxton.Site) any { return s.TZ }),
-				managed.F("openingHours", func(s hoxton.Site) any { return emptyNil(s.OpeningHour) }),
-			},
-			AtProvider: func(o *v1alpha1.Site, have *hoxton.Site, _ map[string][]hoxton.Link) {
-				o.Status.AtProvider = v1alpha1.SiteObservation{State: string(have.State)}
-			},
-		},
-	}
-	k.Export = siteExport(k.Adapter.(managed.Upserted[*v1alpha1.Site, hoxton.Site]))
-	return k
+var siteKind = managed.Upserted[*v1alpha1.Site, hoxton.Site]{
+	Name:       "Site",
+	New:        func() *v1alpha1.Site { return &v1alpha1.Site{} },
+	NewList:    func() client.ObjectList { return &v1alpha1.SiteList{} },
+	Collection: hoxton.Sites,
+	Body:       siteBody,
+	Fields: []managed.Field[hoxton.Site]{
+		managed.F("name", func(s hoxton.Site) any { return s.Name }),
+		managed.F("address", func(s hoxton.Site) any { return s.Address }),
+		managed.F("timeZone", func(s hoxton.Site) any { return s.TZ }),
+		managed.F("openingHours", func(s hoxton.Site) any { return emptyNil(s.OpeningHour) }),
+	},
+	AtProvider: func(o *v1alpha1.Site, have *hoxton.Site, _ managed.Links) {
+		o.Status.AtProvider = v1alpha1.SiteObservation{State: string(have.State)}
+	},
+	List:  listSites,
+	ID:    func(s hoxton.Site) string { return s.ID },
+	Label: func(s hoxton.Site) string { return s.Name },
+	Manifest: func(s hoxton.Site, _ managed.Links, _ managed.NameOf) *v1alpha1.Site {
+		return &v1alpha1.Site{Spec: v1alpha1.SiteSpec{Name: s.Name, Address: s.Address, TimeZone: s.TZ, OpeningHours: rawOf(s.OpeningHour)}}
+	},
 }
 
 // siteBody maps the spec to the full site PUT body. A time zone the IANA database
@@ -56,20 +55,14 @@ func siteBody(o *v1alpha1.Site, id string, _ managed.Refs) (hoxton.Site, error) 
 	return hoxton.Site{ID: id, Name: o.Spec.Name, Address: o.Spec.Address, TZ: o.Spec.TimeZone, OpeningHour: hours, State: hoxton.StateActive}, nil
 }
 
-// siteExport maps the organisation's sites (or the one site exported) to manifests.
-func siteExport(u managed.Upserted[*v1alpha1.Site, hoxton.Site]) *managed.Export[*v1alpha1.Site] {
-	list := func(ctx context.Context, c *hoxton.Client, site string) ([]hoxton.Site, error) {
-		if site == "" {
-			return u.Collection.List(ctx, c)
-		}
-		s, err := u.Collection.Get(ctx, c, site)
-		if err != nil {
-			return nil, err
-		}
-		return []hoxton.Site{*s}, nil
+// listSites lists the organisation's sites, or the one site exported.
+func listSites(ctx context.Context, c *hoxton.Client, site string) ([]hoxton.Site, error) {
+	if site == "" {
+		return hoxton.Sites.List(ctx, c)
 	}
-	return managed.UpsertedExport(u, list, func(s hoxton.Site) string { return s.ID }, func(s hoxton.Site) string { return s.Name },
-		func(s hoxton.Site, _ map[string][]hoxton.Link, _ managed.NameOf) *v1alpha1.Site {
-			return &v1alpha1.Site{Spec: v1alpha1.SiteSpec{Name: s.Name, Address: s.Address, TimeZone: s.TZ, OpeningHours: rawOf(s.OpeningHour)}}
-		})
+	s, err := hoxton.Sites.Get(ctx, c, site)
+	if err != nil {
+		return nil, err
+	}
+	return []hoxton.Site{*s}, nil
 }

@@ -2,8 +2,6 @@ package kinds
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,82 +11,70 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
+// userSites are the sites a user may see.
+var userSites = managed.NewRefField("siteRefs")
+
 // userKind describes User to the generic reconciler. User ids are identity-provider
 // strings the service chooses, so the adapter is hand-written, like the camera's. A
-// user is found by its e-mail before it is created: one this object created just
-// before a crash (its status.createRequestedFor, recorded before the create, names
-// the address), or with spec.adoptExisting one the organisation already has; any
-// other user with the address is refused, never taken over. Roles the Connection does
+// user is found by its e-mail before it is created; the reconciler takes it only if
+// this object created it just before a crash (its status.createRequestedFor, the
+// create mark, names the address) or with spec.adoptExisting, never another's. Roles the Connection does
 // not allow (hoxton.UserRoleLimit) are refused before any write. The API has no user
 // delete: deletion takes the user's roles and sites away.
-func userKind() managed.Kind[*v1alpha1.User, *hoxton.User] {
-	k := managed.Kind[*v1alpha1.User, *hoxton.User]{
+func userKind() managed.Kind[*v1alpha1.User, hoxton.User] {
+	return managed.Kind[*v1alpha1.User, hoxton.User]{
 		Name:    "User",
 		New:     func() *v1alpha1.User { return &v1alpha1.User{} },
 		NewList: func() client.ObjectList { return &v1alpha1.UserList{} },
 		Adapter: userAdapter{},
 		IDs:     managed.ServerAssignedID,
-		References: []managed.Reference[*v1alpha1.User]{{Field: "siteRefs", Target: siteTarget,
+		References: []managed.Reference[*v1alpha1.User]{{Field: userSites, Target: siteTarget,
 			Entries: func(o *v1alpha1.User) []managed.Entry { return idList(o.Spec.SiteRefs, o.Spec.SiteIDs) }}},
-		BeforeCreate: func(o *v1alpha1.User) { o.Status.CreateRequestedFor = string(o.Spec.Email) },
+		CreateMark:    func(o *v1alpha1.User) (*string, string) { return &o.Status.CreateRequestedFor, string(o.Spec.Email) },
+		AdoptExisting: func(o *v1alpha1.User) bool { return o.Spec.AdoptExisting },
 		DeletionNote: " as far as the API allows: it has no user delete, so the user's roles and sites were removed " +
 			"and the account remains, without access to any site; remove it in the Control Room " +
 			"(deletionPolicy Orphan leaves a user as it is)",
+		Export: userExport(),
 	}
-	k.Export = userExport()
-	return k
 }
 
 // userAdapter connects User to the user endpoints.
 type userAdapter struct{}
 
-func (userAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs) (managed.Observation[*hoxton.User], error) {
-	if r, refused := c.UserRoleLimit().Refuses(userRoles(o.Spec.Roles)); refused {
-		return managed.Observation[*hoxton.User]{}, managed.Terminal("spec.roles asks for %s, which %s does not allow "+
+func (userAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs) (managed.Observation[hoxton.User], error) {
+	if r, refused := c.UserRoleLimit().Refuses(convertAll[hoxton.UserRole](o.Spec.Roles)); refused {
+		return managed.Observation[hoxton.User]{}, managed.Terminal("spec.roles asks for %s, which %s does not allow "+
 			"(it is not true); nothing was written to HoxtonAi", r, c.UserRoleLimit().Setting)
 	}
 	u, err := findUser(ctx, c, o)
-	if managed.Absent(err) || (err == nil && u == nil) {
-		return managed.Observation[*hoxton.User]{}, nil
+	if err == nil && u != nil {
+		err = mayChange(c, u, "")
 	}
-	if err != nil {
-		return managed.Observation[*hoxton.User]{}, err
+	if err != nil || u == nil {
+		return managed.Observation[hoxton.User]{}, hoxton.IgnoreGone(err)
 	}
-	if err := mayChange(c, u, ""); err != nil {
-		return managed.Observation[*hoxton.User]{}, err
-	}
-	o.Status.CreateRequestedFor = "" // the user's id is recorded from now on
 	o.Status.AtProvider = v1alpha1.UserObservation{Name: u.Name, OrganisationName: valueOr(u.OrganisationName, "")}
 	diff := managed.CompareFields(userFields, userBody(o, refs, u.ID), *u)
-	return managed.Observation[*hoxton.User]{Exists: true, FoundID: u.ID, Observed: u, Diff: diff}, nil
+	return managed.Observation[hoxton.User]{Exists: true, FoundID: u.ID, Observed: *u, Diff: diff}, nil
 }
 
 // findUser reads the user this object manages, or, before it has recorded one, the
-// user of the organisation with its email, if this object may take it: its own,
-// created just before a crash (the address was recorded before the create), or any
-// with spec.adoptExisting. Another person's account is refused before any write.
+// user of the organisation with its email. The reconciler takes that one only if
+// this object created it (its create mark names the address) or adopts it
+// (spec.adoptExisting): another person's account is refused before any write.
 func findUser(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) (*hoxton.User, error) {
 	if id := o.Status.ExternalID; id != "" {
 		return c.GetUser(ctx, id)
 	}
 	// Assumption A14: an e-mail address belongs to one user of the organisation.
 	users, err := c.ListUsers(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	email := string(o.Spec.Email)
-	for _, u := range users {
-		switch {
-		case !strings.EqualFold(u.Email, email):
-		case o.Spec.AdoptExisting || strings.EqualFold(o.Status.CreateRequestedFor, email):
-			return &u, nil
-		default:
-			return nil, managed.Terminal("the organisation already has a Control Room user with e-mail %s (id %s), "+
-				"which this User did not create; nothing was written to HoxtonAi. To manage that user, "+
-				"set spec.adoptExisting: true", email, u.ID)
+	for i := range users {
+		if strings.EqualFold(users[i].Email, string(o.Spec.Email)) {
+			return &users[i], nil
 		}
 	}
-	return nil, nil
+	return nil, err
 }
 
 // mayChange refuses to write a user who holds a role the client's Connection does
@@ -103,22 +89,17 @@ func mayChange(c *hoxton.Client, u *hoxton.User, after string) error {
 	return nil
 }
 
-func (userAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs) (managed.Created, error) {
+func (userAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs) (managed.Created, *hoxton.User, error) {
 	u, err := c.CreateUser(ctx, userBody(o, refs, ""))
-	var apiErr *hoxton.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
-		// Refused: nothing was created, so a user with the address is not this object's.
-		o.Status.CreateRequestedFor = ""
-	}
 	if err != nil {
-		return managed.Created{}, err
+		return managed.Created{}, nil, err
 	}
-	return managed.Created{ID: u.ID}, nil
+	return managed.Created{ID: u.ID}, nil, nil
 }
 
-func (userAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs, obs managed.Observation[*hoxton.User]) error {
+func (userAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.User, refs managed.Refs, obs managed.Observation[hoxton.User]) (*hoxton.User, error) {
 	_, err := c.PutUser(ctx, userBody(o, refs, obs.Observed.ID))
-	return err
+	return nil, err
 }
 
 // Delete takes the person's access away as far as the API allows. It documents no
@@ -126,11 +107,7 @@ func (userAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Use
 // without sites (Assumption A14: a PUT replaces the writable fields); the account
 // remains. A user holding a role the Connection does not allow is left alone.
 func (userAdapter) Delete(ctx context.Context, c *hoxton.Client, o *v1alpha1.User) error {
-	id := o.Status.ExternalID
-	if id == "" {
-		id = o.Spec.ExternalID
-	}
-	u, err := c.GetUser(ctx, id)
+	u, err := c.GetUser(ctx, o.Status.ExternalID)
 	if err != nil {
 		return err // gone is success to the reconciler
 	}
@@ -147,16 +124,7 @@ func (userAdapter) Delete(ctx context.Context, c *hoxton.Client, o *v1alpha1.Use
 // userBody is the full user the spec describes; the organisation is the client's.
 func userBody(o *v1alpha1.User, refs managed.Refs, id string) hoxton.User {
 	s := o.Spec
-	return hoxton.User{ID: id, Email: string(s.Email), FirstName: s.FirstName, LastName: s.LastName, Roles: userRoles(s.Roles), SiteIDs: refs.IDs("siteRefs")}
-}
-
-// userRoles maps the spec's roles to the wire's.
-func userRoles(roles []v1alpha1.UserRole) []hoxton.UserRole {
-	out := make([]hoxton.UserRole, len(roles))
-	for i, r := range roles {
-		out[i] = hoxton.UserRole(r)
-	}
-	return out
+	return hoxton.User{ID: id, Email: string(s.Email), FirstName: s.FirstName, LastName: s.LastName, Roles: convertAll[hoxton.UserRole](s.Roles), SiteIDs: refs.IDs(userSites)}
 }
 
 // userFields are compared as sets where the API's order means nothing; the email is
@@ -167,39 +135,4 @@ var userFields = []managed.Field[hoxton.User]{
 	managed.F("lastName", func(u hoxton.User) any { return u.LastName }),
 	managed.F("roles", func(u hoxton.User) any { return sortedSet(u.Roles) }),
 	managed.F("siteIDs", func(u hoxton.User) any { return sortedSet(u.SiteIDs) }),
-}
-
-// DescribeCreate says what creating the user writes, for plans.
-func (userAdapter) DescribeCreate(o *v1alpha1.User, refs managed.Refs) (managed.Diff, error) {
-	return managed.CompareFields(userFields, userBody(o, refs, ""), hoxton.User{}), nil
-}
-
-// userExport maps the organisation's users (those of the site exported) to manifests,
-// each named after its email, the one thing that tells users apart (Assumption A14).
-func userExport() *managed.Export[*v1alpha1.User] {
-	return &managed.Export[*v1alpha1.User]{List: func(ctx context.Context, c *hoxton.Client, opts managed.ListOptions) ([]managed.Listed[*v1alpha1.User], error) {
-		users, err := c.ListUsers(ctx, opts.Site)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]managed.Listed[*v1alpha1.User], 0, len(users))
-		for _, u := range users {
-			out = append(out, managed.Listed[*v1alpha1.User]{ID: u.ID, Label: u.Email, Object: func(names managed.NameOf) *v1alpha1.User {
-				sites := make([]hoxton.Link, len(u.SiteIDs))
-				for i, id := range u.SiteIDs {
-					sites[i] = hoxton.Link{Target: id}
-				}
-				refs, ids := refsOrIDs(names, "Site", sites)
-				roles := make([]v1alpha1.UserRole, len(u.Roles))
-				for i, r := range u.Roles {
-					roles[i] = v1alpha1.UserRole(r)
-				}
-				slices.Sort(roles)
-				// The user exists: applying its manifest takes it on.
-				return &v1alpha1.User{Spec: v1alpha1.UserSpec{Email: v1alpha1.EmailAddress(u.Email), AdoptExisting: true,
-					FirstName: u.FirstName, LastName: u.LastName, Roles: roles, SiteRefs: refs, SiteIDs: ids}}
-			}})
-		}
-		return out, nil
-	}}
 }

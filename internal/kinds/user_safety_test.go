@@ -66,7 +66,7 @@ func TestUserDoesNotTakeOverAnExistingUser(t *testing.T) {
 	calls := countCalls()
 	u := newUser(ns, "colleague", strings.ToUpper(email), v1alpha1.UserRoleMember)
 	create(t, u)
-	refusedBeforeAnyWrite(t, u, calls, "already has a Control Room user", id, "spec.adoptExisting: true")
+	refusedBeforeAnyWrite(t, u, calls, "but was not created by it", id, "spec.adoptExisting: true")
 	if after := fakeObject(t, "users", id); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Fatalf("the person's user changed:\nbefore %v\nafter  %v", before, after)
 	}

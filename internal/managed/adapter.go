@@ -1,11 +1,12 @@
 // Package managed holds the one generic reconciler every managed kind uses, and the
 // declarations a kind is made of. It owns the whole lifecycle of a HoxtonAi object:
 // finalizer, deletion and orphaning, adoption by spec.externalID, ObserveOnly, pause,
-// references (resolved, watched and gated), deterministic ids, links, drift correction
-// on a jittered poll, error classification, events, and a single status patch per
-// reconcile. A kind contributes a Kind: its references and either an Upserted
-// declaration (the PUT body, the managed fields, the link sets) or, for the three kinds
-// whose API differs (Camera, User, OAuthClient), a hand-written Adapter.
+// references (resolved, watched and gated), deterministic ids, links, secret rotation,
+// drift correction on a jittered poll, error classification, events, and a single
+// status patch per reconcile. A kind contributes a Kind: either an Upserted declaration
+// (the PUT body, the managed fields, the link sets, the export) or, for the three kinds
+// whose API differs (Camera, User, OAuthClient), a hand-written Adapter that maps to and
+// from the API and declares its policy needs on the Kind.
 package managed
 
 import (
@@ -45,18 +46,23 @@ type Observation[S any] struct {
 func (o Observation[S]) UpToDate() bool { return len(o.Diff) == 0 }
 
 // Adapter connects one kind to the HoxtonAi API. It makes API calls and maps fields;
-// every lifecycle decision is the reconciler's. It may write read-only fields into
-// the object's status (atProvider), never status.externalID.
+// every lifecycle decision is the reconciler's (ObserveOnly, adoption, secret
+// rotation and its status). It may write read-only fields into the object's status
+// (atProvider), never status.externalID.
 type Adapter[O Object, S any] interface {
-	// Observe reads the HoxtonAi object whose id is o's status.externalID (empty for
-	// kinds with server-assigned ids that have not been created yet). Gone or absent
-	// is Exists=false with a nil error.
+	// Observe reads the HoxtonAi object whose id is o's status.externalID, or, while
+	// that is empty, finds the one this object created or may take on by the kind's
+	// own traces (FoundID). Gone or absent is Exists=false with a nil error.
 	Observe(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Observation[S], error)
-	// Create creates the object. For kinds with deterministic ids the id to use is
-	// already in status.externalID.
-	Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, error)
-	// Update makes the existing object match the spec; obs is what Observe returned.
-	Update(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) error
+	// Create creates the object (for kinds with deterministic ids, under the id already
+	// in status.externalID). It returns what HoxtonAi holds after it, reported in o's
+	// status as Observe would, or nil when that is not known: then the reconciler
+	// reads the object back.
+	Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, *S, error)
+	// Update makes the existing object match the spec, writing only what obs, what
+	// Observe returned, found different; like Create it returns what HoxtonAi now
+	// holds, or nil when unknown.
+	Update(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (*S, error)
 	// Delete deletes the object (and what it owns); absent or already gone is success.
 	Delete(ctx context.Context, c *hoxton.Client, o O) error
 }
@@ -66,29 +72,24 @@ type Created struct {
 	// ID of the object.
 	ID string
 	// Existed is true when the object was already there and Create made it match
-	// (an upsert answered 204 for an object an earlier cluster created, a claim of a
-	// camera the organisation already holds), so that events say so.
+	// (an upsert answered 204 for an object an earlier cluster created), so that
+	// events say so.
 	Existed bool
-	// Found is true when Create found the object already there and wrote nothing (a
-	// claim answered 409 by the organisation's own camera): the reconciler records
-	// the id, once no other object manages it, then reads and updates the object.
+	// Found is true, and ID empty, when Create found the object already there and
+	// wrote nothing (a camera claim answered 409): the reconciler finds it with
+	// Observe, records its id once no other object manages it, and updates it.
 	Found bool
 }
 
-// KnownWriter is implemented by adapters that know what their writes leave in
-// HoxtonAi (an upsert of the full body answered 201 or 204, links created as listed),
-// so that the reconciler neither reads an object back after writing it nor reads it
-// again when only its references changed: it compares the spec with what it last
-// read or wrote. The poll always reads, so a write that HoxtonAi did not keep, or a
-// change made in HoxtonAi, is found at the next poll at the latest.
-type KnownWriter[O Object, S any] interface {
-	// CreateKnown is Create, also returning what HoxtonAi holds after it, or nil when
-	// that is not known. It reports that state in o's status as Observe would.
-	CreateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, *S, error)
-	// UpdateKnown is Update, returning what HoxtonAi holds after it, like CreateKnown.
-	UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[S]) (*S, error)
+// Comparer is implemented by adapters whose writes return what HoxtonAi holds (an
+// upsert of the full body answered 201 or 204, links created as listed), so that the
+// reconciler does not read an object again when only its references changed: it
+// compares the spec with what it last read or wrote. The poll always reads, so a
+// write that HoxtonAi did not keep, or a change made in HoxtonAi, is found at the
+// next poll at the latest.
+type Comparer[O Object, S any] interface {
 	// Compare is Observe without API calls: it compares o with seen, what HoxtonAi
-	// held at the last read or known write.
+	// held at the last read or write.
 	Compare(o O, refs Refs, seen S) (Observation[S], error)
 }
 
@@ -134,20 +135,35 @@ type Kind[O Object, S any] struct {
 	// CredentialsSecret names the Secret (same namespace) into which the kind delivers
 	// credentials that HoxtonAi returns once (an OAuth client's generated secret), or
 	// "" for none. The reconciler reads it, uncached, at each reconcile and hands it
-	// to the adapter in Refs.Credentials, which also writes it: the adapter writes
-	// right after the call that returned the credentials, so that they are durable
-	// before the status records success.
+	// to the adapter in Refs.Credentials, through which the adapter delivers them
+	// (Credentials.Deliver) right after the call that returned them, so that they are
+	// durable before the status records success.
 	CredentialsSecret func(o O) string
+	// Rotation, for a kind whose credentials HoxtonAi can issue again (an OAuth
+	// client's secret), lets the reconciler decide when they are due and record each
+	// delivery; nil for none.
+	Rotation *Rotation[O]
+	// CreateFinds says that the create itself finds an object the organisation
+	// already holds (a camera claim answered 409, Created.Found): an object in Manage
+	// mode without an id is then created without a lookup first, which would only cost
+	// a request. ObserveOnly, which never creates, always looks.
+	CreateFinds bool
 	// ConnectionClientIDs says the kind's ids are OAuth client ids, which Connections
 	// may authenticate with: the reconciler refuses to manage or delete one that a
 	// Connection or ClusterConnection uses (other than through the object's own
 	// CredentialsSecret).
 	ConnectionClientIDs bool
-	// BeforeCreate, when set, marks o's status before each create, and the reconciler
-	// persists the mark before it sends the create. A kind whose ids the service
-	// chooses uses it to tell, after a crash that lost the answer, the object its own
-	// create made from one that was there before (a user found by its e-mail).
-	BeforeCreate func(o O)
+	// CreateMark, when set, returns a status field of o and the mark to write into it
+	// before each create; the reconciler persists the mark before it sends the create,
+	// and clears it once the object is found (its id is recorded from then on) or the
+	// create is refused (nothing was created). A kind whose ids the service chooses
+	// uses it to tell, after a crash that lost the answer, the object its own create
+	// made from one that was there before (a user found by its e-mail).
+	CreateMark func(o O) (field *string, mark string)
+	// AdoptExisting, with CreateMark, says whether the spec lets o take on an object
+	// Observe found by the kind's own traces that o did not create (spec.adoptExisting);
+	// without it such an object is refused before any write (mayTake).
+	AdoptExisting func(o O) bool
 }
 
 // TerminalError is an adapter's way to say that only a change of the spec (or of

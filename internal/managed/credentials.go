@@ -2,10 +2,12 @@ package managed
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -35,6 +37,8 @@ type Credentials struct {
 	marker string
 	reader client.Reader // uncached: re-reads the Secret after a conflicting write
 	writer client.Client
+	// record is where Deliver records a delivery (Rotation.Record); nil for none.
+	record *v1alpha1.OAuthClientCredentials
 }
 
 // Exists reports whether the Secret existed when read, or has been written since.
@@ -60,10 +64,18 @@ func (c *Credentials) CreateMarker() string {
 	return c.secret.Annotations[AnnotationCreateMarker]
 }
 
-// MarkCreate records marker in the Secret (creating it if needed) before the create
-// it announces.
-func (c *Credentials) MarkCreate(ctx context.Context, marker string) error {
-	return c.write(ctx, func(s *corev1.Secret) { s.Annotations[AnnotationCreateMarker] = marker })
+// MarkCreate records in the Secret (creating it if needed), before the create it
+// announces, a new marker made of prefix and a random part, and returns it.
+func (c *Credentials) MarkCreate(ctx context.Context, prefix string) (string, error) {
+	marker := prefix + uuid.NewString()
+	return marker, c.write(ctx, func(s *corev1.Secret) { s.Annotations[AnnotationCreateMarker] = marker })
+}
+
+// Holds reports whether the Secret holds value under key, compared in constant time:
+// whoever wrote a secret HoxtonAi issued had the credentials already.
+func (c *Credentials) Holds(key, value string) bool {
+	held := c.Value(key)
+	return held != "" && subtle.ConstantTimeCompare([]byte(held), []byte(value)) == 1
 }
 
 // Write stores data in the Secret, creating it if needed (its other keys are kept),

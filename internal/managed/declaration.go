@@ -7,11 +7,11 @@ import (
 
 // linkFields is implemented by adapters made of link sets (Upserted): the reference
 // fields their links are made from.
-type linkFields interface{ LinkFields() []string }
+type linkFields interface{ LinkFields() []RefField }
 
 // LinkFields returns the reference fields of u's link sets.
-func (u Upserted[O, T]) LinkFields() []string {
-	out := make([]string, 0, len(u.Links))
+func (u Upserted[O, T]) LinkFields() []RefField {
+	out := make([]RefField, 0, len(u.Links))
 	for _, set := range u.Links {
 		out = append(out, set.Field)
 	}
@@ -31,9 +31,9 @@ func (k Kind[O, S]) Validate() error {
 	if k.Name == "" || k.New == nil || k.NewList == nil || k.Adapter == nil {
 		bad("Name, New, NewList and Adapter are required")
 	}
-	fields := map[string]Reference[O]{}
+	fields := map[RefField]Reference[O]{}
 	for _, ref := range k.References {
-		if _, twice := fields[ref.Field]; twice || ref.Field == "" {
+		if _, twice := fields[ref.Field]; twice || ref.Field.isZero() {
 			bad("reference field %q is empty or declared twice", ref.Field)
 		}
 		if ref.Entries == nil || ref.Target.Kind == "" || ref.Target.New == nil || ref.Target.Value == nil {
@@ -42,7 +42,7 @@ func (k Kind[O, S]) Validate() error {
 		fields[ref.Field] = ref
 	}
 	for _, ref := range k.References {
-		if ref.SameSiteAs == "" {
+		if ref.SameSiteAs.isZero() {
 			continue
 		}
 		if site, ok := fields[ref.SameSiteAs]; !ok || site.LinksOnly {

@@ -23,11 +23,11 @@ func TestValidateRefusesInconsistentDeclarations(t *testing.T) {
 		{"a field declared twice", func(k *group) { k.References = append(k.References, k.References[0]) }, `"childGroups" is empty or declared twice`},
 		{"a reference without entries", func(k *group) { k.References[0].Entries = nil }, `reference "childGroups" needs Entries`},
 		{"a target without its kind", func(k *group) { k.References[0].Target.Kind = "" }, "a Target with Kind"},
-		{"a link set of an undeclared field", func(k *group) { k.References[0].Field = "parentGroups" },
+		{"a link set of an undeclared field", func(k *group) { k.References[0].Field = NewRefField("parentGroups") },
 			`link set "childGroups" is not made from a declared LinksOnly reference`},
 		{"a link set of a reference the object needs", func(k *group) { k.References[0].LinksOnly = false },
 			`link set "childGroups" is not made from a declared LinksOnly reference`},
-		{"SameSiteAs an undeclared field", func(k *group) { k.References[0].SameSiteAs = "siteRef" },
+		{"SameSiteAs an undeclared field", func(k *group) { k.References[0].SameSiteAs = NewRefField("siteRef") },
 			`SameSiteAs "siteRef" is not a declared reference`},
 		{"no adapter", func(k *group) { k.Adapter = nil }, "Adapter are required"},
 	} {

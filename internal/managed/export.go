@@ -74,30 +74,28 @@ func ExportAll[O Object, S any](ctx context.Context, kind Kind[O, S], c *hoxton.
 	return out, nil
 }
 
-// UpsertedExport declares the Export of an upserted kind: its objects are listed from
-// the collection, their links from the kind's own link sets, and object maps the wire
-// object and its links (by link set field) to the spec.
-func UpsertedExport[O Object, T any](u Upserted[O, T], list func(ctx context.Context, c *hoxton.Client, site string) ([]T, error),
-	id, label func(T) string, object func(have T, links map[string][]hoxton.Link, names NameOf) O) *Export[O] {
+// export is the Export of an upserted kind: its objects are listed with u.List, their
+// links from its own link sets, and u.Manifest maps each, with its links, to the spec.
+func (u Upserted[O, T]) export() *Export[O] {
 	return &Export[O]{List: func(ctx context.Context, c *hoxton.Client, opts ListOptions) ([]Listed[O], error) {
-		items, err := list(ctx, c, opts.Site)
+		items, err := u.List(ctx, c, opts.Site)
 		if err != nil {
 			return nil, err
 		}
 		out := make([]Listed[O], 0, len(items))
 		for _, have := range items {
-			links := map[string][]hoxton.Link{}
+			links := Links{}
 			for _, set := range u.Links {
 				if opts.IDsOnly {
 					break
 				}
-				l, err := set.API.List(ctx, c, id(have))
+				l, err := set.API.List(ctx, c, u.ID(have))
 				if err != nil {
-					return nil, fmt.Errorf("listing the %s of %s: %w", set.Field, id(have), err)
+					return nil, fmt.Errorf("listing the %s of %s: %w", set.Field, u.ID(have), err)
 				}
 				links[set.Field] = l
 			}
-			out = append(out, Listed[O]{ID: id(have), Label: label(have), Object: func(names NameOf) O { return object(have, links, names) }})
+			out = append(out, Listed[O]{ID: u.ID(have), Label: u.Label(have), Object: func(names NameOf) O { return u.Manifest(have, links, names) }})
 		}
 		return out, nil
 	}}

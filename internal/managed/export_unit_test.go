@@ -16,23 +16,24 @@ import (
 // groupExport declares the test kind's Export as internal/kinds declares its own:
 // child groups by name where the child is exported too, by id otherwise.
 func groupExport() *Export[*v1alpha1.NotificationGroup] {
-	return UpsertedExport(groupDecl(),
-		func(ctx context.Context, c *hoxton.Client, _ string) ([]hoxton.NotificationGroup, error) {
-			return hoxton.NotificationGroups.List(ctx, c)
-		},
-		func(g hoxton.NotificationGroup) string { return g.ID },
-		func(g hoxton.NotificationGroup) string { return g.Name },
-		func(g hoxton.NotificationGroup, links map[string][]hoxton.Link, names NameOf) *v1alpha1.NotificationGroup {
-			o := &v1alpha1.NotificationGroup{Spec: v1alpha1.NotificationGroupSpec{Name: g.Name}}
-			for _, l := range links[childGroups] {
-				if n := names("NotificationGroup", l.Target); n != "" {
-					o.Spec.ChildGroupRefs = append(o.Spec.ChildGroupRefs, v1alpha1.LocalReference{Name: n})
-				} else {
-					o.Spec.ChildGroupIDs = append(o.Spec.ChildGroupIDs, l.Target)
-				}
+	u := groupDecl()
+	u.List = func(ctx context.Context, c *hoxton.Client, _ string) ([]hoxton.NotificationGroup, error) {
+		return hoxton.NotificationGroups.List(ctx, c)
+	}
+	u.ID = func(g hoxton.NotificationGroup) string { return g.ID }
+	u.Label = func(g hoxton.NotificationGroup) string { return g.Name }
+	u.Manifest = func(g hoxton.NotificationGroup, links Links, names NameOf) *v1alpha1.NotificationGroup {
+		o := &v1alpha1.NotificationGroup{Spec: v1alpha1.NotificationGroupSpec{Name: g.Name}}
+		for _, l := range links[childGroups] {
+			if n := names("NotificationGroup", l.Target); n != "" {
+				o.Spec.ChildGroupRefs = append(o.Spec.ChildGroupRefs, v1alpha1.LocalReference{Name: n})
+			} else {
+				o.Spec.ChildGroupIDs = append(o.Spec.ChildGroupIDs, l.Target)
 			}
-			return o
-		})
+		}
+		return o
+	}
+	return u.export()
 }
 
 func TestExportAllMapsObjectsAndLinks(t *testing.T) {
@@ -119,5 +120,29 @@ func TestListedValueDefaultsToID(t *testing.T) {
 	}
 	if o := got[1].Object(nil); o.GetManagedSpec().ExternalID != "b" {
 		t.Errorf("manifest of b has spec.externalID %q", o.GetManagedSpec().ExternalID)
+	}
+}
+
+// TestUpsertedKindIsTheWholeKind: one Upserted value makes the Kind: its own fields,
+// itself as the adapter, deterministic ids, and the export built from List and
+// Manifest unless an Export is given.
+func TestUpsertedKindIsTheWholeKind(t *testing.T) {
+	u := groupDecl()
+	u.Name, u.References = "NotificationGroup", groupKind().References
+	if k := u.Kind(); k.Export != nil || k.IDs != DeterministicID || k.Name != u.Name || len(k.References) != 1 {
+		t.Errorf("Kind() without List = %+v, want no export, deterministic ids and the declaration's fields", k)
+	}
+	if _, ok := u.Kind().Adapter.(Comparer[*v1alpha1.NotificationGroup, Observed[hoxton.NotificationGroup]]); !ok {
+		t.Error("the Kind's adapter is not the declaration (a Comparer)")
+	}
+	withList := groupExport()
+	u.Export = withList
+	if k := u.Kind(); k.Export != withList {
+		t.Error("a given Export was not used")
+	}
+	u.Export = nil
+	u.List = func(context.Context, *hoxton.Client, string) ([]hoxton.NotificationGroup, error) { return nil, nil }
+	if k := u.Kind(); k.Export == nil {
+		t.Error("List and Manifest made no Export")
 	}
 }

@@ -62,6 +62,8 @@ type fakeAdapter struct {
 	CreateFn  func(o *v1alpha1.Site) (string, error)
 	UpdateFn  func(o *v1alpha1.Site, obs obsT) error
 	DeleteFn  func(o *v1alpha1.Site) error
+	// CreateFound makes Create report that it found the object (a claim answered 409).
+	CreateFound bool
 
 	mu    sync.Mutex
 	calls []call
@@ -83,21 +85,24 @@ func (f *fakeAdapter) Observe(_ context.Context, _ *hoxton.Client, o *v1alpha1.S
 	return obsT{Exists: true}, nil
 }
 
-func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs) (Created, error) {
+func (f *fakeAdapter) Create(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs) (Created, *string, error) {
 	f.record("create", o, obsT{})
+	if f.CreateFound {
+		return Created{Found: true}, nil, nil
+	}
 	if f.CreateFn != nil {
 		id, err := f.CreateFn(o)
-		return Created{ID: id}, err
+		return Created{ID: id}, nil, err
 	}
-	return Created{ID: o.Status.ExternalID}, nil
+	return Created{ID: o.Status.ExternalID}, nil, nil
 }
 
-func (f *fakeAdapter) Update(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs, obs obsT) error {
+func (f *fakeAdapter) Update(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site, _ Refs, obs obsT) (*string, error) {
 	f.record("update", o, obs)
 	if f.UpdateFn != nil {
-		return f.UpdateFn(o, obs)
+		return nil, f.UpdateFn(o, obs)
 	}
-	return nil
+	return nil, nil
 }
 
 func (f *fakeAdapter) Delete(_ context.Context, _ *hoxton.Client, o *v1alpha1.Site) error {
@@ -259,7 +264,7 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 			Adapter: e.ad,
 			IDs:     DeterministicID,
 			// Resolution is recorded as the adapter's first call of a reconcile.
-			References: []Reference[*v1alpha1.Site]{{Field: "zoneRef",
+			References: []Reference[*v1alpha1.Site]{{Field: NewRefField("zoneRef"),
 				Target:  Target{Kind: "Zone", New: func() reference.Target { return &v1alpha1.Site{} }, Value: func(client.Object) string { return "zone-id" }},
 				Entries: func(o *v1alpha1.Site) []Entry { e.ad.record("resolve", o, obsT{}); return e.refs }}},
 		},

@@ -12,7 +12,7 @@ import (
 )
 
 // knownStates remembers, per object, what HoxtonAi held after the last read or known
-// write (KnownWriter), until the object's next poll and only while the object is
+// write (Adapter.Create and Update), until the object's next poll and only while the object is
 // unchanged (same resourceVersion as this manager left it). A reconcile in between,
 // such as one brought by a referenced object becoming ready, compares against it
 // instead of reading again; the poll always reads.
@@ -55,26 +55,20 @@ func (k *knownStates[S]) remember(key types.NamespacedName, o Object, seen *S, r
 	k.m.Store(key, knownState[S]{seen: *seen, resourceVersion: o.GetResourceVersion(), until: time.Now().Add(res.RequeueAfter - pollMargin)})
 }
 
-// knownWriter returns the kind's adapter as a KnownWriter, if it is one.
-func (r *Reconciler[O, S]) knownWriter() (KnownWriter[O, S], bool) {
-	kw, ok := r.kind.Adapter.(KnownWriter[O, S])
-	return kw, ok
-}
-
 // create creates through the adapter, noting in a what HoxtonAi holds after it when
 // the adapter knows.
 func (r *Reconciler[O, S]) create(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs) (Created, error) {
-	if r.kind.BeforeCreate != nil {
-		r.kind.BeforeCreate(a.obj)
-		if err := r.persistStatus(ctx, a); err != nil {
-			return Created{}, err
-		}
+	if err := r.markCreate(ctx, a); err != nil {
+		return Created{}, err
 	}
-	kw, ok := r.knownWriter()
-	if !ok {
-		return r.kind.Adapter.Create(ctx, c, a.obj, refs)
+	created, seen, err := r.kind.Adapter.Create(ctx, c, a.obj, refs)
+	if err == nil && created.ID == "" && !created.Found {
+		err = Terminal("creating the %s answered no id", r.kind.Name)
 	}
-	created, seen, err := kw.CreateKnown(ctx, c, a.obj, refs)
+	if refused(err) {
+		// Nothing was created, so an object the mark leads to is not this one's.
+		r.clearMark(a.obj)
+	}
 	if err == nil && !created.Found {
 		a.known = seen
 	}
@@ -84,11 +78,11 @@ func (r *Reconciler[O, S]) create(ctx context.Context, a *attempt[O, S], c *hoxt
 // updateKnown updates through the adapter, reporting whether the state after the
 // write is known (then noted in a).
 func (r *Reconciler[O, S]) updateKnown(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs, obs Observation[S]) (bool, error) {
-	kw, ok := r.knownWriter()
-	if !ok {
-		return false, r.kind.Adapter.Update(ctx, c, a.obj, refs, obs)
+	obs, err := r.rotate(ctx, c, a.obj, refs, obs)
+	if err != nil || obs.UpToDate() {
+		return false, err
 	}
-	seen, err := kw.UpdateKnown(ctx, c, a.obj, refs, obs)
+	seen, err := r.kind.Adapter.Update(ctx, c, a.obj, refs, obs)
 	a.known = seen
 	return seen != nil, err
 }

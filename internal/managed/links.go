@@ -19,7 +19,7 @@ import (
 type LinkSet[O Object] struct {
 	// Field is the reference field the links are made from; it labels the set in
 	// diffs, conditions and status.
-	Field string
+	Field RefField
 	// API is the link collection.
 	API hoxton.LinkCollection
 	// Attrs returns the link's own attributes for entry i of the field (a monitor
@@ -65,17 +65,17 @@ func (s LinkSet[O]) diff(want wantedLinks, have []hoxton.Link) Diff {
 		w, wanted := findLink(want.links, h.Target)
 		switch {
 		case seen[h.Target]:
-			d = append(d, Difference{Field: s.Field, Change: "remove duplicate", Target: h.Target})
+			d = append(d, Difference{Field: s.Field.String(), Change: "remove duplicate", Target: h.Target})
 		case !wanted && !want.partial:
-			d = append(d, Difference{Field: s.Field, Change: "remove", Target: h.Target})
+			d = append(d, Difference{Field: s.Field.String(), Change: "remove", Target: h.Target})
 		case wanted && !maps.Equal(w.Attrs, h.Attrs):
-			d = append(d, Difference{Field: s.Field, Target: h.Target, Want: w.Attrs, Have: h.Attrs})
+			d = append(d, Difference{Field: s.Field.String(), Target: h.Target, Want: w.Attrs, Have: h.Attrs})
 		}
 		seen[h.Target] = true
 	}
 	for _, w := range want.links {
 		if !seen[w.Target] {
-			d = append(d, Difference{Field: s.Field, Change: "add", Target: w.Target})
+			d = append(d, Difference{Field: s.Field.String(), Change: "add", Target: w.Target})
 		}
 	}
 	return d

@@ -16,7 +16,7 @@ import (
 // monitorLinks is a link set with attributes: a monitor's camera positions, each
 // mapped to a monitor direction by the entry's attribute (direction1 unless given).
 func monitorLinks(direction map[int]string) LinkSet[*v1alpha1.Site] {
-	return LinkSet[*v1alpha1.Site]{Field: "cameraPositions", API: hoxton.PeopleCountMonitorCameraPositions,
+	return LinkSet[*v1alpha1.Site]{Field: positionsField, API: hoxton.PeopleCountMonitorCameraPositions,
 		Attrs: func(_ *v1alpha1.Site, i int) map[string]string {
 			d := direction[i]
 			if d == "" {
@@ -26,7 +26,10 @@ func monitorLinks(direction map[int]string) LinkSet[*v1alpha1.Site] {
 		}}
 }
 
-func positionRefs(ids ...string) Refs { return NewRefs(map[string][]string{"cameraPositions": ids}) }
+// positionsField is the link sets' field in these tests.
+var positionsField = NewRefField("cameraPositions")
+
+func positionRefs(ids ...string) Refs { return NewRefs(map[RefField][]string{positionsField: ids}) }
 
 var dir1 = map[string]string{"direction1Maps": "direction1"}
 

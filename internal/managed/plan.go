@@ -102,9 +102,10 @@ func Plan[O Object, S any](ctx context.Context, kind Kind[O, S], c *hoxton.Clien
 	}
 
 	policy := spec.ManagementPolicy
-	spec.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
 	obs, err := kind.Adapter.Observe(ctx, c, o, refs)
-	spec.ManagementPolicy = policy
+	if err == nil {
+		err = kind.mayTake(o, obs)
+	}
 	if err != nil {
 		return out, err
 	}
@@ -164,7 +165,7 @@ func (u Upserted[O, T]) DescribeCreate(o O, refs Refs) (Diff, error) {
 // target not created yet whose value HoxtonAi assigns (a camera's position), to a
 // placeholder naming it. A name no manifest has is an error.
 func resolveLocal[O Object](o O, refs []Reference[O], lookup func(kind, namespace, name string) (Object, bool)) (Refs, error) {
-	out := Refs{ids: map[string][]string{}}
+	out := Refs{ids: map[RefField][]string{}}
 	for _, ref := range refs {
 		for _, e := range ref.Entries(o) {
 			if e.Name == "" {

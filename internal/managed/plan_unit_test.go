@@ -99,7 +99,7 @@ func (p *plannedGroups) apply(t *testing.T, planned Planned) {
 		t.Fatal(err)
 	}
 	refs.secrets = p.secrets
-	if _, _, err := groupDecl().CreateKnown(t.Context(), p.api.c, g, refs); err != nil {
+	if _, _, err := groupDecl().Create(t.Context(), p.api.c, g, refs); err != nil {
 		t.Fatalf("applying %s: %v", g.Name, err)
 	}
 }

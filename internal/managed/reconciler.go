@@ -87,7 +87,7 @@ type Reconciler[O Object, S any] struct {
 type attempt[O Object, S any] struct {
 	orig, obj O
 	// known is what HoxtonAi holds after this reconcile's read or write, when the
-	// adapter is a KnownWriter; it is remembered until the next poll.
+	// adapter is a Comparer; it is remembered until the next poll.
 	known *S
 	// gone is set once the finalizer is removed: the object may no longer exist, so
 	// there is no status to patch.
@@ -202,6 +202,9 @@ func (r *Reconciler[O, S]) resolve(ctx context.Context, o O) (Refs, error) {
 	if err == nil && r.kind.CredentialsSecret != nil {
 		refs.credentials, err = readCredentials(ctx, r.secrets, r.client, o, r.kind.Name, r.kind.CredentialsSecret(o))
 	}
+	if err == nil && r.kind.Rotation != nil && refs.credentials != nil {
+		refs.credentials.record = r.kind.Rotation.Record(o)
+	}
 	return refs, err
 }
 
@@ -265,28 +268,31 @@ func (r *Reconciler[O, S]) neverWritten(o O) bool {
 	return r.kind.IDs == DeterministicID && o.GetManagedStatus().ExternalID == "" && o.GetManagedSpec().ExternalID == ""
 }
 
-// observe asks the adapter what HoxtonAi holds, except for a fresh object in Manage
-// mode: its create is an idempotent upsert with the derived id, so the read would
-// only cost a request. If the object does exist (a cluster rebuilt from the same Git
-// created it), the upsert updates it; after a crash following the first write the id
-// is already recorded, so this shortcut is not taken. Between polls, a KnownWriter
-// kind's object that nobody changed is compared with what was last read or written
-// (knownStates) rather than read again.
+// observe asks the adapter what HoxtonAi holds, except for an object in Manage mode
+// whose create finds it anyway: a fresh one, whose create is an idempotent upsert with
+// the derived id, and one of a kind whose create finds what the organisation holds
+// (CreateFinds) that has no id yet. If the object does exist (a cluster rebuilt from
+// the same Git created it), the create updates or finds it; after a crash following
+// the first write the id is already recorded, so this shortcut is not taken. Between
+// polls, a Comparer kind's object that nobody changed is compared with what was last
+// read or written (knownStates) rather than read again.
 func (r *Reconciler[O, S]) observe(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs, fresh bool, key types.NamespacedName) (Observation[S], error) {
 	o := a.obj
-	if fresh && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
+	createFinds := fresh || (r.kind.CreateFinds && o.GetManagedStatus().ExternalID == "")
+	if createFinds && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
 		return Observation[S]{}, nil
 	}
-	kw, ok := r.knownWriter()
-	if !ok {
-		return r.kind.Adapter.Observe(ctx, c, o, refs)
-	}
-	if seen, ok := r.known.get(key, o); ok && o.GetDeletionTimestamp() == nil {
+	cmp, comparer := r.kind.Adapter.(Comparer[O, S])
+	if seen, ok := r.known.get(key, o); ok && comparer && o.GetDeletionTimestamp() == nil {
 		a.known = &seen
-		return kw.Compare(o, refs, seen)
+		obs, err := cmp.Compare(o, refs, seen)
+		if err != nil {
+			return obs, err
+		}
+		return r.withPolicy(o, refs, obs)
 	}
-	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
-	if err == nil && obs.Exists {
+	obs, err := r.read(ctx, c, o, refs)
+	if err == nil && obs.Exists && comparer {
 		a.known = &obs.Observed
 	}
 	return obs, err

@@ -52,7 +52,7 @@ type Entry struct {
 type Reference[O Object] struct {
 	// Field is the spec field, e.g. "siteRef" or "cameraPositions". It names the
 	// field's index and labels the field in conditions.
-	Field string
+	Field RefField
 	// Target is the kind the field refers to.
 	Target Target
 	// Entries returns the field's entries, in spec order.
@@ -62,11 +62,11 @@ type Reference[O Object] struct {
 	// wait for targets that are not ready. Otherwise the object itself needs the
 	// target (its site) and is not written until it resolves.
 	LinksOnly bool
-	// SameSiteAs names the owner's own site reference field ("siteRef"): every target
+	// SameSiteAs is the owner's own site reference field ("siteRef"): every target
 	// of this field must belong to the site that field resolves to, so that a monitor
 	// is never fed by a camera of another site. An owner without a site (an alert of
 	// the whole organisation) is not restricted.
-	SameSiteAs string
+	SameSiteAs RefField
 }
 
 // One returns the entries of a single reference given by name or id.
@@ -83,10 +83,10 @@ func One(ref *v1alpha1.LocalReference, id string) []Entry {
 // Refs is what the references of one object resolved to, by field, and the values of
 // the Secret keys it takes.
 type Refs struct {
-	ids map[string][]string
+	ids map[RefField][]string
 	// sites are the sites of the targets resolved by name, by field, in the order of
 	// ids ("" where unknown); targets given by id are looked up by checkReferences.
-	sites   map[string][]string
+	sites   map[RefField][]string
 	pending []string
 	secrets map[v1alpha1.SecretKeySelector]string
 	// credentials is the kind's credentials Secret, nil when it declares none.
@@ -97,7 +97,7 @@ type Refs struct {
 func (r Refs) Secret(sel v1alpha1.SecretKeySelector) string { return r.secrets[sel] }
 
 // ID returns the id a single reference field resolved to ("" when it is not set).
-func (r Refs) ID(field string) string {
+func (r Refs) ID(field RefField) string {
 	if ids := r.ids[field]; len(ids) > 0 {
 		return ids[0]
 	}
@@ -106,20 +106,20 @@ func (r Refs) ID(field string) string {
 
 // IDs returns the ids of a field's entries in spec order, "" for an entry whose
 // target is not ready yet (LinksOnly fields only).
-func (r Refs) IDs(field string) []string { return r.ids[field] }
+func (r Refs) IDs(field RefField) []string { return r.ids[field] }
 
 // Pending names the link targets that are not ready yet, for the Synced condition.
 func (r Refs) Pending() []string { return r.pending }
 
 // NewRefs returns resolved references from ids by field, for adapters' unit tests and
 // for callers that resolve references themselves (the CLI's diff).
-func NewRefs(ids map[string][]string) Refs { return Refs{ids: ids} }
+func NewRefs(ids map[RefField][]string) Refs { return Refs{ids: ids} }
 
 // resolveReferences resolves every reference of o. A field the object needs that is
 // not ready makes the whole resolution a reference.NotReadyError naming every missing
 // reference; LinksOnly targets that are not ready are recorded as pending instead.
 func resolveReferences[O Object](ctx context.Context, r client.Reader, o O, refs []Reference[O]) (Refs, error) {
-	out := Refs{ids: map[string][]string{}, sites: map[string][]string{}}
+	out := Refs{ids: map[RefField][]string{}, sites: map[RefField][]string{}}
 	var needed reference.Collector
 	for _, ref := range refs {
 		for _, e := range ref.Entries(o) {

@@ -81,7 +81,7 @@ func TestFindCycleWaitsForUnseenGroupsBeforeCreating(t *testing.T) {
 func TestResolveReferences(t *testing.T) {
 	k := groupKind()
 	// The same declaration once as a field the object needs, once as links only.
-	needed := Reference[*v1alpha1.NotificationGroup]{Field: "parentRef", Target: k.References[0].Target,
+	needed := Reference[*v1alpha1.NotificationGroup]{Field: NewRefField("parentRef"), Target: k.References[0].Target,
 		Entries: func(*v1alpha1.NotificationGroup) []Entry { return One(&v1alpha1.LocalReference{Name: "parent"}, "") }}
 	o := newGroup("g", "", "ok", "waiting")
 	o.Spec.ChildGroupIDs = []string{"literal-id"}
@@ -109,10 +109,11 @@ func TestResolveReferences(t *testing.T) {
 }
 
 func TestRefsOfFieldsNotDeclared(t *testing.T) {
-	refs := NewRefs(map[string][]string{"siteRef": {"site-id"}})
-	if refs.ID("siteRef") != "site-id" || refs.ID("cameraRef") != "" || refs.IDs("cameraRef") != nil {
+	siteRef, cameraRef := NewRefField("siteRef"), NewRefField("cameraRef")
+	refs := NewRefs(map[RefField][]string{siteRef: {"site-id"}})
+	if refs.ID(siteRef) != "site-id" || refs.ID(cameraRef) != "" || refs.IDs(cameraRef) != nil {
 		t.Errorf("ID(siteRef) = %q, ID(cameraRef) = %q, IDs(cameraRef) = %v; want site-id and nothing for a field not resolved",
-			refs.ID("siteRef"), refs.ID("cameraRef"), refs.IDs("cameraRef"))
+			refs.ID(siteRef), refs.ID(cameraRef), refs.IDs(cameraRef))
 	}
 	if refs.Secret(webhookURL) != "" {
 		t.Error("a Secret never read has a value")

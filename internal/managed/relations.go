@@ -72,7 +72,7 @@ func (v *verifiedIDs) lookup(ctx context.Context, c *hoxton.Client, target Targe
 func checkReferences[O Object](ctx context.Context, c *hoxton.Client, verified *verifiedIDs, kind string, o O, refs []Reference[O], resolved Refs) error {
 	var problems []string
 	for _, ref := range refs {
-		if ref.Target.Lookup == nil && ref.SameSiteAs == "" {
+		if ref.Target.Lookup == nil && ref.SameSiteAs.isZero() {
 			continue // nothing to check beyond what resolving did
 		}
 		ownerSite, ownerLabel := ownerSiteOf(o, refs, ref.SameSiteAs, resolved)
@@ -110,8 +110,8 @@ func checkReferences[O Object](ctx context.Context, c *hoxton.Client, verified *
 
 // ownerSiteOf returns the site the owner's field resolved to and how the spec names
 // it, or "" when field is empty or not set.
-func ownerSiteOf[O Object](o O, refs []Reference[O], field string, resolved Refs) (site, label string) {
-	if field == "" {
+func ownerSiteOf[O Object](o O, refs []Reference[O], field RefField, resolved Refs) (site, label string) {
+	if field.isZero() {
 		return "", ""
 	}
 	for _, ref := range refs {
@@ -119,7 +119,7 @@ func ownerSiteOf[O Object](o O, refs []Reference[O], field string, resolved Refs
 			continue
 		}
 		if entries := ref.Entries(o); len(entries) > 0 {
-			return resolved.ID(field), ref.Field + " " + ref.Target.describe(entries[0])
+			return resolved.ID(field), ref.Field.String() + " " + ref.Target.describe(entries[0])
 		}
 	}
 	return "", ""

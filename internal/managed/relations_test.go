@@ -43,8 +43,8 @@ func (f *fakeLookup) lookup(_ context.Context, _ *hoxton.Client, id string) (str
 // camera position, given by entries, that must be of the same site.
 func monitorRefs(site, camera Entry, lookup Lookup) []Reference[*v1alpha1.Site] {
 	return []Reference[*v1alpha1.Site]{
-		{Field: "siteRef", Target: Target{Kind: "Site"}, Entries: func(*v1alpha1.Site) []Entry { return nonEmpty(site) }},
-		{Field: "cameraPositions", Target: Target{Kind: "Camera", IDName: "camera position", Lookup: lookup}, LinksOnly: true, SameSiteAs: "siteRef",
+		{Field: NewRefField("siteRef"), Target: Target{Kind: "Site"}, Entries: func(*v1alpha1.Site) []Entry { return nonEmpty(site) }},
+		{Field: NewRefField("cameraPositions"), Target: Target{Kind: "Camera", IDName: "camera position", Lookup: lookup}, LinksOnly: true, SameSiteAs: NewRefField("siteRef"),
 			Entries: func(*v1alpha1.Site) []Entry { return nonEmpty(camera) }},
 	}
 }
@@ -120,10 +120,11 @@ func TestCheckReferences(t *testing.T) {
 
 // refsOf builds resolved references from (field, id, site) triples.
 func refsOf(triples ...string) Refs {
-	r := Refs{ids: map[string][]string{}, sites: map[string][]string{}}
+	r := Refs{ids: map[RefField][]string{}, sites: map[RefField][]string{}}
 	for i := 0; i+2 < len(triples); i += 3 {
-		r.ids[triples[i]] = append(r.ids[triples[i]], triples[i+1])
-		r.sites[triples[i]] = append(r.sites[triples[i]], triples[i+2])
+		f := NewRefField(triples[i])
+		r.ids[f] = append(r.ids[f], triples[i+1])
+		r.sites[f] = append(r.sites[f], triples[i+2])
 	}
 	return r
 }
@@ -179,7 +180,7 @@ func TestCycleNotRuledOutWhileAGroupIsMissing(t *testing.T) {
 		}
 		return g
 	}
-	refs := []Reference[*v1alpha1.NotificationGroup]{{Field: "childGroups", Target: Target{Kind: "NotificationGroup"}, LinksOnly: true,
+	refs := []Reference[*v1alpha1.NotificationGroup]{{Field: childGroups, Target: Target{Kind: "NotificationGroup"}, LinksOnly: true,
 		Entries: func(g *v1alpha1.NotificationGroup) []Entry {
 			var out []Entry
 			for _, r := range g.Spec.ChildGroupRefs {

@@ -114,7 +114,7 @@ func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, 
 	byTarget := map[string][]string{}
 	targets := map[string]Target{}
 	for _, ref := range kind.References {
-		index := referenceIndex(ref.Field)
+		index := referenceIndex(ref.Field.String())
 		entries := ref.Entries
 		if err := indexer.IndexField(ctx, kind.New(), index, func(obj client.Object) []string { return referencedNames(entries(obj.(O))) }); err != nil {
 			return fmt.Errorf("indexing %s by %s: %w", kind.Name, ref.Field, err)

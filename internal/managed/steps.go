@@ -119,7 +119,7 @@ func (r *Reconciler[O, S]) persistExternalID(ctx context.Context, a *attempt[O, 
 }
 
 // persistStatus writes the status as it is now, for a mark that must be durable
-// before the next API call (Kind.BeforeCreate).
+// before the next API call (Kind.CreateMark).
 func (r *Reconciler[O, S]) persistStatus(ctx context.Context, a *attempt[O, S]) error {
 	if err := r.client.Status().Patch(ctx, a.obj, client.MergeFrom(a.orig)); err != nil {
 		return fmt.Errorf("recording the status before a create: %w", err)
@@ -145,6 +145,9 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O, S], c *ho
 		if err != nil {
 			return r.fail(a, "create", err)
 		}
+		if created.Found {
+			return r.takeFound(ctx, a, c, refs)
+		}
 		if created.ID != status.ExternalID {
 			if err := r.ensureUnmanaged(ctx, o, created.ID); err != nil {
 				return r.fail(a, "create", err)
@@ -155,16 +158,6 @@ func (r *Reconciler[O, S]) converge(ctx context.Context, a *attempt[O, S], c *ho
 			}
 		}
 		switch {
-		case created.Found:
-			// Found, not written: read it, and update it like any existing object.
-			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s", r.kind.Name, created.ID)
-			found, err := r.kind.Adapter.Observe(ctx, c, o, refs)
-			if err != nil {
-				return r.fail(a, "observe", err)
-			}
-			if found.Exists && !found.UpToDate() {
-				return r.update(ctx, a, c, refs, found)
-			}
 		case created.Existed:
 			r.event(o, eventNormal, ReasonAdopted, "Adopt", "found existing HoxtonAi %s %s and made it match the spec", r.kind.Name, created.ID)
 		default:
@@ -210,7 +203,7 @@ func (r *Reconciler[O, S]) written(o O) ctrl.Result {
 // status honest about a write that did not take effect.
 func (r *Reconciler[O, S]) verify(ctx context.Context, a *attempt[O, S], c *hoxton.Client, refs Refs) (ctrl.Result, error) {
 	o := a.obj
-	obs, err := r.kind.Adapter.Observe(ctx, c, o, refs)
+	obs, err := r.read(ctx, c, o, refs)
 	switch {
 	case err != nil:
 		return r.fail(a, "read back", err)
@@ -262,8 +255,14 @@ func (r *Reconciler[O, S]) delete(ctx context.Context, a *attempt[O, S]) (ctrl.R
 		return ctrl.Result{}, nil
 	}
 	spec, id := o.GetManagedSpec(), o.GetManagedStatus().ExternalID
+	if id == "" {
+		// Adopted, and deleted before a reconcile recorded the id: adapters delete by
+		// status.externalID.
+		id = spec.ExternalID
+		o.GetManagedStatus().ExternalID = id
+	}
 	switch {
-	case id == "" && spec.ExternalID == "":
+	case id == "":
 		// Nothing was ever created (see assignID).
 	case spec.DeletionPolicy == v1alpha1.DeletionPolicyOrphan || spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly:
 		r.event(o, eventNormal, ReasonOrphaned, "Delete", "left HoxtonAi %s %s in place (deletionPolicy %s, managementPolicy %s)", r.kind.Name, id, spec.DeletionPolicy, spec.ManagementPolicy)

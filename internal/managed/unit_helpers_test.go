@@ -112,7 +112,7 @@ func targetsOf(links []hoxton.Link) []string {
 
 // The test kind: notification groups with a sensitive webhook and a link set of child
 // groups, as internal/kinds/notificationgroup.go declares them.
-const childGroups = "childGroups"
+var childGroups = NewRefField("childGroups")
 
 // webhookURL is the Secret key the test kind's webhook comes from.
 var webhookURL = v1alpha1.SecretKeySelector{Name: "hook", Key: "url"}
@@ -134,7 +134,7 @@ func groupDecl() Upserted[*v1alpha1.NotificationGroup, hoxton.NotificationGroup]
 			F("name", func(g hoxton.NotificationGroup) any { return g.Name }),
 			SensitiveF("webhook", func(g hoxton.NotificationGroup) any { return g.Webhook }),
 		},
-		AtProvider: func(o *v1alpha1.NotificationGroup, have *hoxton.NotificationGroup, links map[string][]hoxton.Link) {
+		AtProvider: func(o *v1alpha1.NotificationGroup, have *hoxton.NotificationGroup, links Links) {
 			o.Status.AtProvider = v1alpha1.NotificationGroupObservation{State: string(have.State), ChildGroups: ObservedLinks(links[childGroups])}
 		},
 		Links: []LinkSet[*v1alpha1.NotificationGroup]{{Field: childGroups, API: hoxton.NotificationGroupLinks}},
@@ -185,7 +185,7 @@ func newGroup(name, id string, children ...string) *v1alpha1.NotificationGroup {
 // childRefs are resolved references naming child groups by id ("" for one whose
 // target is not ready yet), and the webhook Secret's value when given.
 func childRefs(webhook string, ids ...string) Refs {
-	r := NewRefs(map[string][]string{childGroups: ids})
+	r := NewRefs(map[RefField][]string{childGroups: ids})
 	if webhook != "" {
 		r.secrets = map[v1alpha1.SecretKeySelector]string{webhookURL: webhook}
 	}

@@ -3,14 +3,25 @@ package managed
 import (
 	"context"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 )
 
 // Upserted declares a kind whose objects are upserted under a deterministic id
 // (PUT on the collection, 201 created or 204 updated) and soft-deleted, with any
-// number of link sets. It is the whole per-kind code of such a kind: the body, the
-// managed fields, the read-only fields and the links; the lifecycle is generic.
+// number of link sets. It is the whole per-kind code of such a kind, its types spelt
+// once: what every kind has, the body, the managed fields, the read-only fields, the
+// links, and the export; the lifecycle is generic. Kind returns the kind, whose
+// adapter it is.
 type Upserted[O Object, T any] struct {
+	// Name, New, NewList, References and Secrets are the Kind's.
+	Name       string
+	New        func() O
+	NewList    func() client.ObjectList
+	References []Reference[O]
+	Secrets    func(o O) []v1alpha1.SecretKeySelector
 	// Collection is the kind's API collection.
 	Collection hoxton.Collection[T]
 	// Body maps the spec and the resolved references to the full PUT body of the
@@ -22,16 +33,36 @@ type Upserted[O Object, T any] struct {
 	Fields []Field[T]
 	// AtProvider copies read-only fields of the HoxtonAi object, and the links by
 	// link set field, into o's status.
-	AtProvider func(o O, have *T, links map[string][]hoxton.Link)
+	AtProvider func(o O, have *T, links Links)
 	// Links are the object's link sets.
 	Links []LinkSet[O]
+	// List, ID, Label and Manifest are the kind's export, the inverse of Body: List
+	// reads the organisation's objects (only those of site when it is not empty, for
+	// kinds in a site), ID and Label name each, and Manifest maps one and its links
+	// back to the spec. Export, when set, replaces them, for a kind whose export reads
+	// more than its own collection.
+	List     func(ctx context.Context, c *hoxton.Client, site string) ([]T, error)
+	ID       func(have T) string
+	Label    func(have T) string
+	Manifest func(have T, links Links, names NameOf) O
+	Export   *Export[O]
+}
+
+// Kind returns the kind u declares, u its adapter.
+func (u Upserted[O, T]) Kind() Kind[O, Observed[T]] {
+	export := u.Export
+	if export == nil && u.List != nil {
+		export = u.export()
+	}
+	return Kind[O, Observed[T]]{Name: u.Name, New: u.New, NewList: u.NewList, Adapter: u, IDs: DeterministicID,
+		References: u.References, Secrets: u.Secrets, Export: export}
 }
 
 // Observed is what the generic upserted adapter read: the object and its links by
 // link set field.
 type Observed[T any] struct {
 	Object T
-	Links  map[string][]hoxton.Link
+	Links  Links
 }
 
 // Observe reads the object and the links of every set.
@@ -44,7 +75,7 @@ func (u Upserted[O, T]) Observe(ctx context.Context, c *hoxton.Client, o O, refs
 	if err != nil {
 		return Observation[Observed[T]]{}, err
 	}
-	seen := Observed[T]{Object: *have, Links: map[string][]hoxton.Link{}}
+	seen := Observed[T]{Object: *have, Links: Links{}}
 	for _, set := range u.Links {
 		links, err := set.API.List(ctx, c, id)
 		if err != nil {
@@ -56,7 +87,7 @@ func (u Upserted[O, T]) Observe(ctx context.Context, c *hoxton.Client, o O, refs
 }
 
 // Compare compares the spec with seen, the object and links as read or written, and
-// reports the read-only fields in the status (KnownWriter).
+// reports the read-only fields in the status (Comparer).
 func (u Upserted[O, T]) Compare(o O, refs Refs, seen Observed[T]) (Observation[Observed[T]], error) {
 	want, err := u.Body(o, o.GetManagedStatus().ExternalID, refs)
 	if err != nil {
@@ -72,18 +103,12 @@ func (u Upserted[O, T]) Compare(o O, refs Refs, seen Observed[T]) (Observation[O
 	return Observation[Observed[T]]{Exists: true, Observed: seen, Diff: diff}, nil
 }
 
-// Create upserts the object, then its links (CreateKnown).
-func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, error) {
-	created, _, err := u.CreateKnown(ctx, c, o, refs)
-	return created, err
-}
-
-// CreateKnown upserts the object, then its links, which need the object to exist. An
+// Create upserts the object, then its links, which need the object to exist. An
 // object the upsert found already there (a cluster rebuilt from the same Git) may
 // have links: they are listed first; a new one has none, which saves the listing.
 // The upsert carries the full body, so once it and the link writes are accepted the
 // state is known.
-func (u Upserted[O, T]) CreateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, *Observed[T], error) {
+func (u Upserted[O, T]) Create(ctx context.Context, c *hoxton.Client, o O, refs Refs) (Created, *Observed[T], error) {
 	id := o.GetManagedStatus().ExternalID
 	body, err := u.Body(o, id, refs)
 	if err != nil {
@@ -94,7 +119,7 @@ func (u Upserted[O, T]) CreateKnown(ctx context.Context, c *hoxton.Client, o O, 
 		return Created{}, nil, err
 	}
 	created := Created{ID: id, Existed: !res.Created}
-	seen := Observed[T]{Object: body, Links: map[string][]hoxton.Link{}}
+	seen := Observed[T]{Object: body, Links: Links{}}
 	for _, set := range u.Links {
 		var have []hoxton.Link
 		if created.Existed {
@@ -110,17 +135,11 @@ func (u Upserted[O, T]) CreateKnown(ctx context.Context, c *hoxton.Client, o O, 
 	return created, &seen, nil
 }
 
-// Update writes only what Observe found different (UpdateKnown).
-func (u Upserted[O, T]) Update(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) error {
-	_, err := u.UpdateKnown(ctx, c, o, refs, obs)
-	return err
-}
-
-// UpdateKnown writes only what Observe found different: the object, its links, or
+// Update writes only what Observe found different: the object, its links, or
 // both. What it did not write is what Observe read, so the state after it is known.
-func (u Upserted[O, T]) UpdateKnown(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) (*Observed[T], error) {
+func (u Upserted[O, T]) Update(ctx context.Context, c *hoxton.Client, o O, refs Refs, obs Observation[Observed[T]]) (*Observed[T], error) {
 	id := o.GetManagedStatus().ExternalID
-	seen := Observed[T]{Object: obs.Observed.Object, Links: map[string][]hoxton.Link{}}
+	seen := Observed[T]{Object: obs.Observed.Object, Links: Links{}}
 	if obs.Diff.Touches(u.fieldNames()...) {
 		body, err := u.Body(o, id, refs)
 		if err != nil {
@@ -133,7 +152,7 @@ func (u Upserted[O, T]) UpdateKnown(ctx context.Context, c *hoxton.Client, o O, 
 	}
 	for _, set := range u.Links {
 		seen.Links[set.Field] = obs.Observed.Links[set.Field]
-		if obs.Diff.Touches(set.Field) {
+		if obs.Diff.Touches(set.Field.String()) {
 			now, err := set.sync(ctx, c, id, set.desired(o, refs), obs.Observed.Links[set.Field])
 			if err != nil {
 				return nil, err

@@ -27,9 +27,9 @@ func TestUpsertedCreateNewThenExisting(t *testing.T) {
 	o := newGroup("parent", "6f1c2a52-5a3b-4c1e-9d7f-0a1b2c3d4e5f")
 	api.srv.ResetRequests()
 
-	created, seen, err := u.CreateKnown(ctx, api.c, o, childRefs("", a, b))
+	created, seen, err := u.Create(ctx, api.c, o, childRefs("", a, b))
 	if err != nil {
-		t.Fatalf("CreateKnown: %v", err)
+		t.Fatalf("Create: %v", err)
 	}
 	if created != (Created{ID: o.Status.ExternalID}) {
 		t.Errorf("Created = %+v, want a new object (201) with id %s", created, o.Status.ExternalID)
@@ -45,7 +45,7 @@ func TestUpsertedCreateNewThenExisting(t *testing.T) {
 		t.Fatalf("HoxtonAi holds %v, want the group named %q", stored, "Group parent")
 	}
 	if got := targetsOf(seen.Links[childGroups]); !sameSet(got, []string{a, b}) {
-		t.Errorf("CreateKnown reports links to %v, want %v", got, []string{a, b})
+		t.Errorf("Create reports links to %v, want %v", got, []string{a, b})
 	}
 	if got := o.Status.AtProvider.ChildGroups; len(got) != 2 || o.Status.AtProvider.State != "active" {
 		t.Errorf("status.atProvider = %+v, want state active and two child groups", o.Status.AtProvider)
@@ -53,9 +53,9 @@ func TestUpsertedCreateNewThenExisting(t *testing.T) {
 
 	// The same id again, as a cluster rebuilt from Git sends it.
 	api.srv.ResetRequests()
-	created, _, err = u.CreateKnown(ctx, api.c, o, childRefs("", a, b))
+	created, _, err = u.Create(ctx, api.c, o, childRefs("", a, b))
 	if err != nil {
-		t.Fatalf("CreateKnown of an existing object: %v", err)
+		t.Fatalf("Create of an existing object: %v", err)
 	}
 	if !created.Existed || created.Found {
 		t.Errorf("Created = %+v, want Existed (204)", created)
@@ -81,7 +81,7 @@ func TestUpsertedObserveReportsAbsentAndDrift(t *testing.T) {
 	if err != nil || obs.Exists {
 		t.Fatalf("Observe of an id HoxtonAi does not know = %+v, %v; want absent, no error", obs, err)
 	}
-	if _, _, err := u.CreateKnown(ctx, api.c, o, childRefs("", child)); err != nil {
+	if _, _, err := u.Create(ctx, api.c, o, childRefs("", child)); err != nil {
 		t.Fatal(err)
 	}
 	obs, err = u.Observe(ctx, api.c, o, childRefs("", child))
@@ -116,7 +116,7 @@ func TestUpsertedSensitiveFieldIsComparedNotShown(t *testing.T) {
 	ctx, u := t.Context(), groupDecl()
 	o := newGroup("g", "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e")
 	const oldURL, newURL = "https://hooks.example/T0KEN-OLD", "https://hooks.example/T0KEN-NEW"
-	if _, _, err := u.CreateKnown(ctx, api.c, o, childRefs(oldURL)); err != nil {
+	if _, _, err := u.Create(ctx, api.c, o, childRefs(oldURL)); err != nil {
 		t.Fatal(err)
 	}
 	obs, err := u.Observe(ctx, api.c, o, childRefs(newURL))
@@ -135,7 +135,7 @@ func TestUpsertedSensitiveFieldIsComparedNotShown(t *testing.T) {
 		t.Errorf("DescribeCreate = %q, want the webhook named without its value", s)
 	}
 
-	if _, err := u.UpdateKnown(ctx, api.c, o, childRefs(newURL), obs); err != nil {
+	if _, err := u.Update(ctx, api.c, o, childRefs(newURL), obs); err != nil {
 		t.Fatal(err)
 	}
 	if stored, _ := api.srv.Object("notification-groups", o.Status.ExternalID); stored["webhook"].(map[string]any)["url"] != newURL {
@@ -150,7 +150,7 @@ func TestUpsertedUpdateWritesOnlyWhatDiffers(t *testing.T) {
 	ctx, u := t.Context(), groupDecl()
 	a, b := api.group("a"), api.group("b")
 	o := newGroup("g", "1d2c3b4a-5e6f-4a8b-9c0d-e1f2a3b4c5d6")
-	if _, _, err := u.CreateKnown(ctx, api.c, o, childRefs("", a)); err != nil {
+	if _, _, err := u.Create(ctx, api.c, o, childRefs("", a)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -159,9 +159,9 @@ func TestUpsertedUpdateWritesOnlyWhatDiffers(t *testing.T) {
 		t.Fatal(err)
 	}
 	api.srv.ResetRequests()
-	seen, err := u.UpdateKnown(ctx, api.c, o, childRefs("", b), obs)
+	seen, err := u.Update(ctx, api.c, o, childRefs("", b), obs)
 	if err != nil {
-		t.Fatalf("UpdateKnown: %v", err)
+		t.Fatalf("Update: %v", err)
 	}
 	if n := api.calls(http.MethodPut, groups); n != 0 {
 		t.Errorf("a change of links alone sent %d object PUTs, want none", n)
@@ -170,7 +170,7 @@ func TestUpsertedUpdateWritesOnlyWhatDiffers(t *testing.T) {
 		t.Errorf("links = %v, want only %s", got, b)
 	}
 	if after, err := u.Compare(o, childRefs("", b), *seen); err != nil || !after.UpToDate() {
-		t.Errorf("Compare with what UpdateKnown reports = %v, %v; want up to date", after.Diff, err)
+		t.Errorf("Compare with what Update reports = %v, %v; want up to date", after.Diff, err)
 	}
 
 	o.Spec.Name = "Group renamed"
@@ -179,7 +179,7 @@ func TestUpsertedUpdateWritesOnlyWhatDiffers(t *testing.T) {
 		t.Fatal(err)
 	}
 	api.srv.ResetRequests()
-	if err := u.Update(ctx, api.c, o, childRefs("", b), obs); err != nil {
+	if _, err := u.Update(ctx, api.c, o, childRefs("", b), obs); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	if p, l := api.calls(http.MethodPut, groups), api.calls("", groupLinks); p != 1 || l != 0 {
@@ -196,7 +196,7 @@ func TestUpsertedDeleteRemovesLinksFirst(t *testing.T) {
 	ctx, u := t.Context(), groupDecl()
 	child := api.group("child")
 	o := newGroup("g", "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
-	if _, err := u.Create(ctx, api.c, o, childRefs("", child)); err != nil {
+	if _, _, err := u.Create(ctx, api.c, o, childRefs("", child)); err != nil {
 		t.Fatal(err)
 	}
 	api.srv.ResetRequests()
@@ -230,7 +230,7 @@ func TestUpsertedBodyErrorWritesNothing(t *testing.T) {
 	o := newGroup("g", "7c6b5a4f-3e2d-4c1b-8a9f-8e7d6c5b4a3f")
 	o.Spec.Name = ""
 	api.srv.ResetRequests()
-	_, err := groupDecl().Create(t.Context(), api.c, o, childRefs(""))
+	_, _, err := groupDecl().Create(t.Context(), api.c, o, childRefs(""))
 	var term *TerminalError
 	if !errors.As(err, &term) || !strings.Contains(term.Message, "spec.name") {
 		t.Errorf("Create with a bad spec = %v, want the Body's Terminal error", err)
