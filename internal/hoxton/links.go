@@ -90,6 +90,7 @@ func (lc LinkCollection) Put(ctx context.Context, c *Client, l Link) (PutResult,
 	if lc.scope == CarriesOrganisation {
 		body["organisationId"] = c.org
 	}
+	defer c.sweeps.wroteCollection(lc.Path)
 	return put(ctx, c, lc.Resource, lc.Path, body)
 }
 
@@ -105,6 +106,7 @@ func (lc LinkCollection) Get(ctx context.Context, c *Client, id string) (*Link, 
 
 // Delete soft-deletes one link.
 func (lc LinkCollection) Delete(ctx context.Context, c *Client, id string) error {
+	defer c.sweeps.wroteCollection(lc.Path)
 	return del(ctx, c, lc.Resource, lc.Path, id)
 }
 
@@ -113,6 +115,17 @@ func (lc LinkCollection) Delete(ctx context.Context, c *Client, id string) error
 func (lc LinkCollection) List(ctx context.Context, c *Client, ownerID string) ([]Link, error) {
 	if ownerID == "" {
 		return nil, invalid(http.MethodGet, lc.Path, lc.Resource, msgEmptyID)
+	}
+	if swept, ok := sweptLinks(ctx, c, lc, ownerID); ok {
+		out := make([]Link, 0, len(swept))
+		for _, item := range swept {
+			var r map[string]any
+			if err := json.Unmarshal(item, &r); err != nil {
+				return nil, &APIError{StatusCode: http.StatusOK, Method: http.MethodGet, Path: lc.Path, Resource: lc.Resource, Message: MsgDecode, Err: err}
+			}
+			out = append(out, lc.fromWire(r))
+		}
+		return out, nil
 	}
 	raw, err := list[map[string]any](ctx, c, lc.Resource, lc.Path, filters(lc.OwnerField, ownerID))
 	if err != nil {

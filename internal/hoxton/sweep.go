@@ -72,6 +72,8 @@ type sweep struct {
 	taken time.Time
 	// items are the listed objects by id; nil when the list failed.
 	items map[string]json.RawMessage
+	// owners are the listed links by owner, for a link collection.
+	owners map[string][]json.RawMessage
 }
 
 // CollectionSweep says how the polls of one collection are answered.
@@ -156,7 +158,7 @@ func (sw *sweeps) forPoll(path string, maxAge time.Duration) (s *sweep, mine boo
 				// read every object for half an interval.
 				maxAge = min(maxAge, failedSweepRetry)
 			}
-			if time.Since(last.taken) < maxAge {
+			if time.Since(last.taken) < maxAge && !last.taken.Before(sw.writtenAt[path]) {
 				return last, false
 			}
 		default:
@@ -169,7 +171,7 @@ func (sw *sweeps) forPoll(path string, maxAge time.Duration) (s *sweep, mine boo
 	cs.last = &sweep{done: make(chan struct{}), taken: time.Now()}
 	// Writes before this list are in it, and older lists answer no more polls.
 	for item, at := range sw.writtenAt {
-		if at.Before(cs.last.taken) && strings.HasPrefix(item, path+"/") {
+		if at.Before(cs.last.taken) && (item == path || strings.HasPrefix(item, path+"/")) {
 			delete(sw.writtenAt, item)
 		}
 	}
@@ -180,20 +182,42 @@ func (sw *sweeps) forPoll(path string, maxAge time.Duration) (s *sweep, mine boo
 // a GET of object id.
 func listInto[T any](ctx context.Context, c *Client, col Collection[T], id string, s *sweep) {
 	defer close(s.done)
-	s.items = listRaw(ctx, c, col)
+	var refused bool
+	s.items, refused = listRaw(ctx, c, col.Resource, col.Path, wireID)
 	listed, held := s.items[id]
-	c.sweeps.mu.Lock()
-	cs := c.sweeps.byPath[col.Path]
-	check := held && !cs.checked
-	c.sweeps.mu.Unlock()
-	if !check {
+	c.sweeps.settle(col.Path, refused, held, func() (bool, bool) { return sameAsGet(ctx, c, col, id, listed) })
+}
+
+// settle records what a list says of its collection: a list refused (the service
+// does not list the collection by organisation) has it polled object by object, and
+// the first list that can be checked is checked by check (same, compared).
+func (sw *sweeps) settle(path string, refused, checkable bool, check func() (same, compared bool)) {
+	sw.mu.Lock()
+	cs := sw.byPath[path]
+	if refused {
+		cs.checked, cs.polled = true, true
+	}
+	checkable = checkable && !cs.checked
+	sw.mu.Unlock()
+	if !checkable {
 		return
 	}
-	same, compared := sameAsGet(ctx, c, col, id, listed)
-	c.sweeps.mu.Lock()
-	defer c.sweeps.mu.Unlock()
+	same, compared := check()
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
 	cs.checked = cs.checked || compared
 	cs.polled = cs.polled || (compared && !same)
+}
+
+// wroteCollection records that this client wrote an object of path, a link
+// collection whose polls are answered by owner: no list asked for before answers.
+func (sw *sweeps) wroteCollection(path string) {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	if sw.writtenAt == nil {
+		sw.writtenAt = map[string]time.Time{}
+	}
+	sw.writtenAt[path] = time.Now()
 }
 
 // wrote records that this client wrote object id of path (a PUT or a DELETE, done or
@@ -207,24 +231,26 @@ func (sw *sweeps) wrote(path, id string) {
 	sw.writtenAt[itemPath(path, id)] = time.Now()
 }
 
-// listRaw lists the organisation's active objects of col by id, or returns nil when
-// the list fails: the polls then read their objects directly.
-func listRaw[T any](ctx context.Context, c *Client, col Collection[T]) map[string]json.RawMessage {
+// listRaw lists the organisation's active objects of the collection at path by id
+// (their idField). It returns nil when the list fails, and refused when the service
+// answered that it does not list the collection so (a 4xx other than 429): the polls
+// then read their objects directly.
+func listRaw(ctx context.Context, c *Client, resource, path, idField string) (items map[string]json.RawMessage, refused bool) {
 	var raw []json.RawMessage
-	if _, err := c.do(ctx, http.MethodGet, col.Resource, col.Path, filters("organisationId", c.org), nil, &raw); err != nil {
-		return nil
+	if _, err := c.do(ctx, http.MethodGet, resource, path, filters("organisationId", c.org), nil, &raw); err != nil {
+		class := Classify(err)
+		return nil, class == ClassTerminal || class == ClassNotFound || class == ClassForbidden
 	}
-	items := make(map[string]json.RawMessage, len(raw))
+	items = make(map[string]json.RawMessage, len(raw))
 	for _, item := range raw {
-		var probe struct {
-			ID string `json:"id"`
-		}
-		if isDeletedObject(item) || json.Unmarshal(item, &probe) != nil || probe.ID == "" {
+		var fields map[string]json.RawMessage
+		var id string
+		if isDeletedObject(item) || json.Unmarshal(item, &fields) != nil || json.Unmarshal(fields[idField], &id) != nil || id == "" {
 			continue
 		}
-		items[probe.ID] = item
+		items[id] = item
 	}
-	return items
+	return items, false
 }
 
 // sameAsGet reads object id directly and reports whether listed (its list item) is the
