@@ -129,6 +129,9 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 	case o.GetDeletionTimestamp() != nil:
 		return r.delete(ctx, a)
 	}
+	if handled, res, err := r.refuseOtherShard(ctx, a); handled {
+		return res, err
+	}
 	if err := r.ensureFinalizer(ctx, a); err != nil {
 		return ctrl.Result{}, err
 	}

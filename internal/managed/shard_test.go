@@ -1,0 +1,80 @@
+package managed
+
+import (
+	"slices"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+)
+
+// TestShardMismatchRefusedBeforeAnyCall: an object labelled for another shard than
+// its Connection is reported (Synced=False/ShardMismatch, naming both shards and the
+// label to set, with an event) before any adapter call or finalizer, whether the
+// Connection is in this shard's cache or only in the API server (another shard's);
+// an object of its Connection's shard goes on as usual.
+func TestShardMismatchRefusedBeforeAnyCall(t *testing.T) {
+	labelled := func(shard string) map[string]string {
+		if shard == "" {
+			return nil
+		}
+		return map[string]string{LabelShard: shard}
+	}
+	tests := []struct {
+		name                  string
+		siteShard, connShard  string
+		connCached            bool
+		wantMismatch, wantFix string
+	}{
+		{name: "object of shard a, Connection of shard b", siteShard: "a", connShard: "b",
+			wantMismatch: `shard "b"`, wantFix: "set the label hoxtonai.dev/shard=b on this Site"},
+		{name: "unlabelled object, Connection of shard b", siteShard: "", connShard: "b",
+			wantMismatch: "the default shard", wantFix: "set the label hoxtonai.dev/shard=b"},
+		{name: "object of shard a, Connection of the default shard", siteShard: "a", connShard: "",
+			wantMismatch: `shard "a"`, wantFix: "remove the label hoxtonai.dev/shard from this Site"},
+		{name: "same shard, Connection cached", siteShard: "a", connShard: "a", connCached: true},
+		{name: "same shard, default", siteShard: "", connShard: "", connCached: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			site := newSite("hq", func(s *v1alpha1.Site) { s.Labels = labelled(tc.siteShard) })
+			conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: v1alpha1.DefaultConnectionName,
+				Labels: labelled(tc.connShard)}}
+			var e *env
+			if tc.connCached {
+				e = newEnv(t, site, conn)
+			} else {
+				// Another shard's Connection: not in this shard's cache, only in the
+				// API server, which the uncached reader reads.
+				e = newEnv(t, site)
+				e.r.secrets = fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(conn).Build()
+			}
+			if _, err := e.reconcile("hq"); err != nil {
+				t.Fatalf("Reconcile: %v", err)
+			}
+			s := e.get("hq")
+			if tc.wantMismatch == "" {
+				if c := conditions.Get(s.Status.Conditions, conditions.TypeSynced); c != nil && c.Reason == ReasonShardMismatch {
+					t.Fatalf("an object of its Connection's shard reported %q", c.Message)
+				}
+				if len(e.ad.ops()) == 0 {
+					t.Error("an object of its Connection's shard was not reconciled")
+				}
+				return
+			}
+			if ops := e.ad.ops(); len(ops) > 0 {
+				t.Errorf("adapter calls %v before the shard mismatch was reported", ops)
+			}
+			if slices.Contains(s.Finalizers, Finalizer) {
+				t.Error("the shard that does not serve the object added its finalizer")
+			}
+			wantCond(t, s, conditions.TypeSynced, metav1.ConditionFalse, ReasonShardMismatch, tc.wantMismatch)
+			wantCond(t, s, conditions.TypeSynced, metav1.ConditionFalse, ReasonShardMismatch, tc.wantFix)
+			wantCond(t, s, conditions.TypeReady, metav1.ConditionFalse, conditions.ReasonUnavailable, "")
+			wantEvents(t, e.events(), "Warning ShardMismatch")
+		})
+	}
+}
