@@ -1,0 +1,349 @@
+package operator_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+	"github.com/hoxton-operator/hoxton-operator/internal/operator"
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
+)
+
+// shardFixture is one control plane with a manager per shard and an organisation
+// (a fake HoxtonAi of its own, a namespace, a Connection, two Sites) per shard.
+type shardFixture struct {
+	t    *testing.T
+	env  *testenv.Env
+	orgs map[string]*hoxtontest.Server // by shard; "" is the default shard
+}
+
+// shardPoll is long, so that whatever converges within a test's bounds was woken by
+// a watch, not by a poll.
+const shardPoll = 10 * time.Minute
+
+func (f *shardFixture) start(shard string) {
+	f.t.Helper()
+	opts := operator.Options{Shard: shard, PollInterval: shardPoll, LeaderElection: true, LeaderElectionNamespace: "default"}
+	if shard == "" {
+		if err := f.env.StartManager(opts); err != nil {
+			f.t.Fatal(err)
+		}
+		return
+	}
+	stop, err := f.env.StartShard(opts)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { _ = stop() })
+}
+
+// shardLabels labels an object for shard (none for the default shard).
+func shardLabels(shard string) map[string]string {
+	if shard == "" {
+		return nil
+	}
+	return map[string]string{managed.LabelShard: shard}
+}
+
+// orgNamespace is the namespace of shard's organisation.
+func orgNamespace(shard string) string {
+	if shard == "" {
+		return "org-default"
+	}
+	return "org-" + shard
+}
+
+// createOrganisation creates shard's namespace, its Connection (labelled) and its
+// Secret (not labelled: the operator labels it), and two Sites.
+func (f *shardFixture) createOrganisation(ctx context.Context, shard string) {
+	f.t.Helper()
+	ns := orgNamespace(shard)
+	conn := f.env.ConnectionTo(f.orgs[shard], ns, v1alpha1.DefaultConnectionName, "credentials")
+	conn.Labels = shardLabels(shard)
+	conn.Spec.RevocationURL = f.orgs[shard].RevocationURL()
+	for _, o := range []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, testenv.ConnectionSecret(ns, "credentials"), conn,
+		shardSite(ns, "hq", shard), shardSite(ns, "depot", shard)} {
+		if err := f.env.Client.Create(ctx, o); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+}
+
+func shardSite(ns, name, shard string) *v1alpha1.Site {
+	return &v1alpha1.Site{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: shardLabels(shard)},
+		Spec: v1alpha1.SiteSpec{Name: name}}
+}
+
+// waitFor polls cond until it holds, failing after timeout with what it said last.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, last := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not within %s: %s", what, timeout, last)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// sitesInSync waits until the Sites named are in sync at their generation.
+func (f *shardFixture) sitesInSync(ctx context.Context, timeout time.Duration, ns string, names ...string) {
+	f.t.Helper()
+	waitFor(f.t, timeout, "Sites of "+ns+" in sync", func() (bool, string) {
+		for _, name := range names {
+			s := &v1alpha1.Site{}
+			if err := f.env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, s); err != nil {
+				return false, err.Error()
+			}
+			if !testenv.InSync(s) {
+				return false, fmt.Sprintf("%s: %+v", name, s.Status.Conditions)
+			}
+		}
+		return true, ""
+	})
+}
+
+// TestShardsServeTheirOrganisations: four managers (the default shard and shards a,
+// b, c) on one control plane, each with its own lease, each serving only the
+// organisations labelled for it; an object labelled for another shard than its
+// Connection is reported by the shard that sees it, before any write; a tenant's
+// object labelled for a shard gains no other namespace's Connection; and an
+// organisation moved from shard c to b by relabelling is adopted by b through its
+// ids: no duplicate, no deletion, no revoked token, in sync within seconds.
+func TestShardsServeTheirOrganisations(t *testing.T) {
+	if _, err := testenv.AssetsDir(); err != nil {
+		t.Skip("envtest binaries: ", err)
+	}
+	env, err := testenv.Start(hoxtontest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	f := &shardFixture{t: t, env: env, orgs: map[string]*hoxtontest.Server{"": env.API}}
+	for i, shard := range []string{"a", "b", "c"} {
+		api := hoxtontest.NewServer(hoxtontest.Options{OrganisationID: fmt.Sprintf("5f0c6a1e-0000-4000-8000-00000000000%d", i+1)})
+		t.Cleanup(api.Close)
+		f.orgs[shard] = api
+	}
+	ctx := t.Context()
+	for _, shard := range []string{"", "a", "b"} {
+		f.start(shard)
+	}
+	for _, shard := range []string{"", "a", "b", "c"} {
+		f.createOrganisation(ctx, shard)
+	}
+	for _, shard := range []string{"", "a", "b"} {
+		f.sitesInSync(ctx, 60*time.Second, orgNamespace(shard), "hq", "depot")
+	}
+
+	// No manager serves shard c yet: its Sites are untouched while the others
+	// converged; its own manager brings them in sync.
+	for _, name := range []string{"hq", "depot"} {
+		s := &v1alpha1.Site{}
+		if err := env.Client.Get(ctx, client.ObjectKey{Namespace: orgNamespace("c"), Name: name}, s); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Finalizers) > 0 || len(s.Status.Conditions) > 0 {
+			t.Errorf("Site %s of shard c was touched before shard c had a manager: %v %+v", name, s.Finalizers, s.Status.Conditions)
+		}
+	}
+	if n := f.orgs["c"].CountRequests("", ""); n > 0 {
+		t.Errorf("organisation of shard c got %d requests before shard c had a manager", n)
+	}
+	f.start("c")
+	f.sitesInSync(ctx, 60*time.Second, orgNamespace("c"), "hq", "depot")
+	for shard, api := range f.orgs {
+		if n := len(api.Objects("sites")); n != 2 {
+			t.Errorf("organisation of shard %q holds %d sites, want 2", shard, n)
+		}
+	}
+	checkShardLeases(ctx, t, env)
+	checkSecretShardLabels(ctx, t, env)
+
+	t.Run("mismatch", func(t *testing.T) { checkShardMismatch(ctx, t, f) })
+	t.Run("tenant", func(t *testing.T) { checkTenantLabelGainsNothing(ctx, t, f) })
+	t.Run("move", func(t *testing.T) { checkMove(ctx, t, f) })
+}
+
+// checkShardLeases: each shard holds a lease of its own.
+func checkShardLeases(ctx context.Context, t *testing.T, env *testenv.Env) {
+	t.Helper()
+	leases := &coordinationv1.LeaseList{}
+	if err := env.Client.List(ctx, leases, client.InNamespace("default")); err != nil {
+		t.Fatal(err)
+	}
+	held := map[string]bool{}
+	for _, l := range leases.Items {
+		if strings.HasPrefix(l.Name, "hoxton-operator.hoxtonai.dev") && l.Spec.HolderIdentity != nil {
+			held[l.Name] = true
+		}
+	}
+	for _, want := range []string{"hoxton-operator.hoxtonai.dev", "hoxton-operator.hoxtonai.dev-a", "hoxton-operator.hoxtonai.dev-b", "hoxton-operator.hoxtonai.dev-c"} {
+		if !held[want] {
+			t.Errorf("lease %s not held; held: %v", want, held)
+		}
+	}
+}
+
+// checkSecretShardLabels: the operator labels a Connection's Secret with the
+// Connection's shard, so that the shard's cache sees its changes.
+func checkSecretShardLabels(ctx context.Context, t *testing.T, env *testenv.Env) {
+	t.Helper()
+	for _, shard := range []string{"", "a"} {
+		s := &corev1.Secret{}
+		if err := env.Client.Get(ctx, client.ObjectKey{Namespace: orgNamespace(shard), Name: "credentials"}, s); err != nil {
+			t.Fatal(err)
+		}
+		got, labelled := s.Labels[managed.LabelShard]
+		if s.Labels[v1alpha1.LabelConnectionSecret] != "true" || got != shard || labelled != (shard != "") {
+			t.Errorf("Secret of shard %q labelled %v", shard, s.Labels)
+		}
+	}
+}
+
+// checkShardMismatch: a Site of shard a's organisation labelled for shard b is
+// reported by shard b, which sees it, naming both shards and the label to set, with
+// an event; neither organisation receives anything.
+func checkShardMismatch(ctx context.Context, t *testing.T, f *shardFixture) {
+	before := f.orgs["a"].CountWrites() + f.orgs["b"].CountWrites()
+	ns := orgNamespace("a")
+	stray := shardSite(ns, "stray", "b")
+	if err := f.env.Client.Create(ctx, stray); err != nil {
+		t.Fatal(err)
+	}
+	var msg string
+	waitFor(t, 30*time.Second, "the shard mismatch reported", func() (bool, string) {
+		s := &v1alpha1.Site{}
+		if err := f.env.Client.Get(ctx, client.ObjectKeyFromObject(stray), s); err != nil {
+			return false, err.Error()
+		}
+		c := conditions.Get(s.Status.Conditions, conditions.TypeSynced)
+		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != managed.ReasonShardMismatch {
+			return false, fmt.Sprintf("%+v", s.Status.Conditions)
+		}
+		msg = c.Message
+		return true, ""
+	})
+	for _, want := range []string{`shard "a"`, `shard "b"`, "set the label hoxtonai.dev/shard=a on this Site"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("mismatch message %q does not say %q", msg, want)
+		}
+	}
+	waitFor(t, 10*time.Second, "a ShardMismatch event", func() (bool, string) {
+		evs := &eventsv1.EventList{}
+		if err := f.env.Client.List(ctx, evs, client.InNamespace(ns)); err != nil {
+			return false, err.Error()
+		}
+		for _, e := range evs.Items {
+			if e.Regarding.Name == "stray" && e.Reason == managed.ReasonShardMismatch {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%d events, none ShardMismatch for stray", len(evs.Items))
+	})
+	if after := f.orgs["a"].CountWrites() + f.orgs["b"].CountWrites(); after != before {
+		t.Errorf("%d writes to HoxtonAi for an object of the wrong shard", after-before)
+	}
+}
+
+// checkTenantLabelGainsNothing: a tenant who labels its object for shard a in a
+// namespace without a Connection does not make shard a act through the Connection
+// of shard a's namespace: Connections are looked up in the object's own namespace,
+// whatever the shard.
+func checkTenantLabelGainsNothing(ctx context.Context, t *testing.T, f *shardFixture) {
+	before := f.orgs["a"].CountWrites()
+	const ns = "tenant"
+	if err := f.env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatal(err)
+	}
+	site := shardSite(ns, "grab", "a")
+	if err := f.env.Client.Create(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the tenant's Site waiting for a Connection of its own namespace", func() (bool, string) {
+		s := &v1alpha1.Site{}
+		if err := f.env.Client.Get(ctx, client.ObjectKeyFromObject(site), s); err != nil {
+			return false, err.Error()
+		}
+		c := conditions.Get(s.Status.Conditions, conditions.TypeSynced)
+		return c != nil && c.Reason == conditions.ReasonReferencesNotReady && strings.Contains(c.Message, "not found"), fmt.Sprintf("%+v", s.Status.Conditions)
+	})
+	if after := f.orgs["a"].CountWrites(); after != before {
+		t.Errorf("%d writes to shard a's organisation for another namespace's object", after-before)
+	}
+}
+
+// checkMove: moving organisation c to shard b is relabelling its objects (here with
+// a spec change in the same write, which only the new shard can bring in sync), its
+// Connection and its Secret. Shard b adopts the Sites through the ids in their
+// status: no duplicate, no deletion, no revoked token, one write per changed Site.
+func checkMove(ctx context.Context, t *testing.T, f *shardFixture) {
+	ns, api := orgNamespace("c"), f.orgs["c"]
+	api.ResetRequests()
+	revocations := api.Revocations()
+	start := time.Now()
+	// The objects first: until their Connection follows, shard b reports the
+	// mismatch, and the Connection's arrival in its cache wakes them.
+	for _, name := range []string{"hq", "depot"} {
+		s := &v1alpha1.Site{}
+		if err := f.env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, s); err != nil {
+			t.Fatal(err)
+		}
+		s.Labels[managed.LabelShard] = "b"
+		s.Spec.Address = "1 Moved Street"
+		if err := f.env.Client.Update(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range []client.Object{&v1alpha1.Connection{}, &corev1.Secret{}} {
+		name := v1alpha1.DefaultConnectionName
+		if _, ok := o.(*corev1.Secret); ok {
+			name = "credentials"
+		}
+		if err := f.env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, o); err != nil {
+			t.Fatal(err)
+		}
+		base := o.DeepCopyObject().(client.Object)
+		l := o.GetLabels()
+		l[managed.LabelShard] = "b"
+		o.SetLabels(l)
+		if err := f.env.Client.Patch(ctx, o, client.MergeFrom(base)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.sitesInSync(ctx, 30*time.Second, ns, "hq", "depot")
+	t.Logf("organisation c moved to shard b and in sync again in %s", time.Since(start).Round(time.Millisecond))
+	if n := len(api.Objects("sites")); n != 2 {
+		t.Errorf("organisation c holds %d sites after the move, want 2 (no duplicate)", n)
+	}
+	if n := api.CountRequests("DELETE", ""); n != 0 {
+		t.Errorf("%d deletions in HoxtonAi during the move", n)
+	}
+	if n := api.CountWrites(); n > 2 {
+		t.Errorf("%d writes during the move, want at most one per changed Site (2)", n)
+	}
+	if n := api.Revocations() - revocations; n != 0 {
+		t.Errorf("%d token revocations: the old shard treated the moved Connection as deleted", n)
+	}
+	for _, s := range api.Objects("sites") {
+		if s["address"] != "1 Moved Street" {
+			t.Errorf("site %v not updated by the new shard", s["name"])
+		}
+	}
+}
