@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		Metrics:                 metricsOptions(opts.MetricsAddr, opts.MetricsCertDir, opts.InsecureMetrics),
 		HealthProbeBindAddress:  opts.ProbeAddr,
 		LeaderElection:          opts.LeaderElection,
-		LeaderElectionID:        leaseName(opts.Shard),
+		LeaderElectionID:        LeaseName(opts.Shard),
 		LeaderElectionNamespace: opts.LeaderElectionNamespace,
 		// Release the lease on shutdown so that a rolling update hands over at once.
 		LeaderElectionReleaseOnCancel: true,

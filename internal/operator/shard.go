@@ -14,9 +14,9 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 )
 
-// leaseName is the leader election lease of a shard: each shard elects its own
+// LeaseName is the leader election lease of a shard: each shard elects its own
 // leader, so shards run side by side and never wait for one another.
-func leaseName(shard string) string {
+func LeaseName(shard string) string {
 	const base = "hoxton-operator.hoxtonai.dev"
 	if shard == "" {
 		return base

@@ -70,7 +70,7 @@ func TestShardCacheSelectors(t *testing.T) {
 			t.Errorf("shard %q: Secret config %v, Namespace config %v", tc.shard, secretSeen, namespaceSeen)
 		}
 	}
-	if leaseName("") == leaseName("a") || leaseName("a") == leaseName("b") {
-		t.Errorf("leases are shared: %q, %q, %q", leaseName(""), leaseName("a"), leaseName("b"))
+	if LeaseName("") == LeaseName("a") || LeaseName("a") == LeaseName("b") {
+		t.Errorf("leases are shared: %q, %q, %q", LeaseName(""), LeaseName("a"), LeaseName("b"))
 	}
 }
