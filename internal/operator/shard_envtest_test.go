@@ -10,6 +10,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -262,30 +263,57 @@ func checkShardMismatch(ctx context.Context, t *testing.T, f *shardFixture) {
 	}
 }
 
-// checkTenantLabelGainsNothing: a tenant who labels its object for shard a in a
-// namespace without a Connection does not make shard a act through the Connection
-// of shard a's namespace: Connections are looked up in the object's own namespace,
-// whatever the shard.
+// checkTenantLabelGainsNothing: a tenant who labels its objects for shard a gains no
+// credentials it could not use without shards. Without a Connection of its own
+// namespace, shard a does not act through the Connection of another namespace; and a
+// ClusterConnection of shard a admits only the namespaces its conditions select
+// (here by a namespace label, which every shard reads whatever the shard labels).
 func checkTenantLabelGainsNothing(ctx context.Context, t *testing.T, f *shardFixture) {
 	before := f.orgs["a"].CountWrites()
-	const ns = "tenant"
-	if err := f.env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
-		t.Fatal(err)
-	}
-	site := shardSite(ns, "grab", "a")
-	if err := f.env.Client.Create(ctx, site); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 30*time.Second, "the tenant's Site waiting for a Connection of its own namespace", func() (bool, string) {
-		s := &v1alpha1.Site{}
-		if err := f.env.Client.Get(ctx, client.ObjectKeyFromObject(site), s); err != nil {
-			return false, err.Error()
+	home := operator.DefaultClusterResourceNamespace
+	secret := testenv.ConnectionSecret(home, "shared-credentials")
+	cc := &v1alpha1.ClusterConnection{ObjectMeta: metav1.ObjectMeta{Name: "shared", Labels: shardLabels("a")},
+		Spec: v1alpha1.ClusterConnectionSpec{
+			ConnectionParameters: f.env.ConnectionTo(f.orgs["a"], "x", "x", "x").Spec.ConnectionParameters,
+			CredentialsSecretRef: v1alpha1.ClusterSecretReference{Name: secret.Name},
+			Conditions: []v1alpha1.ClusterConnectionCondition{{NamespaceSelector: &metav1.LabelSelector{
+				MatchLabels: map[string]string{"tier": "gold"}}}},
+		}}
+	ref := &v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindCluster, Name: cc.Name}
+	own := shardSite("tenant", "grab", "a")
+	viaCluster := shardSite("tenant", "borrow", "a")
+	viaCluster.Spec.ConnectionRef = ref
+	admitted := shardSite("gold", "store", "a")
+	admitted.Spec.ConnectionRef = ref
+	for _, o := range []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: home}}, secret, cc,
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "tenant"}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "gold", Labels: map[string]string{"tier": "gold"}}},
+		own, viaCluster, admitted,
+	} {
+		if err := f.env.Client.Create(ctx, o); err != nil && !(o.GetName() == home && apierrors.IsAlreadyExists(err)) {
+			t.Fatal(err)
 		}
-		c := conditions.Get(s.Status.Conditions, conditions.TypeSynced)
-		return c != nil && c.Reason == conditions.ReasonReferencesNotReady && strings.Contains(c.Message, "not found"), fmt.Sprintf("%+v", s.Status.Conditions)
-	})
-	if after := f.orgs["a"].CountWrites(); after != before {
-		t.Errorf("%d writes to shard a's organisation for another namespace's object", after-before)
+	}
+	f.sitesInSync(ctx, 30*time.Second, "gold", "store")
+	for _, tc := range []struct {
+		site           *v1alpha1.Site
+		reason, saying string
+	}{
+		{own, conditions.ReasonReferencesNotReady, `Connection "default" not found`},
+		{viaCluster, conditions.ReasonTerminal, "does not admit namespace tenant"},
+	} {
+		waitFor(t, 30*time.Second, "the tenant's Site "+tc.site.Name+" refused", func() (bool, string) {
+			s := &v1alpha1.Site{}
+			if err := f.env.Client.Get(ctx, client.ObjectKeyFromObject(tc.site), s); err != nil {
+				return false, err.Error()
+			}
+			c := conditions.Get(s.Status.Conditions, conditions.TypeSynced)
+			return c != nil && c.Reason == tc.reason && strings.Contains(c.Message, tc.saying), fmt.Sprintf("%+v", s.Status.Conditions)
+		})
+	}
+	if after := f.orgs["a"].CountWrites(); after != before+1 {
+		t.Errorf("%d writes to shard a's organisation, want 1 (the admitted namespace's Site)", after-before)
 	}
 }
 
