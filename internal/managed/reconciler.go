@@ -122,15 +122,15 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 		r.known.remember(req.NamespacedName, a.obj, a.known, result, err)
 	}()
 
+	if handled, res, err := r.refuseOtherShard(ctx, a); handled {
+		return res, err
+	}
 	switch {
 	case isPaused(o):
 		r.pause(a)
 		return ctrl.Result{}, nil
 	case o.GetDeletionTimestamp() != nil:
 		return r.delete(ctx, a)
-	}
-	if handled, res, err := r.refuseOtherShard(ctx, a); handled {
-		return res, err
 	}
 	if err := r.ensureFinalizer(ctx, a); err != nil {
 		return ctrl.Result{}, err

@@ -78,3 +78,45 @@ func TestShardMismatchRefusedBeforeAnyCall(t *testing.T) {
 		})
 	}
 }
+
+// TestShardMismatchWhileDeleting: an object of the wrong shard being deleted is
+// reported the same way, and nothing is deleted in HoxtonAi by a shard that does not
+// serve its organisation; one never created (no external id) needs no Connection and
+// goes at once. A paused object stays Paused.
+func TestShardMismatchWhileDeleting(t *testing.T) {
+	conn := &v1alpha1.Connection{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: v1alpha1.DefaultConnectionName,
+		Labels: map[string]string{LabelShard: "b"}}}
+	ofShardA := func(s *v1alpha1.Site) { s.Labels = map[string]string{LabelShard: "a"} }
+
+	e := newEnv(t, newSite("hq", ofShardA, inSync("id-1"), deleting))
+	e.r.secrets = fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(conn).Build()
+	if _, err := e.reconcile("hq"); err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	if ops := e.ad.ops(); len(ops) > 0 {
+		t.Errorf("adapter calls %v for an object of another shard being deleted", ops)
+	}
+	s := e.get("hq")
+	if s == nil {
+		t.Fatal("the object is gone: a shard that does not serve its organisation let it go")
+	}
+	wantCond(t, s, conditions.TypeSynced, metav1.ConditionFalse, ReasonShardMismatch, "hoxtonai.dev/shard=b")
+
+	e = newEnv(t, newSite("never", ofShardA, deleting))
+	e.r.secrets = fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(conn).Build()
+	if _, err := e.reconcile("never"); err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	if s := e.get("never"); s != nil && slices.Contains(s.Finalizers, Finalizer) {
+		t.Errorf("an object never created waits for its shard: %+v", s.Status.Conditions)
+	}
+
+	e = newEnv(t, newSite("held", ofShardA, inSync("id-2"), func(s *v1alpha1.Site) {
+		s.Annotations = map[string]string{AnnotationPaused: "true"}
+	}))
+	e.r.secrets = fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(conn).Build()
+	if _, err := e.reconcile("held"); err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	wantCond(t, e.get("held"), conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonPaused, "")
+}
