@@ -56,13 +56,14 @@ func (r *Reconciler[O, S]) connectionShard(ctx context.Context, o O) (string, bo
 }
 
 // refuseOtherShard reports, before anything is written, an object labelled for
-// another shard than its Connection (one being deleted too, which would otherwise
-// wait for a Connection its shard cannot see, with a misleading message): each organisation is served by one shard, the
+// another shard than its Connection: each organisation is served by one shard, the
 // one its Connection is in, so the object's shard would never get a client and the
-// Connection's shard never sees the object. The shard that sees the object says so;
-// it reports handled with the result to return. The object waits for either label
-// to change: its own takes it out of this shard's cache, the Connection's brings the
-// Connection into it, whose watch wakes the object.
+// Connection's shard never sees the object. The shard that sees the object says so
+// (of an object being deleted too, which would otherwise wait for a Connection its
+// shard cannot see, under a message saying it does not exist); it reports handled
+// with the result to return. The object waits for either label to change: its own
+// takes it out of this shard's cache, the Connection's brings the Connection into
+// it, whose watch wakes the object.
 func (r *Reconciler[O, S]) refuseOtherShard(ctx context.Context, a *attempt[O, S]) (handled bool, res ctrl.Result, err error) {
 	o := a.obj
 	if isPaused(o) || (o.GetDeletionTimestamp() != nil && o.GetManagedStatus().ExternalID == "") {
