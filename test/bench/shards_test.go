@@ -122,7 +122,9 @@ func runShardFleet(tb testing.TB, h *binaryHarness, p shardProfile, prefix strin
 	for i, ns := range namespaces {
 		waitInSync(tb, ns, len(objs[i]), p.inSyncTimeout)
 	}
-	run.toInSync, run.requests = time.Since(start), len(env.API.Requests())
+	reqs := env.API.Requests()
+	run.toInSync, run.requests = time.Since(start), len(reqs)
+	logBreakdown(prefix, reqs)
 	for end := time.Now().Add(p.sample); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
 		for i, m := range managers {
 			rss, err := m.RSS()
