@@ -291,7 +291,7 @@ func checkTenantLabelGainsNothing(ctx context.Context, t *testing.T, f *shardFix
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "gold", Labels: map[string]string{"tier": "gold"}}},
 		own, viaCluster, admitted,
 	} {
-		if err := f.env.Client.Create(ctx, o); err != nil && !(o.GetName() == home && apierrors.IsAlreadyExists(err)) {
+		if err := f.env.Client.Create(ctx, o); err != nil && (o.GetName() != home || !apierrors.IsAlreadyExists(err)) {
 			t.Fatal(err)
 		}
 	}

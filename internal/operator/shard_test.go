@@ -14,10 +14,6 @@ import (
 // Connection Secrets among them, and every namespace; the default shard holds the
 // objects without a shard label. Each shard has its own lease.
 func TestShardCacheSelectors(t *testing.T) {
-	type object struct {
-		name   string
-		labels labels.Set
-	}
 	site := func(shard string) labels.Set {
 		if shard == "" {
 			return labels.Set{}
