@@ -29,7 +29,7 @@ type shardFixture struct {
 	t    *testing.T
 	env  *testenv.Env
 	orgs map[string]*hoxtontest.Server // by shard; "" is the default shard
-	// stops stops each shard's manager (not the default shard's, which the Env stops).
+	// stops holds the stop of each shard's manager (the Env stops the default shard's).
 	stops map[string]func() error
 }
 
