@@ -4,7 +4,9 @@ import (
 	"slices"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
@@ -119,4 +121,35 @@ func TestShardMismatchWhileDeleting(t *testing.T) {
 		t.Fatalf("Reconcile: %v", err)
 	}
 	wantCond(t, e.get("held"), conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonPaused, "")
+}
+
+// TestCredentialsSecretFollowsItsOwnersShard: the credentials Secret an object's
+// adapter writes carries the object's shard, so that the shard's cache, which holds
+// only its own Secrets, sees it; when the object moves, the next write moves it too.
+func TestCredentialsSecretFollowsItsOwnersShard(t *testing.T) {
+	ctx := t.Context()
+	site := newSite("hq", func(s *v1alpha1.Site) { s.Labels = map[string]string{LabelShard: "a"} })
+	c := fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(site).Build()
+	write := func(o *v1alpha1.Site, secret string) map[string]string {
+		t.Helper()
+		creds, err := readCredentials(ctx, c, c, o, "Site", "hq-credentials")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := creds.Write(ctx, map[string]string{"clientSecret": secret}); err != nil {
+			t.Fatal(err)
+		}
+		var s corev1.Secret
+		if err := c.Get(ctx, client.ObjectKey{Namespace: testNS, Name: "hq-credentials"}, &s); err != nil {
+			t.Fatal(err)
+		}
+		return s.Labels
+	}
+	if l := write(site, "s-1"); l[LabelShard] != "a" || l[v1alpha1.LabelConnectionSecret] != "true" {
+		t.Errorf("the Secret of an object of shard a is labelled %v", l)
+	}
+	site.Labels = nil // moved to the default shard
+	if l := write(site, "s-2"); l[LabelShard] != "" {
+		t.Errorf("the Secret of an object moved to the default shard is still labelled %v", l)
+	}
 }
