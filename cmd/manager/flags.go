@@ -34,6 +34,8 @@ func parseFlags(fs *flag.FlagSet, args []string, zapOpts *zap.Options) (operator
 		"Comma-separated namespaces where the operator may write Secrets (its secret writer role is bound only there); empty: wherever it manages objects.")
 	fs.StringVar(&opts.ClusterResourceNamespace, "cluster-resource-namespace", clusterResourceNamespace(),
 		"Namespace of the Secrets of ClusterConnections (the operator's own; default: the pod's namespace).")
+	fs.StringVar(&opts.Shard, "shard", "",
+		"Serve only the objects labelled hoxtonai.dev/shard=<key> (Connections, ClusterConnections, managed objects, their Secrets), with a lease of the shard's own; empty serves the objects without the label.")
 	fs.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	fs.BoolVar(&opts.LeaderElection, "leader-elect", true,
 		"Elect a leader so that only one manager reconciles: two managers of one RefreshToken Connection rotate its refresh token in turn. Turn it off only for a manager alone with its cluster.")
@@ -57,6 +59,9 @@ func parseFlags(fs *flag.FlagSet, args []string, zapOpts *zap.Options) (operator
 		return opts, fmt.Errorf("invalid --id-namespace: %w", err)
 	}
 	opts.IDNamespace = space
+	if err := operator.ValidateShard(opts.Shard); err != nil {
+		return opts, fmt.Errorf("invalid --shard: %w", err)
+	}
 	opts.KubeQPS = float32(kubeQPS)
 	opts.InsecureMetrics = !metricsSecure
 	opts.WatchNamespaces = splitList(watch)

@@ -29,3 +29,17 @@ func TestLeaderElectionByDefault(t *testing.T) {
 		t.Errorf("--leader-elect=false: %v, %v", opts.LeaderElection, err)
 	}
 }
+
+// TestShardFlag: --shard reaches the manager's options, and a key that cannot be a
+// label value and a part of the lease's name is refused at start.
+func TestShardFlag(t *testing.T) {
+	opts, err := parseFlags(flag.NewFlagSet("manager", flag.ContinueOnError), []string{"--shard=eu-1"}, &zap.Options{})
+	if err != nil || opts.Shard != "eu-1" {
+		t.Errorf("--shard=eu-1: %q, %v", opts.Shard, err)
+	}
+	for _, bad := range []string{"EU", "eu_1", "a.b", "-a"} {
+		if _, err := parseFlags(flag.NewFlagSet("manager", flag.ContinueOnError), []string{"--shard=" + bad}, &zap.Options{}); err == nil {
+			t.Errorf("--shard=%s was accepted", bad)
+		}
+	}
+}

@@ -92,6 +92,13 @@ func (r *Reconciler[C]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 			// client, token source and budget.
 			conn.SetNamespace(req.Namespace)
 			conn.SetName(req.Name)
+			if moved, err := r.resolver.movedToAnotherShard(ctx, conn); moved || err != nil {
+				if moved {
+					r.resolver.forget(connectionKey(conn))
+					r.outages.ended(connectionKey(conn))
+				}
+				return ctrl.Result{}, err
+			}
 			r.revokeUnlessUninstalled(ctx, conn, r.resolver.forget(connectionKey(conn)))
 			r.outages.ended(connectionKey(conn))
 			// Gone without its release (its finalizer removed by hand): its token

@@ -28,6 +28,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/auth"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/reference"
 )
 
@@ -194,7 +195,7 @@ func (r *Resolver) Client(ctx context.Context, conn Object) (*hoxton.Client, *au
 		// rebuild the client from a Secret that may vanish between two reads.
 		return e.client, e.source, nil
 	}
-	meta, err := r.secretMetadataOf(ctx, secretKey)
+	meta, err := r.secretMetadataOf(ctx, secretKey, managed.ShardOf(conn))
 	if err == nil && e != nil && e.generation == conn.GetGeneration() && e.secretVersion == meta.ResourceVersion {
 		return e.client, e.source, nil
 	}

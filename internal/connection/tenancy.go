@@ -31,6 +31,9 @@ type Tenancy struct {
 	// SecretWrites are the namespaces where the operator may write Secrets (labels,
 	// token state, the credentials copy, a rotated refresh token).
 	SecretWrites managed.SecretWrites
+	// Shard is the manager's shard key (managed.LabelShard): its cache holds only
+	// the Secrets labelled with it, so the Secrets it labels get it too.
+	Shard string
 }
 
 // SetTenancy configures the resolver before the manager starts.

@@ -168,6 +168,7 @@ func (c *Credentials) desired(change func(*corev1.Secret)) *corev1.Secret {
 	if s.Annotations == nil {
 		s.Annotations = map[string]string{}
 	}
+	labelWithShard(s, c.owner)
 	change(s)
 	return s
 }

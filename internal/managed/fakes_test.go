@@ -270,6 +270,7 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 		},
 		client:   e.c,
 		reader:   e.c,
+		secrets:  e.c,
 		conns:    e.conns,
 		crds:     e.crds,
 		recorder: e.rec,

@@ -133,6 +133,9 @@ func (r *Reconciler[O, S]) Reconcile(parent context.Context, req ctrl.Request) (
 		r.known.remember(req.NamespacedName, a.obj, a.known, result, err)
 	}()
 
+	if handled, res, err := r.refuseOtherShard(ctx, a); handled {
+		return res, err
+	}
 	switch {
 	case isPaused(o):
 		r.pause(a)

@@ -23,7 +23,7 @@ func TestCacheDropsWhatTheManagerNeverReads(t *testing.T) {
 		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl-client-side-apply", Operation: metav1.ManagedFieldsOperationUpdate}},
 	}}
 	for _, tenancy := range []Tenancy{{}, {WatchNamespaces: []string{"shop"}}} {
-		out, err := cacheOptions(tenancy).DefaultTransform(site.DeepCopy())
+		out, err := cacheOptions(tenancy, "").DefaultTransform(site.DeepCopy())
 		if err != nil {
 			t.Fatal(err)
 		}

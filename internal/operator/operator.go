@@ -67,6 +67,9 @@ type Options struct {
 	// NewClient, when set, builds the manager's client (tests wrap it to inject
 	// failures such as a crash between an API write and the status update).
 	NewClient client.NewClientFunc
+	// Shard is the key of the objects this manager serves (label hoxtonai.dev/shard);
+	// empty serves the objects without the label. Each shard has its own lease.
+	Shard string
 	// SkipNameValidation allows several managers in one process (tests, restarts).
 	SkipNameValidation bool
 	Tenancy
@@ -145,6 +148,9 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		return nil, fmt.Errorf("the reconciles per Connection (%d) must be fewer than the concurrent reconciles per kind (%d), "+
 			"or one slow Connection could hold every worker", opts.MaxReconcilesPerConnection, opts.MaxConcurrentReconciles)
 	}
+	if err := ValidateShard(opts.Shard); err != nil {
+		return nil, err
+	}
 	scheme, err := NewScheme()
 	if err != nil {
 		return nil, err
@@ -153,11 +159,11 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	cfg.QPS, cfg.Burst = opts.KubeQPS, opts.KubeBurst
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
-		Cache:                   cacheOptions(opts.Tenancy),
+		Cache:                   cacheOptions(opts.Tenancy, opts.Shard),
 		Metrics:                 metricsOptions(opts.MetricsAddr, opts.MetricsCertDir, opts.InsecureMetrics),
 		HealthProbeBindAddress:  opts.ProbeAddr,
 		LeaderElection:          opts.LeaderElection,
-		LeaderElectionID:        "hoxton-operator.hoxtonai.dev",
+		LeaderElectionID:        LeaseName(opts.Shard),
 		LeaderElectionNamespace: opts.LeaderElectionNamespace,
 		// Release the lease on shutdown so that a rolling update hands over at once.
 		LeaderElectionReleaseOnCancel: true,
@@ -169,7 +175,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 	}
 	resolver := connection.NewResolver(ctx, mgr.GetClient(), mgr.GetAPIReader(), mgr.GetClient(), opts.Token, opts.UserAgent)
 	resolver.SetTenancy(connection.Tenancy{ClusterResourceNamespace: opts.ClusterResourceNamespace, NamespaceScoped: len(opts.WatchNamespaces) > 0,
-		SecretWrites: opts.SecretWrites})
+		SecretWrites: opts.SecretWrites, Shard: opts.Shard})
 	lists := kinds.NewLists()
 	connection.RegisterMetrics(resolver)
 	registerBuildInfoMetric()

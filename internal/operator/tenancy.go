@@ -16,8 +16,9 @@ import (
 // +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 
 // cacheOptions returns the manager's cache settings: Secret metadata of labelled
-// Secrets only, and only the watched namespaces when the install is namespaced.
-func cacheOptions(t Tenancy) cache.Options {
+// Secrets only, only the watched namespaces when the install is namespaced, and only
+// the objects of the manager's shard.
+func cacheOptions(t Tenancy, shard string) cache.Options {
 	opts := cache.Options{DefaultTransform: stripUnread}
 	if len(t.WatchNamespaces) > 0 {
 		opts.DefaultNamespaces = map[string]cache.Config{}
@@ -26,6 +27,7 @@ func cacheOptions(t Tenancy) cache.Options {
 		}
 	}
 	connection.SecretMetadataOnly(&opts)
+	restrictToShard(&opts, shard)
 	return opts
 }
 

@@ -10,7 +10,8 @@ import (
 )
 
 // shortProfile is the manager binary's run in `make test`: a few dozen objects, a
-// restart window of seconds (the requests are still given per minute).
+// restart window of seconds (the requests are still given per minute). shardShort
+// (shards_test.go) is the shards' comparison's.
 var shortProfile = binaryProfile{objects: 20, poll: 10 * time.Minute, budgetRPS: 200,
 	restartWindow: 3 * time.Second, sample: time.Second, gcWait: time.Second, inSyncTimeout: 2 * time.Minute, applyTimeout: time.Minute}
 
@@ -44,6 +45,11 @@ func TestBenchShortProfile(t *testing.T) {
 		rec.check(t, saturationFigures)
 	})
 	h := newBinaryHarness(t)
+	t.Run("shards", func(t *testing.T) {
+		rec := recorder{}
+		compareShards(t, rec, h, shardShort, "short-shards")
+		rec.check(t, shardFigures)
+	})
 	for _, how := range madeByAll {
 		t.Run("manager-binary/made-by="+how.name, func(t *testing.T) {
 			rec := recorder{}

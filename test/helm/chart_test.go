@@ -93,7 +93,7 @@ func decode(t *testing.T, manifest string) []*unstructured.Unstructured {
 }
 
 func TestLint(t *testing.T) {
-	for name, vals := range map[string]map[string]any{"default": nil, "namespaced": namespacedValues(), "everything on": fullValues()} {
+	for name, vals := range map[string]map[string]any{"default": nil, "namespaced": namespacedValues(), "everything on": fullValues(), "sharded": shardedValues()} {
 		t.Run(name, func(t *testing.T) {
 			lint := action.NewLint()
 			lint.Strict = true
@@ -113,6 +113,11 @@ func TestLint(t *testing.T) {
 // namespacedValues is a namespaced install: two watched namespaces, Roles in each.
 func namespacedValues() map[string]any {
 	return map[string]any{"watchNamespaces": []any{"stores", "warehouses"}, "replicaCount": 1}
+}
+
+// shardedValues runs a manager for the default shard and for shards a and b.
+func shardedValues() map[string]any {
+	return map[string]any{"shards": []any{"a", "b"}}
 }
 
 // fullValues turns every optional part on (the ServiceMonitor and PrometheusRule need
@@ -220,7 +225,7 @@ func TestDryRunOnAControlPlane(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for name, vals := range map[string]map[string]any{"default": nil, "namespaced": namespacedValues(), "everything on": fullValues()} {
+	for name, vals := range map[string]map[string]any{"default": nil, "namespaced": namespacedValues(), "everything on": fullValues(), "sharded": shardedValues()} {
 		t.Run(name, func(t *testing.T) {
 			objs, err := render(t, vals)
 			if err != nil {

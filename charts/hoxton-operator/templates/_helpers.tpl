@@ -19,6 +19,32 @@ app.kubernetes.io/name: {{ include "hoxton-operator.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* The shards the release runs a manager for, as JSON: "" (the default shard,
+the objects without a shard label) and .Values.shards. */}}
+{{- define "hoxton-operator.shards" -}}
+{{- prepend (default (list) .Values.shards) "" | toJson }}
+{{- end }}
+
+{{/* The name of one shard's objects (.shard set by the templates that range over
+the shards); the default shard keeps the release's full name. */}}
+{{- define "hoxton-operator.shardFullname" -}}
+{{- if .shard }}
+{{- printf "%s-%s" (include "hoxton-operator.fullname" .) .shard | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- include "hoxton-operator.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/* Tells one shard's pods, Services and ServiceMonitors from the other shards'. */}}
+{{- define "hoxton-operator.shardLabel" -}}
+hoxtonai.dev/manager-shard: {{ .shard | default "default" | quote }}
+{{- end }}
+
+{{- define "hoxton-operator.shardSelectorLabels" -}}
+{{ include "hoxton-operator.selectorLabels" . }}
+{{ include "hoxton-operator.shardLabel" . }}
+{{- end }}
+
 {{- define "hoxton-operator.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{ include "hoxton-operator.selectorLabels" . }}
