@@ -55,7 +55,7 @@ type CameraUpdate struct {
 	Direction2Alias string `json:"direction2Alias,omitempty"`
 }
 
-var cameras = newEndpoint[Camera]("cameras")
+var cameras = newEndpoint[Camera]("cameras").swept()
 
 // ClaimCamera claims a sensor by serial number into a site (POST /cameras). A serial
 // already claimed by anyone answers 409, returned as a Terminal *APIError with StatusCode

@@ -144,6 +144,11 @@ type response struct {
 // and returns the HTTP status of the final attempt. Every failure is an
 // *APIError, except token errors, which wrap the auth package's error.
 func (c *Client) do(ctx context.Context, method, resource, path string, query url.Values, body, out any) (int, error) {
+	if method != http.MethodGet {
+		// Done or failed, a write makes the object's polls read it directly until
+		// the next list of its collection (sweep.go).
+		defer c.sweeps.wroteAt(path)
+	}
 	var payload []byte
 	if body != nil {
 		var err error

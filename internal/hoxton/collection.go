@@ -63,7 +63,6 @@ func (col Collection[T]) Put(ctx context.Context, c *Client, v T) (PutResult, er
 	if err != nil {
 		return PutResult{}, &APIError{Method: http.MethodPut, Path: col.Path, Resource: col.Resource, Message: MsgEncode, Err: err}
 	}
-	defer c.sweeps.wrote(col.Path, idOf(body))
 	return put(ctx, c, col.Resource, col.Path, body)
 }
 
@@ -72,7 +71,7 @@ func (col Collection[T]) Put(ctx context.Context, c *Client, v T) (PutResult, er
 // helper reports as Gone; IgnoreGone treats both alike.
 func (col Collection[T]) Get(ctx context.Context, c *Client, id string) (*T, error) {
 	out := new(T)
-	if raw, ok := swept(ctx, c, col, id); ok {
+	if raw, ok := swept(ctx, c, col.Resource, col.Path, wireID, id); ok {
 		return out, decodeObject(itemPath(col.Path, id), col.Resource, wireID, id, raw, out)
 	}
 	if err := get(ctx, c, col.Resource, col.Path, wireID, id, out); err != nil {
@@ -84,7 +83,6 @@ func (col Collection[T]) Get(ctx context.Context, c *Client, id string) (*T, err
 // Delete soft-deletes one object. 404 and 410 are returned as errors; finalizers use
 // IgnoreGone.
 func (col Collection[T]) Delete(ctx context.Context, c *Client, id string) error {
-	defer c.sweeps.wrote(col.Path, id)
 	return del(ctx, c, col.Resource, col.Path, id)
 }
 
@@ -95,12 +93,6 @@ func (col Collection[T]) Delete(ctx context.Context, c *Client, id string) error
 func (col Collection[T]) List(ctx context.Context, c *Client, filterPairs ...string) ([]T, error) {
 	q := filters(append([]string{"organisationId", c.org}, filterPairs...)...)
 	return list[T](ctx, c, col.Resource, col.Path, q)
-}
-
-// idOf is the id of a PUT body ("" when it has none).
-func idOf(body map[string]any) string {
-	id, _ := body[wireID].(string)
-	return id
 }
 
 // put sends a PUT of body on path: 201 means created, 204 updated.
@@ -218,10 +210,19 @@ func (d Date) Time() (time.Time, error) { return time.Parse(DateLayout, string(d
 type endpoint[T any] struct {
 	path, resource string
 	idField        string // the field holding an object's id
+	// sweepable endpoints have their polls answered by a list of the organisation's
+	// objects (sweep.go); endpoints whose objects may carry a secret are not.
+	sweepable bool
 }
 
 func newEndpoint[T any](resource string) endpoint[T] {
 	return endpoint[T]{path: "/" + resource, resource: resource, idField: wireID}
+}
+
+// swept lets a list of the organisation's objects answer the endpoint's polls.
+func (e endpoint[T]) swept() endpoint[T] {
+	e.sweepable = true
+	return e
 }
 
 // identifiedBy returns e for objects whose id the contract names field.
@@ -232,6 +233,11 @@ func (e endpoint[T]) identifiedBy(field string) endpoint[T] {
 
 func (e endpoint[T]) get(ctx context.Context, c *Client, id string) (*T, error) {
 	out := new(T)
+	if e.sweepable {
+		if raw, ok := swept(ctx, c, e.resource, e.path, e.idField, id); ok {
+			return out, decodeObject(itemPath(e.path, id), e.resource, e.idField, id, raw, out)
+		}
+	}
 	if err := get(ctx, c, e.resource, e.path, e.idField, id, out); err != nil {
 		return nil, err
 	}

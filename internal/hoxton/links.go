@@ -90,7 +90,6 @@ func (lc LinkCollection) Put(ctx context.Context, c *Client, l Link) (PutResult,
 	if lc.scope == CarriesOrganisation {
 		body["organisationId"] = c.org
 	}
-	defer c.sweeps.wroteCollection(lc.Path)
 	return put(ctx, c, lc.Resource, lc.Path, body)
 }
 
@@ -106,7 +105,8 @@ func (lc LinkCollection) Get(ctx context.Context, c *Client, id string) (*Link, 
 
 // Delete soft-deletes one link.
 func (lc LinkCollection) Delete(ctx context.Context, c *Client, id string) error {
-	defer c.sweeps.wroteCollection(lc.Path)
+	// The DELETE names the link, not its owner: the whole collection is listed again.
+	defer c.sweeps.wroteAt(lc.Path)
 	return del(ctx, c, lc.Resource, lc.Path, id)
 }
 

@@ -96,20 +96,20 @@ func (c *Client) Sweeps() []CollectionSweep {
 	return out
 }
 
-// swept returns object id of collection col as the last list holds it, listing the
-// collection when that list is too old. ok is false when the object must be read
-// directly.
-func swept[T any](ctx context.Context, c *Client, col Collection[T], id string) (raw json.RawMessage, ok bool) {
+// swept returns object id of the collection at path (its id in idField) as the last
+// list holds it, listing the collection when that list is too old. ok is false when
+// the object must be read directly.
+func swept(ctx context.Context, c *Client, resource, path, idField, id string) (raw json.RawMessage, ok bool) {
 	interval, poll := pollInterval(ctx)
 	if !poll || interval <= 0 {
 		return nil, false
 	}
-	s, mine := c.sweeps.forPoll(col.Path, interval/sweepTTL)
+	s, mine := c.sweeps.forPoll(path, interval/sweepTTL)
 	if s == nil {
 		return nil, false
 	}
 	if mine {
-		listInto(ctx, c, col, id, s)
+		listInto(ctx, c, resource, path, idField, id, s)
 	}
 	select {
 	case <-s.done:
@@ -118,7 +118,7 @@ func swept[T any](ctx context.Context, c *Client, col Collection[T], id string) 
 	}
 	c.sweeps.mu.Lock()
 	defer c.sweeps.mu.Unlock()
-	if c.sweeps.byPath[col.Path].polled || s.items == nil || !c.sweeps.writtenAt[itemPath(col.Path, id)].Before(s.taken) {
+	if c.sweeps.byPath[path].polled || s.items == nil || !c.sweeps.writtenAt[itemPath(path, id)].Before(s.taken) {
 		return nil, false
 	}
 	raw, ok = s.items[id]
@@ -178,14 +178,14 @@ func (sw *sweeps) forPoll(path string, maxAge time.Duration) (s *sweep, mine boo
 	return cs.last, true
 }
 
-// listInto lists col into s for the polls waiting on it, checking the first list against
-// a GET of object id.
-func listInto[T any](ctx context.Context, c *Client, col Collection[T], id string, s *sweep) {
+// listInto lists the collection at path into s for the polls waiting on it, checking
+// the first list against a GET of object id.
+func listInto(ctx context.Context, c *Client, resource, path, idField, id string, s *sweep) {
 	defer close(s.done)
 	var refused bool
-	s.items, refused = listRaw(ctx, c, col.Resource, col.Path, wireID)
+	s.items, refused = listRaw(ctx, c, resource, path, idField)
 	listed, held := s.items[id]
-	c.sweeps.settle(col.Path, refused, held, func() (bool, bool) { return sameAsGet(ctx, c, col, id, listed) })
+	c.sweeps.settle(path, refused, held, func() (bool, bool) { return sameAsGet(ctx, c, resource, path, id, listed) })
 }
 
 // settle records what a list says of its collection: a list refused (the service
@@ -209,26 +209,23 @@ func (sw *sweeps) settle(path string, refused, checkable bool, check func() (sam
 	cs.polled = cs.polled || (compared && !same)
 }
 
-// wroteCollection records that this client wrote an object of path, a link
-// collection whose polls are answered by owner: no list asked for before answers.
-func (sw *sweeps) wroteCollection(path string) {
+// wroteAt records a write of this client (done or failed) to requestPath. A write
+// to an item (/cameras/{id}, /cameras/{id}/state/paused) makes that object's polls
+// read it directly until a list asked for after; a write to a collection's own path
+// (an upsert or a claim, naming its object in the body) makes the next poll of the
+// collection list it again.
+func (sw *sweeps) wroteAt(requestPath string) {
+	segs := strings.SplitN(strings.TrimPrefix(requestPath, "/"), "/", 3)
+	key := "/" + segs[0]
+	if len(segs) > 1 && segs[1] != "" {
+		key += "/" + segs[1]
+	}
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	if sw.writtenAt == nil {
 		sw.writtenAt = map[string]time.Time{}
 	}
-	sw.writtenAt[path] = time.Now()
-}
-
-// wrote records that this client wrote object id of path (a PUT or a DELETE, done or
-// failed): its polls read it directly until a list asked for after.
-func (sw *sweeps) wrote(path, id string) {
-	sw.mu.Lock()
-	defer sw.mu.Unlock()
-	if sw.writtenAt == nil {
-		sw.writtenAt = map[string]time.Time{}
-	}
-	sw.writtenAt[itemPath(path, id)] = time.Now()
+	sw.writtenAt[key] = time.Now()
 }
 
 // listRaw lists the organisation's active objects of the collection at path by id
@@ -256,9 +253,9 @@ func listRaw(ctx context.Context, c *Client, resource, path, idField string) (it
 // sameAsGet reads object id directly and reports whether listed (its list item) is the
 // same JSON, and whether the two could be compared at all (a failed GET says nothing:
 // the next list is checked).
-func sameAsGet[T any](ctx context.Context, c *Client, col Collection[T], id string, listed json.RawMessage) (same, compared bool) {
+func sameAsGet(ctx context.Context, c *Client, resource, path, id string, listed json.RawMessage) (same, compared bool) {
 	var direct json.RawMessage
-	if _, err := c.do(ctx, http.MethodGet, col.Resource, itemPath(col.Path, id), nil, nil, &direct); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, resource, itemPath(path, id), nil, nil, &direct); err != nil {
 		return false, false
 	}
 	var a, b any

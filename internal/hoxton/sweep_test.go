@@ -2,9 +2,12 @@ package hoxton
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 )
@@ -40,9 +43,10 @@ func reads(srv *hoxtontest.Server) (lists, items int) {
 }
 
 // TestSweepAnswersPolls: the polls of 20 sites make one list and the one GET that
-// checks it; a poll of a site this client wrote since, a request that is not a poll,
-// and a site the list does not hold each read their object; a list older than half
-// the poll interval is listed again, and sees what changed behind the client's back.
+// checks it; a poll after this client upserted a site lists again, and sees it; a
+// request that is not a poll, and a site the list does not hold read their object; a
+// list older than half the poll interval is listed again, and sees what changed
+// behind the client's back.
 func TestSweepAnswersPolls(t *testing.T) {
 	e := newFakeEnv(t, hoxtontest.Options{})
 	ids := sweepSites(t, e, 20)
@@ -75,8 +79,9 @@ func TestSweepAnswersPolls(t *testing.T) {
 	if _, err := Sites.Get(poll, e.c, "00000000-0000-4000-8000-999999999999"); !IsNotFound(err) {
 		t.Errorf("a poll of a site the list does not hold = %v, want the GET's answer (404)", err)
 	}
-	if lists, items := reads(e.srv); lists != 0 || items != 3 {
-		t.Errorf("%d lists and %d GETs, want 0 and 3 (each read directly)", lists, items)
+	// The upsert named its site in the body: the next poll lists the sites again.
+	if lists, items := reads(e.srv); lists != 1 || items != 2 {
+		t.Errorf("%d lists and %d GETs, want 1 (after the write) and 2 (read directly)", lists, items)
 	}
 
 	e.srv.SetObject("sites", map[string]any{"id": ids[2], "organisationId": e.srv.OrganisationID(), "name": "Changed behind its back",
@@ -193,5 +198,46 @@ func TestEveryCollectionIsSwept(t *testing.T) {
 		if !s.Swept {
 			t.Errorf("%s is polled object by object: its list does not hold what GET answers", s.Resource)
 		}
+	}
+}
+
+// TestCameraPollsAfterAWrite: cameras are swept, and a camera this client renamed
+// (PUT /cameras/{id}) is read directly by its next poll, which sees the new name.
+func TestCameraPollsAfterAWrite(t *testing.T) {
+	e := newFakeEnv(t, hoxtontest.Options{})
+	f := newFixtures(t.Context(), t, e.c)
+	var ids []string
+	for range minSweepPolls {
+		cam, err := e.c.ClaimCamera(t.Context(), CameraClaim{SerialNumber: "SN-" + uuid.NewString(), SiteID: f.site})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, cam.ID)
+	}
+	poll := WithPoll(t.Context(), time.Hour)
+	for _, id := range ids {
+		if _, err := e.c.GetCamera(poll, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.c.UpdateCamera(t.Context(), ids[0], CameraUpdate{Name: "Renamed"}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.ResetRequests()
+	if cam, err := e.c.GetCamera(poll, ids[0]); err != nil || cam.Name != "Renamed" {
+		t.Errorf("a poll after this client's rename = %+v, %v", cam, err)
+	}
+	if _, err := e.c.GetCamera(poll, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	var gets []string
+	for _, r := range e.srv.Requests() {
+		gets = append(gets, r.Method+" "+r.Path)
+	}
+	if len(gets) != 1 || gets[0] != "GET /cameras/"+ids[0] {
+		t.Errorf("requests %v, want only the renamed camera's GET", gets)
+	}
+	if !slices.Contains(e.c.Sweeps(), CollectionSweep{Resource: "cameras", Swept: true}) {
+		t.Errorf("Sweeps() = %+v, want cameras swept", e.c.Sweeps())
 	}
 }

@@ -32,7 +32,7 @@ type User struct {
 	SiteIDs          []string   `json:"siteIds,omitempty"`
 }
 
-var users = newEndpoint[User]("users")
+var users = newEndpoint[User]("users").swept()
 
 // ListUsers returns the users of the client's organisation, or of one site when siteID is
 // not empty (GET /users?organisationId=&siteId=, operation listUsers).

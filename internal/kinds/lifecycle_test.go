@@ -250,8 +250,10 @@ func TestAPICallsPerLifecycle(t *testing.T) {
 			t.Fatalf("a poll of a %s in sync wrote:\n  %s", kc.kind, describeRequests(reqs))
 		}
 		t.Logf("API calls for %s poll in steady state: %s", kc.kind, summary(reqs))
-		if len(reqs) > kc.pollBudget {
-			t.Errorf("a poll of a %s in sync made %d API requests, over its budget of %d:\n  %s", kc.kind, len(reqs), kc.pollBudget, describeRequests(reqs))
+		// A poll reads its object, or lists its collection (hoxton/sweep.go) when the
+		// collection was polled often enough: the first list is checked by one GET.
+		if budget := kc.pollBudget + 1; len(reqs) > budget {
+			t.Errorf("a poll of a %s in sync made %d API requests, over its budget of %d:\n  %s", kc.kind, len(reqs), budget, describeRequests(reqs))
 		}
 	})
 }
