@@ -173,7 +173,32 @@ type ConnectionStatus struct {
 	// OrganisationName is the name HoxtonAi reports for spec.organisationID.
 	// +optional
 	OrganisationName string `json:"organisationName,omitempty"`
+	// Collections says, for each HoxtonAi collection whose objects this Connection
+	// polls and which was listed at least once, how its polls are answered.
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	Collections []CollectionPolling `json:"collections,omitempty"`
 }
+
+// CollectionPolling says how the drift checks (polls) of one HoxtonAi collection are
+// answered.
+type CollectionPolling struct {
+	// Name is the collection, as in the API's paths (sites, people-count-monitors, …).
+	Name string `json:"name"`
+	// Mode is Swept when one list of the organisation's objects answers the polls of
+	// the collection's objects, and Polled when each object is read on its own: the
+	// service refused to list the collection by organisation, or its list did not
+	// hold what reading an object answers.
+	// +kubebuilder:validation:Enum=Swept;Polled
+	Mode string `json:"mode"`
+}
+
+// The modes of CollectionPolling.
+const (
+	CollectionSwept  = "Swept"
+	CollectionPolled = "Polled"
+)
 
 // ConnectionSpec configures a namespaced Connection.
 // +kubebuilder:validation:XValidation:rule="!has(self.refreshURL) || self.tokenDialect == 'CAM2'",message="refreshURL is only for tokenDialect CAM2"

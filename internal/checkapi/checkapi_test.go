@@ -21,6 +21,7 @@ var breakers = []struct {
 	{"A2.site", hoxtontest.ListsIgnore("siteId")},
 	{"A2.owner", hoxtontest.ListsIgnore("peopleCountMonitorId", "occupancyMonitorId", "peelOffMonitorId", "alertId", "parentId")},
 	{"A2.pages", hoxtontest.ListsHonourLimit()},
+	{"A2.sweep", hoxtontest.ItemGetEdits("people-count-monitors", func(o map[string]any) { o["detail"] = "only when read alone" })},
 	{"A3", hoxtontest.SerialLookupAnswers404()},
 	{"A4", hoxtontest.ItemPutAnswers("cameras", http.StatusMethodNotAllowed)},
 	{"A5", hoxtontest.ItemGetWithout(monitorLinks, "direction1Maps", "direction2Maps")},

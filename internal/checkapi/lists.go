@@ -23,7 +23,7 @@ var ownerFilters = []struct{ collection, owner string }{
 }
 
 // checkFilters covers the list filters the operator relies on without
-// writing: A2.org on monitors (whose objects name a site, not the
+// writing: A2.org and A2.sweep on monitors (whose objects name a site, not the
 // organisation), A2.site on cameras, and A2.owner on every link collection.
 func (c *checker) checkFilters(ctx context.Context) error {
 	rep, err := c.probe.do(ctx, http.MethodGet, "/people-count-monitors", url.Values{"organisationId": {c.org}}, nil)
@@ -32,6 +32,9 @@ func (c *checker) checkFilters(ctx context.Context) error {
 	}
 	if c.sites != nil {
 		c.checkAllOf(rep, "A2.org", "siteId", func(site string) bool { return c.sites[site] }, "a site of the organisation")
+	}
+	if err := c.checkSweep(ctx, "people-count-monitors", rep); err != nil {
+		return err
 	}
 	if c.cameraSite != "" {
 		rep, err := c.probe.do(ctx, http.MethodGet, "/cameras", url.Values{"organisationId": {c.org}, "siteId": {c.cameraSite}}, nil)

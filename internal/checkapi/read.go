@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
+	"strings"
 )
 
 // listOf reads a list answer; ok is false unless it is 200 with a plain JSON
@@ -66,6 +68,53 @@ func (c *checker) checkLists(ctx context.Context) error {
 	}
 	c.res.skip("A1", "GET /sites/{id}: the organisation has no site yet")
 	return nil
+}
+
+// checkSweep covers A2.sweep on a list answer of collection: its first object is
+// the same when read alone (but for its id, which A16 covers). Where it is not (a
+// list of summaries), the operator reads each object of the collection when it polls
+// instead of answering the polls from one list (hoxton/sweep.go).
+func (c *checker) checkSweep(ctx context.Context, collection string, list *reply) error {
+	items, ok := listOf(list)
+	if !ok || len(items) == 0 {
+		c.res.skip("A2.sweep", collection+" listed and read: the organisation has none")
+		return nil
+	}
+	listed := items[0]
+	rep, err := c.probe.do(ctx, http.MethodGet, itemPath(collection, str(listed, "id")), nil, nil)
+	if err != nil {
+		return err
+	}
+	var read object
+	if rep.status != http.StatusOK || !rep.json(&read) || read == nil {
+		c.res.add("A2.sweep", rep, false, "status %d; want 200 with the object", rep.status)
+		return nil
+	}
+	var differ []string
+	for k := range mergeKeys(listed, read) {
+		if k != "id" && !reflect.DeepEqual(listed[k], read[k]) {
+			differ = append(differ, k)
+		}
+	}
+	if len(differ) == 0 {
+		c.res.add("A2.sweep", rep, true, "%s %s is the same in the list and read alone: one list can answer their polls", collection, str(listed, "id"))
+		return nil
+	}
+	slices.Sort(differ)
+	c.res.add("A2.sweep", rep, false, "%s %s differs in %s between the list and GET: the operator reads each object when it polls", collection, str(listed, "id"), strings.Join(differ, ", "))
+	return nil
+}
+
+// mergeKeys is the set of the keys of a and b.
+func mergeKeys(a, b object) map[string]bool {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
 }
 
 // checkGet covers A1 (GET of an item answers 200 with a JSON object) and A16

@@ -47,7 +47,7 @@ type Result struct {
 
 // assumptions are the checks, in the order reported: A1..A16 of
 // docs/api-assumptions.md in short, with A2's list behaviour split out
-// (A2.org, A2.site, A2.owner, A2.pages), so that each fails on its own.
+// (A2.org, A2.site, A2.owner, A2.pages, A2.sweep), so that each fails on its own.
 var assumptions = []struct{ id, text string }{
 	{"A1", "every item path answers GET, cameras included; a deleted object answers 404 or 200 with state deleted"},
 	{"A2", "lists answer a plain JSON array of the active objects"},
@@ -55,6 +55,7 @@ var assumptions = []struct{ id, text string }{
 	{"A2.site", "?siteId= limits a list to the objects of that site"},
 	{"A2.owner", "link collections list by owner (?peopleCountMonitorId=, ?alertId=, ?parentId=, ...)"},
 	{"A2.pages", "a list answers every object at once: it does not page"},
+	{"A2.sweep", "a list holds each object as GET answers it, so one list can answer the polls of a collection (else the operator reads each object)"},
 	{"A3", "GET /cameras?serialNumber= finds the organisation's camera by serial (empty array when none)"},
 	{"A4", "PUT /cameras/{id} renames a camera and sets its direction labels, answering 204"},
 	{"A5", "monitor camera-position links upsert and soft-delete like the alert mappings, with direction1Maps/direction2Maps"},

@@ -235,6 +235,7 @@ func (r *Reconciler[C]) check(ctx context.Context, conn C) (ctrl.Result, error) 
 		return r.unavailable(ctx, conn, conditions.ReasonAPIUnavailable, fmt.Sprintf("HoxtonAi API: %v", err), notReady), nil
 	}
 	st.OrganisationName = org.Name
+	st.Collections = collectionPolling(c.Sweeps())
 	msg := fmt.Sprintf("token obtained; organisation %q", org.Name)
 	if conditions.Set(&st.Conditions, conn.GetGeneration(), conditions.TypeReady, true, conditions.ReasonAvailable, msg) {
 		r.recorder.Eventf(conn, nil, corev1.EventTypeNormal, conditions.ReasonAvailable, "Check", "%s", msg)
