@@ -180,6 +180,7 @@ func TestRulesAndDashboardUseExportedMetrics(t *testing.T) {
 	if len(dash.Panels) == 0 {
 		t.Fatal("the dashboard has no panels")
 	}
+	byShard := 0
 	for _, p := range dash.Panels {
 		for _, target := range p.Targets {
 			for _, m := range metricsOf(t, target.Expr) {
@@ -187,6 +188,13 @@ func TestRulesAndDashboardUseExportedMetrics(t *testing.T) {
 					t.Errorf("dashboard panel %q uses %s, which the manager does not export", p.Title, m)
 				}
 			}
+			if strings.Contains(target.Expr, "by (shard)") {
+				byShard++
+			}
 		}
+	}
+	// Shards side by side: the chart labels every metric with its manager's shard.
+	if byShard < 3 {
+		t.Errorf("%d dashboard panels show the shards side by side, want objects, requests and memory at least", byShard)
 	}
 }
