@@ -66,17 +66,22 @@ const MaxWait = 5 * time.Second
 
 // WaitError says the budget would have made the caller wait Wait (more than
 // MaxWait). The client reports it as a Throttled error carrying Wait as RetryAfter.
-type WaitError struct{ Wait time.Duration }
+// Paused is set when the wait is a pause the service asked for (a 429 or 503 with
+// Retry-After), not the budget's own rate.
+type WaitError struct {
+	Wait   time.Duration
+	Paused bool
+}
 
 func (e *WaitError) Error() string {
 	return fmt.Sprintf("request budget exhausted for %s", e.Wait.Round(time.Second))
 }
 
-// IsBudgetWait reports whether err is a request the Connection's own budget put off
-// (a *WaitError), rather than a throttled answer of the service.
-func IsBudgetWait(err error) bool {
+// IsRateWait reports whether err is a request put off by the Connection's own rate
+// limit (a *WaitError that is not a pause the service asked for).
+func IsRateWait(err error) bool {
 	var wait *WaitError
-	return errors.As(err, &wait)
+	return errors.As(err, &wait) && !wait.Paused
 }
 
 // Wait blocks until the budget allows one more request: first until any active pause has
@@ -94,7 +99,7 @@ func (b *Budget) Wait(ctx context.Context) error {
 			break
 		}
 		if d > MaxWait {
-			return &WaitError{Wait: d}
+			return &WaitError{Wait: d, Paused: true}
 		}
 		if err := sleep(ctx, d); err != nil {
 			return err

@@ -189,10 +189,10 @@ func TestLongNonASCIIFailureWarnsOnce(t *testing.T) {
 	}
 }
 
-// TestPollPutOffByTheBudget: a poll the Connection's own budget put off (its poll
-// lane full) has learnt nothing: the object stays Synced as reported, with no status
-// write, and comes back after the wait behind users' work. The same wait met by a
-// user's change is reported, as before.
+// TestPollPutOffByTheBudget: a poll the Connection's own rate limit put off (its
+// poll lane full) has learnt nothing: the object stays Synced as reported, with no
+// status write, and comes back after the wait behind users' work. A pause the service
+// asked for, and the same wait met by a user's change, are reported, as before.
 func TestPollPutOffByTheBudget(t *testing.T) {
 	const id = "id-1"
 	putOff := &hoxton.APIError{Method: "GET", Path: "/sites/" + id, Message: hoxton.MsgBudget, RetryAfter: 3 * time.Second,
@@ -211,6 +211,16 @@ func TestPollPutOffByTheBudget(t *testing.T) {
 	if s := e.get("hq"); s.ResourceVersion != before {
 		t.Errorf("a poll put off wrote the status: %+v", s.Status.Conditions)
 	}
+
+	// A pause the service asked for (a 429 with Retry-After) is reported, poll or not.
+	paused := &hoxton.APIError{Method: "GET", Path: "/sites/" + id, Message: hoxton.MsgBudget, RetryAfter: time.Minute,
+		Err: &hoxton.WaitError{Wait: time.Minute, Paused: true}}
+	e = newEnv(t, newSite("hq", inSync(id)))
+	e.ad.ObserveFn = func(*v1alpha1.Site) (obsT, error) { return obsT{}, paused }
+	if _, err := e.reconcile("hq"); err != nil {
+		t.Fatal(err)
+	}
+	wantCond(t, e.get("hq"), conditions.TypeSynced, metav1.ConditionFalse, conditions.ReasonReconcileError, hoxton.MsgBudget)
 
 	changed := newSite("hq", inSync(id), func(s *v1alpha1.Site) { s.Generation++ })
 	e = newEnv(t, changed)

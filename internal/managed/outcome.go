@@ -78,9 +78,10 @@ func (r *Reconciler[O, S]) fail(a *attempt[O, S], action string, err error) (ctr
 		return r.requeuePoll(o), nil
 	case hoxton.IsThrottled(err):
 		wait, _ := hoxton.RetryAfter(err)
-		if a.poll && hoxton.IsBudgetWait(err) {
-			// A poll the Connection's own budget put off has found nothing: the
-			// object is as it was reported, and tries again behind users' work.
+		if a.poll && hoxton.IsRateWait(err) {
+			// A poll the Connection's own rate limit put off has found nothing: the
+			// object is as it was reported, and tries again behind users' work. A
+			// pause the service asked for is reported, as any throttling.
 			return requeue(max(wait, minThrottleWait)+jitter(minThrottleWait), true), nil
 		}
 		r.setSynced(o, false, conditions.ReasonReconcileError, msg)
