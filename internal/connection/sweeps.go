@@ -12,7 +12,7 @@ import (
 // the polls of each collection it listed (sorted, so that the status changes only
 // when a mode does).
 func collectionPolling(sweeps []hoxton.CollectionSweep) []v1alpha1.CollectionPolling {
-	var out []v1alpha1.CollectionPolling
+	out := make([]v1alpha1.CollectionPolling, 0, len(sweeps))
 	for _, s := range sweeps {
 		mode := v1alpha1.CollectionSwept
 		if !s.Swept {
