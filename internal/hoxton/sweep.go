@@ -118,11 +118,19 @@ func swept(ctx context.Context, c *Client, resource, path, idField, id string) (
 	}
 	c.sweeps.mu.Lock()
 	defer c.sweeps.mu.Unlock()
-	if c.sweeps.byPath[path].polled || s.items == nil || !c.sweeps.writtenAt[itemPath(path, id)].Before(s.taken) {
+	if !c.sweeps.answers(path, s) || !c.sweeps.writtenAt[itemPath(path, id)].Before(s.taken) {
 		return nil, false
 	}
 	raw, ok = s.items[id]
 	return raw, ok
+}
+
+// answers reports whether list s may answer the polls of path: it holds a list, and
+// the collection's lists were checked and hold what a read answers. Called with mu
+// held.
+func (sw *sweeps) answers(path string, s *sweep) bool {
+	cs := sw.byPath[path]
+	return s.items != nil && cs.checked && !cs.polled
 }
 
 // forPoll counts a poll of path and returns the list that answers it: a fresh one,
@@ -184,8 +192,15 @@ func listInto(ctx context.Context, c *Client, resource, path, idField, id string
 	defer close(s.done)
 	var refused bool
 	s.items, refused = listRaw(ctx, c, resource, path, idField)
-	listed, held := s.items[id]
-	c.sweeps.settle(path, refused, held, func() (bool, bool) { return sameAsGet(ctx, c, resource, path, id, listed) })
+	checkID := id
+	if _, held := s.items[id]; !held {
+		for other := range s.items { // any listed object can check the list
+			checkID = other
+			break
+		}
+	}
+	listed, held := s.items[checkID]
+	c.sweeps.settle(path, refused, held, func() (bool, bool) { return sameAsGet(ctx, c, resource, path, checkID, listed) })
 }
 
 // settle records what a list says of its collection: a list refused (the service

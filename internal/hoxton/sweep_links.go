@@ -36,7 +36,7 @@ func sweptLinks(ctx context.Context, c *Client, lc LinkCollection, owner string)
 	}
 	c.sweeps.mu.Lock()
 	defer c.sweeps.mu.Unlock()
-	if c.sweeps.byPath[lc.Path].polled || s.items == nil || !c.sweeps.writtenAt[lc.Path].Before(s.taken) {
+	if !c.sweeps.answers(lc.Path, s) || !c.sweeps.writtenAt[lc.Path].Before(s.taken) {
 		return nil, false
 	}
 	return s.owners[owner], true

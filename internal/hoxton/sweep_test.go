@@ -241,3 +241,35 @@ func TestCameraPollsAfterAWrite(t *testing.T) {
 		t.Errorf("Sweeps() = %+v, want cameras swept", e.c.Sweeps())
 	}
 }
+
+// TestSweepChecksAListBeforeItAnswers: a first list asked for by a poll of an object
+// it does not hold is checked against another object it holds, and no poll is
+// answered by an unchecked list: on a service whose lists hold less than GET answers,
+// every poll reads its object.
+func TestSweepChecksAListBeforeItAnswers(t *testing.T) {
+	srv := hoxtontest.NewServerVariant(hoxtontest.Options{}, hoxtontest.ItemGetEdits("sites", func(o map[string]any) { o["detail"] = "only in GET" }))
+	e := newFakeEnvWith(t, srv, nil)
+	ids := sweepSites(t, e, 3)
+	poll := WithPoll(t.Context(), time.Hour)
+	missing := "00000000-0000-4000-8000-999999999999"
+	for range minSweepPolls {
+		if _, err := Sites.Get(poll, e.c, missing); !IsNotFound(err) {
+			t.Fatalf("a poll of a missing site = %v, want 404", err)
+		}
+	}
+	for _, id := range ids {
+		s, err := Sites.Get(poll, e.c, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.ID != id {
+			t.Fatalf("poll of %s answered %s", id, s.ID)
+		}
+	}
+	if lists, items := reads(e.srv); lists != 1 || items != minSweepPolls+1+len(ids) {
+		t.Errorf("%d lists and %d GETs, want 1 and %d (the missing site's, the check, every poll)", lists, items, minSweepPolls+1+len(ids))
+	}
+	if got := e.c.Sweeps(); len(got) != 1 || got[0].Swept {
+		t.Errorf("Sweeps() = %+v, want sites polled", got)
+	}
+}
