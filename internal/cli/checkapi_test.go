@@ -30,8 +30,8 @@ func TestCheckAPICommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
 		t.Fatalf("output: %v\n%s", err, res.stdout)
 	}
-	if len(out) != 20 || out[0].ID != "A1" || out[19].ID != "A16" {
-		t.Errorf("%d results, want A1..A16 and A2's four list checks", len(out))
+	if len(out) != 21 || out[0].ID != "A1" || out[20].ID != "A16" {
+		t.Errorf("%d results, want A1..A16 and A2's five list checks", len(out))
 	}
 	for _, r := range out {
 		if r.Verdict == checkapi.Skipped && len(r.Skips) == 0 {
