@@ -22,6 +22,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/operator"
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
 
 // Timing of the suite.
@@ -55,17 +56,7 @@ func eventually(t testing.TB, what string, cond func() (bool, string)) {
 // eventuallyWithin is eventually with its own deadline.
 func eventuallyWithin(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, last := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s; last seen: %s", timeout, what, last)
-		}
-		time.Sleep(waitPeriod)
-	}
+	testenv.Eventually(t, timeout, what, cond)
 }
 
 // consistently checks cond every waitPeriod for the whole window and fails the test

@@ -109,26 +109,10 @@ func shardSite(ns, name, shard string) *v1alpha1.Site {
 		Spec: v1alpha1.SiteSpec{Name: name}}
 }
 
-// waitFor polls cond until it holds, failing after timeout with what it said last.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, last := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not within %s: %s", what, timeout, last)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // sitesInSync waits until the Sites named are in sync at their generation.
 func (f *shardFixture) sitesInSync(ctx context.Context, timeout time.Duration, ns string, names ...string) {
 	f.t.Helper()
-	waitFor(f.t, timeout, "Sites of "+ns+" in sync", func() (bool, string) {
+	testenv.Eventually(f.t, timeout, "Sites of "+ns+" in sync", func() (bool, string) {
 		for _, name := range names {
 			s := &v1alpha1.Site{}
 			if err := f.env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, s); err != nil {
@@ -252,7 +236,7 @@ func checkShardMismatch(ctx context.Context, t *testing.T, f *shardFixture) {
 		t.Fatal(err)
 	}
 	var msg string
-	waitFor(t, 30*time.Second, "the shard mismatch reported", func() (bool, string) {
+	testenv.Eventually(t, 30*time.Second, "the shard mismatch reported", func() (bool, string) {
 		s := &v1alpha1.Site{}
 		if err := f.env.Client.Get(ctx, client.ObjectKeyFromObject(stray), s); err != nil {
 			return false, err.Error()
@@ -269,7 +253,7 @@ func checkShardMismatch(ctx context.Context, t *testing.T, f *shardFixture) {
 			t.Errorf("mismatch message %q does not say %q", msg, want)
 		}
 	}
-	waitFor(t, 10*time.Second, "a ShardMismatch event", func() (bool, string) {
+	testenv.Eventually(t, 10*time.Second, "a ShardMismatch event", func() (bool, string) {
 		evs := &eventsv1.EventList{}
 		if err := f.env.Client.List(ctx, evs, client.InNamespace(ns)); err != nil {
 			return false, err.Error()
@@ -326,7 +310,7 @@ func checkTenantLabelGainsNothing(ctx context.Context, t *testing.T, f *shardFix
 		{own, conditions.ReasonReferencesNotReady, `Connection "default" not found`},
 		{viaCluster, conditions.ReasonTerminal, "does not admit namespace tenant"},
 	} {
-		waitFor(t, 30*time.Second, "the tenant's Site "+tc.site.Name+" refused", func() (bool, string) {
+		testenv.Eventually(t, 30*time.Second, "the tenant's Site "+tc.site.Name+" refused", func() (bool, string) {
 			s := &v1alpha1.Site{}
 			if err := f.env.Client.Get(ctx, client.ObjectKeyFromObject(tc.site), s); err != nil {
 				return false, err.Error()

@@ -13,6 +13,7 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
 
 // Moving an organisation between shards (TestShardsServeTheirOrganisations).
@@ -97,7 +98,7 @@ func checkMoveWhileConverging(ctx context.Context, t *testing.T, f *shardFixture
 	}
 	api.SetLatency(200 * time.Millisecond)
 	f.createOrganisationIn(ctx, ns, api, "a", names...)
-	waitFor(t, 60*time.Second, "shard a creating the Sites", func() (bool, string) {
+	testenv.Eventually(t, 60*time.Second, "shard a creating the Sites", func() (bool, string) {
 		n := len(api.Objects("sites"))
 		return n > 0, fmt.Sprintf("%d sites", n)
 	})
