@@ -267,8 +267,8 @@ func (s *suite) driftIsCorrected(t *testing.T) {
 
 // restartWritesNothing restarts the manager binary: it finds every object in sync
 // and writes nothing over several polls, neither to HoxtonAi nor to Kubernetes. The
-// one change allowed is a Connection's status.tokenExpiresAt: a new process obtains a
-// new token and says when it expires.
+// one write allowed is a Connection's status with a new tokenExpiresAt (a new process
+// obtains a new token and says when it expires) and the collections it has swept.
 func (s *suite) restartWritesNothing(t *testing.T) {
 	before := map[string]*unstructured.Unstructured{}
 	for _, u := range s.all() {
@@ -314,7 +314,10 @@ func comparable(u *unstructured.Unstructured) map[string]any {
 	unstructured.RemoveNestedField(c.Object, "metadata", "resourceVersion")
 	unstructured.RemoveNestedField(c.Object, "metadata", "managedFields")
 	if u.GetKind() == "Connection" || u.GetKind() == "ClusterConnection" {
+		// What a new process learns for itself: its token, and which collections
+		// its polls have swept so far.
 		unstructured.RemoveNestedField(c.Object, "status", "tokenExpiresAt")
+		unstructured.RemoveNestedField(c.Object, "status", "collections")
 	}
 	return c.Object
 }
