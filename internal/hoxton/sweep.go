@@ -100,29 +100,41 @@ func (c *Client) Sweeps() []CollectionSweep {
 // list holds it, listing the collection when that list is too old. ok is false when
 // the object must be read directly.
 func swept(ctx context.Context, c *Client, resource, path, idField, id string) (raw json.RawMessage, ok bool) {
-	interval, poll := pollInterval(ctx)
-	if !poll || interval <= 0 {
-		return nil, false
-	}
-	s, mine := c.sweeps.forPoll(path, interval/sweepTTL)
+	s := c.sweepFor(ctx, path, itemPath(path, id), func(s *sweep) { listInto(ctx, c, resource, path, idField, id, s) })
 	if s == nil {
-		return nil, false
-	}
-	if mine {
-		listInto(ctx, c, resource, path, idField, id, s)
-	}
-	select {
-	case <-s.done:
-	case <-ctx.Done():
-		return nil, false
-	}
-	c.sweeps.mu.Lock()
-	defer c.sweeps.mu.Unlock()
-	if !c.sweeps.answers(path, s) || !c.sweeps.writtenAt[itemPath(path, id)].Before(s.taken) {
 		return nil, false
 	}
 	raw, ok = s.items[id]
 	return raw, ok
+}
+
+// sweepFor returns the list of the collection at path that answers the poll ctx
+// carries, listing it with list when that falls to this poll, or nil when the poll
+// reads directly: ctx is no poll, the collection is read object by object, or
+// writtenKey was written since the list was asked for.
+func (c *Client) sweepFor(ctx context.Context, path, writtenKey string, list func(*sweep)) *sweep {
+	interval, poll := pollInterval(ctx)
+	if !poll || interval <= 0 {
+		return nil
+	}
+	s, mine := c.sweeps.forPoll(path, interval/sweepTTL)
+	if s == nil {
+		return nil
+	}
+	if mine {
+		list(s)
+	}
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		return nil
+	}
+	c.sweeps.mu.Lock()
+	defer c.sweeps.mu.Unlock()
+	if !c.sweeps.answers(path, s) || !c.sweeps.writtenAt[writtenKey].Before(s.taken) {
+		return nil
+	}
+	return s // its items and owners no longer change
 }
 
 // answers reports whether list s may answer the polls of path: it holds a list, and

@@ -18,25 +18,8 @@ import (
 // sweptLinks returns the links of owner in lc as the last list holds them; ok is
 // false when they must be listed directly.
 func sweptLinks(ctx context.Context, c *Client, lc LinkCollection, owner string) (raw []json.RawMessage, ok bool) {
-	interval, poll := pollInterval(ctx)
-	if !poll || interval <= 0 {
-		return nil, false
-	}
-	s, mine := c.sweeps.forPoll(lc.Path, interval/sweepTTL)
+	s := c.sweepFor(ctx, lc.Path, lc.Path, func(s *sweep) { listLinksInto(ctx, c, lc, owner, s) })
 	if s == nil {
-		return nil, false
-	}
-	if mine {
-		listLinksInto(ctx, c, lc, owner, s)
-	}
-	select {
-	case <-s.done:
-	case <-ctx.Done():
-		return nil, false
-	}
-	c.sweeps.mu.Lock()
-	defer c.sweeps.mu.Unlock()
-	if !c.sweeps.answers(lc.Path, s) || !c.sweeps.writtenAt[lc.Path].Before(s.taken) {
 		return nil, false
 	}
 	return s.owners[owner], true
