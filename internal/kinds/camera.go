@@ -44,9 +44,24 @@ func (cameraAdapter) Observe(ctx context.Context, c *hoxton.Client, o *v1alpha1.
 	} else {
 		cam, err = c.FindCameraBySerial(ctx, o.Spec.SerialNumber)
 	}
-	switch site := refs.ID(siteRef); {
-	case err != nil:
+	if err != nil {
 		return managed.Observation[hoxton.Camera]{}, hoxton.IgnoreGone(err)
+	}
+	return observeCamera(o, refs, cam)
+}
+
+// Compare is Observe without a read: it compares the spec with the camera as last read
+// or written (the claim's answer with the writes that followed it accepted), so that
+// the reconcile a status write starts does not read a camera just claimed.
+func (cameraAdapter) Compare(o *v1alpha1.Camera, refs managed.Refs, seen hoxton.Camera) (managed.Observation[hoxton.Camera], error) {
+	return observeCamera(o, refs, &seen)
+}
+
+// observeCamera checks that cam is the camera o claims, in o's site, and says what
+// differs from the spec.
+func observeCamera(o *v1alpha1.Camera, refs managed.Refs, cam *hoxton.Camera) (managed.Observation[hoxton.Camera], error) {
+	var err error
+	switch site := refs.ID(siteRef); {
 	case cam.SerialNumber != o.Spec.SerialNumber:
 		err = managed.Terminal("HoxtonAi camera %s has serial %q, not %q", cam.ID, cam.SerialNumber, o.Spec.SerialNumber)
 	case cam.SiteID != site:
@@ -78,26 +93,40 @@ func (a cameraAdapter) Create(ctx context.Context, c *hoxton.Client, o *v1alpha1
 		return managed.Created{}, nil, err
 	}
 	// The claim only takes serial, site and name; aliases and pause follow at once.
-	return managed.Created{ID: cam.ID}, nil, a.apply(ctx, c, o, cam)
+	after, err := a.apply(ctx, c, o, *cam)
+	if err != nil {
+		return managed.Created{ID: cam.ID}, nil, err
+	}
+	return managed.Created{ID: cam.ID}, &after, nil
 }
 
 func (a cameraAdapter) Update(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, _ managed.Refs, obs managed.Observation[hoxton.Camera]) (*hoxton.Camera, error) {
-	return nil, a.apply(ctx, c, o, &obs.Observed)
+	after, err := a.apply(ctx, c, o, obs.Observed)
+	if err != nil {
+		return nil, err
+	}
+	return &after, nil
 }
 
 // apply makes the name, aliases and state of cam match the spec, with only the calls
-// needed.
-func (cameraAdapter) apply(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, cam *hoxton.Camera) error {
+// needed, and returns the camera as HoxtonAi holds it after the writes it accepted,
+// reported in o's status as Observe would.
+func (cameraAdapter) apply(ctx context.Context, c *hoxton.Client, o *v1alpha1.Camera, cam hoxton.Camera) (hoxton.Camera, error) {
+	defer func() { o.Status.AtProvider = cameraObservation(&cam) }()
 	s := o.Spec
 	if s.Name != cam.Name || s.Direction1Alias != cam.Direction1Alias || s.Direction2Alias != cam.Direction2Alias {
 		if err := c.UpdateCamera(ctx, cam.ID, hoxton.CameraUpdate{Name: s.Name, Direction1Alias: s.Direction1Alias, Direction2Alias: s.Direction2Alias}); err != nil {
-			return err
+			return cam, err
 		}
+		cam.Name, cam.Direction1Alias, cam.Direction2Alias = s.Name, s.Direction1Alias, s.Direction2Alias
 	}
 	if want := cameraState(s.Paused); want != cam.State {
-		return c.SetCameraState(ctx, cam.ID, want)
+		if err := c.SetCameraState(ctx, cam.ID, want); err != nil {
+			return cam, err
+		}
+		cam.State = want
 	}
-	return nil
+	return cam, nil
 }
 
 // Delete pauses the camera: the API has no un-claim, and a paused camera stops video
