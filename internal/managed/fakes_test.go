@@ -234,12 +234,7 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 		WithScheme(newScheme(t)).
 		WithStatusSubresource(&v1alpha1.Site{}).
 		WithObjects(objs...).
-		WithIndex(&v1alpha1.Site{}, externalIDIndex, func(obj client.Object) []string {
-			if id := obj.(*v1alpha1.Site).Status.ExternalID; id != "" {
-				return []string{id}
-			}
-			return nil
-		}).
+		WithIndex(&v1alpha1.Site{}, externalIDIndex, externalIDIndexOf[*v1alpha1.Site]().keys).
 		WithInterceptorFuncs(interceptor.Funcs{
 			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 				e.patches.Add(1)

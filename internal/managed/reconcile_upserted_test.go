@@ -31,12 +31,7 @@ func newGroupEnv(t *testing.T, api *fakeAPI, objs ...client.Object) *groupEnv {
 	t.Helper()
 	c := fake.NewClientBuilder().WithScheme(newScheme(t)).
 		WithStatusSubresource(&v1alpha1.NotificationGroup{}).WithObjects(objs...).
-		WithIndex(&v1alpha1.NotificationGroup{}, externalIDIndex, func(o client.Object) []string {
-			if id := o.(*v1alpha1.NotificationGroup).Status.ExternalID; id != "" {
-				return []string{id}
-			}
-			return nil
-		}).Build()
+		WithIndex(&v1alpha1.NotificationGroup{}, externalIDIndex, externalIDIndexOf[*v1alpha1.NotificationGroup]().keys).Build()
 	r := &Reconciler[*v1alpha1.NotificationGroup, Observed[hoxton.NotificationGroup]]{
 		kind: groupKind(), client: c, reader: c, secrets: c, crds: &fakeCRDs{}, conns: &fakeConns{api: api.c},
 		recorder: events.NewFakeRecorder(100), opts: Options{IDNamespace: DefaultIDNamespace, PollInterval: testPoll},

@@ -24,8 +24,8 @@ import (
 	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 )
 
-// connectionIndex indexes managed objects by the Connection they use, as
-// "Connection/<name>" or "ClusterConnection/<name>".
+// connectionIndex names the index of managed objects by the Connection they use
+// (connectionIndexOf).
 const connectionIndex = "hoxtonai.dev/connection"
 
 // ConnectionUser is an object that uses a Connection.
@@ -83,9 +83,8 @@ func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, 
 		opts:     opts,
 	}
 	indexer := mgr.GetFieldIndexer()
-	if err := indexer.IndexField(ctx, kind.New(), connectionIndex, func(obj client.Object) []string {
-		return []string{ConnectionIndexValue(obj.(O).GetManagedSpec().GetConnectionRef())}
-	}); err != nil {
+	byConnection := connectionIndexOf[O]()
+	if err := byConnection.register(ctx, indexer, kind.New); err != nil {
 		return fmt.Errorf("indexing %s by connection: %w", kind.Name, err)
 	}
 
@@ -93,30 +92,24 @@ func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, 
 		Named(kind.Name).
 		For(kind.New(), builder.WithPredicates(specOrLifecycleChanged())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1)}).
-		Watches(&v1alpha1.Connection{}, r.dependents([]string{connectionIndex}, func(o client.Object) string {
+		Watches(&v1alpha1.Connection{}, r.dependents([]valueIndex[O]{byConnection}, func(o client.Object) string {
 			return ConnectionIndexValue(v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindNamespaced, Name: o.GetName()})
 		}, true), builder.WithPredicates(readinessChanged(nil))).
-		Watches(&v1alpha1.ClusterConnection{}, r.dependents([]string{connectionIndex}, func(o client.Object) string {
+		Watches(&v1alpha1.ClusterConnection{}, r.dependents([]valueIndex[O]{byConnection}, func(o client.Object) string {
 			return ConnectionIndexValue(v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindCluster, Name: o.GetName()})
 		}, false), builder.WithPredicates(readinessChanged(nil)))
 
-	if err := indexer.IndexField(ctx, kind.New(), externalIDIndex, func(obj client.Object) []string {
-		if id := obj.(O).GetManagedStatus().ExternalID; id != "" {
-			return []string{id}
-		}
-		return nil
-	}); err != nil {
+	if err := externalIDIndexOf[O]().register(ctx, indexer, kind.New); err != nil {
 		return fmt.Errorf("indexing %s by external id: %w", kind.Name, err)
 	}
 
 	// One index per reference field; one watch per referenced kind, which wakes the
 	// objects that name the changed object in any field referring to that kind.
-	byTarget := map[string][]string{}
+	byTarget := map[string][]valueIndex[O]{}
 	targets := map[string]Target{}
 	for _, ref := range kind.References {
-		index := referenceIndex(ref.Field.String())
-		entries := ref.Entries
-		if err := indexer.IndexField(ctx, kind.New(), index, func(obj client.Object) []string { return referencedNames(entries(obj.(O))) }); err != nil {
+		index := referenceIndexOf(ref)
+		if err := index.register(ctx, indexer, kind.New); err != nil {
 			return fmt.Errorf("indexing %s by %s: %w", kind.Name, ref.Field, err)
 		}
 		if _, seen := targets[ref.Target.Kind]; !seen {
@@ -128,26 +121,25 @@ func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, 
 		b = b.Watches(target.New(), r.dependents(byTarget[name], client.Object.GetName, true), builder.WithPredicates(readinessChanged(target.Value)))
 	}
 	if kind.CredentialsSecret != nil {
-		if err := indexer.IndexField(ctx, kind.New(), credentialsIndex, func(obj client.Object) []string {
-			return []string{kind.CredentialsSecret(obj.(O))}
-		}); err != nil {
+		byCredentials := credentialsIndexOf(kind.CredentialsSecret)
+		if err := byCredentials.register(ctx, indexer, kind.New); err != nil {
 			return fmt.Errorf("indexing %s by credentials Secret: %w", kind.Name, err)
 		}
 		// A deleted credentials Secret is delivered again at once rather than at the next
 		// poll. Only deletions pass: the operator's own writes of it must wake nothing.
 		b = b.WatchesMetadata(&metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}},
-			r.dependents([]string{credentialsIndex}, client.Object.GetName, true),
+			r.dependents([]valueIndex[O]{byCredentials}, client.Object.GetName, true),
 			builder.WithPredicates(predicate.Funcs{CreateFunc: func(event.CreateEvent) bool { return false },
 				UpdateFunc: func(event.UpdateEvent) bool { return false }, GenericFunc: func(event.GenericEvent) bool { return false }}))
 	}
 	return b.Complete(r)
 }
 
-// credentialsIndex indexes objects by the name of their credentials Secret.
+// credentialsIndex names the index of objects by their credentials Secret.
 const credentialsIndex = "hoxtonai.dev/credentials-secret"
 
-// externalIDIndex indexes managed objects by status.externalID, so that a second
-// object claiming a HoxtonAi object that another one manages is refused.
+// externalIDIndex names the index of managed objects by status.externalID
+// (externalIDIndexOf).
 const externalIDIndex = "hoxtonai.dev/external-id"
 
 // referenceIndex names the index of a reference field.
@@ -167,28 +159,20 @@ func referencedNames(entries []Entry) []string {
 // dependents maps an object to the managed objects whose value in any of indexes
 // equals key(obj): those in obj's namespace, or in every namespace for cluster-scoped
 // objects.
-func (r *Reconciler[O, S]) dependents(indexes []string, key func(client.Object) string, sameNamespace bool) handler.EventHandler {
+func (r *Reconciler[O, S]) dependents(indexes []valueIndex[O], key func(client.Object) string, sameNamespace bool) handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, obj client.Object) []reconcile.Request {
+		namespace := ""
+		if sameNamespace {
+			namespace = obj.GetNamespace()
+		}
 		seen := map[types.NamespacedName]bool{}
 		var reqs []reconcile.Request
 		for _, index := range indexes {
-			list := r.kind.NewList()
-			opts := []client.ListOption{client.MatchingFields{index: key(obj)}}
-			if sameNamespace {
-				opts = append(opts, client.InNamespace(obj.GetNamespace()))
-			}
-			if err := r.reader.List(ctx, list, opts...); err != nil {
-				continue
-			}
-			_ = meta.EachListItem(list, func(it runtime.Object) error {
-				if m, err := meta.Accessor(it); err == nil {
-					name := types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}
-					if !seen[name] {
-						seen[name] = true
-						reqs = append(reqs, reconcile.Request{NamespacedName: name})
-					}
+			_ = index.each(ctx, r.reader, r.kind.NewList(), namespace, key(obj), func(o O) {
+				if name := client.ObjectKeyFromObject(o); !seen[name] {
+					seen[name] = true
+					reqs = append(reqs, reconcile.Request{NamespacedName: name})
 				}
-				return nil
 			})
 		}
 		return reqs

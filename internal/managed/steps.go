@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -84,21 +82,18 @@ func (r *Reconciler[O, S]) assignID(ctx context.Context, a *attempt[O, S], org s
 // already manages: the two would overwrite each other at every poll, and deleting one
 // would delete the other's object. The check reads the cache's index only.
 func (r *Reconciler[O, S]) ensureUnmanaged(ctx context.Context, o O, id string) error {
-	list := r.kind.NewList()
-	if err := r.reader.List(ctx, list, client.MatchingFields{externalIDIndex: id}); err != nil {
-		return err
-	}
 	var holder string
-	_ = meta.EachListItem(list, func(it runtime.Object) error {
-		m, err := meta.Accessor(it)
-		if err == nil && holder == "" && m.GetUID() != o.GetUID() {
+	err := externalIDIndexOf[O]().each(ctx, r.reader, r.kind.NewList(), "", id, func(m O) {
+		if holder == "" && m.GetUID() != o.GetUID() {
 			holder = "another " + r.kind.Name + " in another namespace"
 			if m.GetNamespace() == o.GetNamespace() {
 				holder = fmt.Sprintf("%s %q", r.kind.Name, m.GetName())
 			}
 		}
-		return nil
 	})
+	if err != nil {
+		return err
+	}
 	if holder != "" {
 		return Terminal("HoxtonAi %s %s is already managed by %s; one HoxtonAi object can be managed by one object only", r.kind.Name, id, holder)
 	}
