@@ -37,6 +37,7 @@ func parseFlags(fs *flag.FlagSet, args []string, zapOpts *zap.Options) (operator
 	fs.StringVar(&opts.Shard, "shard", "",
 		"Serve only the objects labelled hoxtonai.dev/shard=<key> (Connections, ClusterConnections, managed objects, their Secrets), with a lease of the shard's own; empty serves the objects without the label.")
 	fs.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
+	fs.StringVar(&opts.PprofAddr, "pprof-bind-address", "", "Address of Go's profiles (/debug/pprof/), unauthenticated: bind it to localhost; empty serves none.")
 	fs.BoolVar(&opts.LeaderElection, "leader-elect", true,
 		"Elect a leader so that only one manager reconciles: two managers of one RefreshToken Connection rotate its refresh token in turn. Turn it off only for a manager alone with its cluster.")
 	fs.StringVar(&opts.LeaderElectionNamespace, "leader-election-namespace", "",

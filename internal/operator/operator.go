@@ -51,6 +51,9 @@ type Options struct {
 	MetricsAddr string
 	// ProbeAddr serves /healthz and /readyz ("0" disables).
 	ProbeAddr string
+	// PprofAddr serves Go's profiles (/debug/pprof/) for measuring memory and CPU in
+	// the field; empty or "0" serves none.
+	PprofAddr string
 	// LeaderElection makes only one replica reconcile at a time.
 	LeaderElection bool
 	// LeaderElectionNamespace holds the lease when running outside a cluster.
@@ -162,6 +165,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options) (ctrl.Manager, err
 		Cache:                   cacheOptions(opts.Tenancy, opts.Shard),
 		Metrics:                 metricsOptions(opts.MetricsAddr, opts.MetricsCertDir, opts.InsecureMetrics),
 		HealthProbeBindAddress:  opts.ProbeAddr,
+		PprofBindAddress:        opts.PprofAddr,
 		LeaderElection:          opts.LeaderElection,
 		LeaderElectionID:        LeaseName(opts.Shard),
 		LeaderElectionNamespace: opts.LeaderElectionNamespace,
