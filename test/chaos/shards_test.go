@@ -1,0 +1,157 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
+	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
+	"github.com/hoxton-operator/hoxton-operator/test/bench/fleet"
+)
+
+// shardProfile sizes the sharded chaos run (TestChaosShardMove); the profile of
+// chosenProfile picks it.
+type shardProfile struct {
+	// orgs are the organisations, spread over the shards in turn; objects is the
+	// size of each one's fleet.
+	orgs, objects int
+	faultPhase    time.Duration
+	tokenOutage   time.Duration
+	// kills are the kills of the leader of the shard the organisation moves to, the
+	// first one during the move.
+	kills         int
+	throttleBurst int
+	// converge bounds each wait for an organisation to be in sync.
+	converge time.Duration
+}
+
+var shardProfiles = map[string]shardProfile{
+	shortProfile.name: {orgs: 3, objects: 32, faultPhase: 12 * time.Second, tokenOutage: 3 * time.Second,
+		kills: 1, throttleBurst: 1, converge: 3 * time.Minute},
+	fullProfile.name: {orgs: 6, objects: 100, faultPhase: 60 * time.Second, tokenOutage: 15 * time.Second,
+		kills: 3, throttleBurst: 4, converge: 10 * time.Minute},
+}
+
+// shardKeys are the shards; organisation i starts in shardKeys[i%len(shardKeys)].
+// Organisation 0 moves from moveFrom to moveTo, whose leader is killed.
+var shardKeys = []string{"a", "b", "c"}
+
+const moveFrom, moveTo = "a", "b"
+
+// TestChaosShardMove runs three shards, each electing its leader on a lease of its
+// own, for a few organisations (each its own HoxtonAi behind a fault proxy, its
+// namespace, its Connection) through the API faults of TestChaos. Organisation 0
+// moves from shard a to shard b as docs/operations.md says (its objects, its
+// Connection and its Secret relabelled) while its objects converge on shard a, and
+// shard b's leader is killed during the move: its standby takes over. Afterwards
+// every organisation's HoxtonAi equals its YAML with no duplicate, nothing was
+// deleted in HoxtonAi and no token revoked, no secret shows, and deleting everything
+// leaves nothing behind.
+func TestChaosShardMove(t *testing.T) {
+	if _, err := testenv.AssetsDir(); err != nil {
+		t.Skip("envtest binaries: ", err)
+	}
+	p := chosenProfile()
+	sp := shardProfiles[p.name]
+	seed := chosenSeed(t)
+	fmt.Printf("chaos shards: profile %s, seed %d (replay with CHAOS_SEED=%d CHAOS_PROFILE=%s -run TestChaosShardMove)\n", p.name, seed, seed, p.name)
+	env, err := testenv.Start(hoxtontest.Options{})
+	must(t, err)
+	// Registered first, so that it runs last: after every shard's manager stopped.
+	t.Cleanup(func() { _ = env.Stop() })
+	kube, err := env.FastClient()
+	must(t, err)
+	ctx := context.Background()
+
+	orgs := make([]*organisation, sp.orgs)
+	for i := range orgs {
+		api := hoxtontest.NewServer(hoxtontest.Options{})
+		proxy := newFaultProxy(api.URL(), seed+uint64(i))
+		t.Cleanup(func() { proxy.close(); api.Close() })
+		o := &organisation{run: run{env: env, kube: kube, api: api, proxy: proxy, ns: fmt.Sprintf("org-%d", i),
+			shard: shardKeys[i%len(shardKeys)]}}
+		o.parts = waves(o.setUp(t, ctx, fleet.StoresFor(sp.objects)), fleetWaves)
+		orgs[i] = o
+	}
+	managers := &shardManagers{t: t, env: env, kube: kube, replicas: map[string][]func() error{}, leader: map[string]string{}}
+	for _, shard := range shardKeys {
+		managers.start(shard)
+	}
+	managers.start(moveTo) // its standby
+	for _, o := range orgs {
+		o.waitConnected(t, ctx)
+		o.proxy.setOn(true)
+	}
+
+	start := time.Now()
+	did := newShardSchedule(seed, sp).playShards(t, shardStage{kube: kube, orgs: orgs, managers: managers})
+	for _, o := range orgs {
+		o.proxy.setOn(false)
+		o.api.SetTokenOutage(false)
+	}
+	var want [][]expected
+	for _, o := range orgs {
+		o.waitInSync(t, sp.converge)
+	}
+	converged := time.Since(start)
+	fmt.Printf("chaos shards: organisation %s moved from shard %s to %s with %d of %d objects in sync (%d Sites in HoxtonAi); all %d organisations in sync %s after the first fault\n",
+		orgs[0].ns, moveFrom, moveTo, did.moveInSync, did.moveTotal, did.moveInAPI, len(orgs), converged.Round(time.Second))
+	fmt.Printf("chaos shards: shard %s's leader killed %d times, its standby leading %v later\n", moveTo, len(did.handovers), did.handovers)
+	if did.moveInSync >= did.moveTotal || did.moveInAPI == 0 {
+		t.Errorf("the move met no object converging on shard %s (%d of %d in sync, %d Sites in HoxtonAi): it proves nothing",
+			moveFrom, did.moveInSync, did.moveTotal, did.moveInAPI)
+	}
+	if len(did.handovers) < sp.kills {
+		t.Errorf("shard %s's leader was killed %d times, want %d", moveTo, len(did.handovers), sp.kills)
+	}
+	for _, o := range orgs {
+		w, diffs := o.compare(t, ctx)
+		want = append(want, w)
+		deletes, revoked := o.api.CountRequests("DELETE", ""), o.api.Revocations()
+		fmt.Printf("chaos shards: %s (shard %s): %d objects, %d API requests (%d faults injected), %d differences from the YAML (duplicates included), %d deletes, %d tokens revoked\n",
+			o.ns, o.shard, len(w), o.proxy.requests.Load(), o.proxy.injected.Load(), len(diffs), deletes, revoked)
+		for _, d := range diffs {
+			t.Errorf("%s: %s", o.ns, d)
+		}
+		if deletes > 0 {
+			t.Errorf("%s: %d deletes in HoxtonAi while nothing was deleted in Kubernetes", o.ns, deletes)
+		}
+		if revoked > 0 {
+			t.Errorf("%s: %d tokens revoked while its Connection exists: a shard took it for deleted", o.ns, revoked)
+		}
+		o.checkNoSecrets(t, ctx)
+	}
+	for _, shard := range shardKeys {
+		if managers.holder(shard) == "" {
+			t.Errorf("shard %s has no leader at the end", shard)
+		}
+	}
+	leftovers := 0
+	for i, o := range orgs {
+		for _, l := range o.deleteAll(t, ctx, want[i]) {
+			leftovers++
+			t.Errorf("%s after deleting everything: %s", o.ns, l)
+		}
+	}
+	fmt.Printf("chaos shards: after deleting everything: %d leftovers in HoxtonAi, 0 objects stuck with a finalizer\n", leftovers)
+}
+
+// organisation is one organisation of the sharded run: its fleet, applied in waves
+// labelled with the shard that serves it at the time.
+type organisation struct {
+	run
+	parts [][]client.Object
+}
+
+// createPart creates the organisation's i-th wave, labelled for its shard.
+func (o *organisation) createPart(ctx context.Context, i int) error {
+	for _, obj := range o.parts[i] {
+		obj.SetLabels(map[string]string{managed.LabelShard: o.shard})
+	}
+	return testenv.CreateAll(ctx, o.kube, o.parts[i])
+}
