@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -111,13 +112,18 @@ func (s schedule) playShards(t *testing.T, st shardStage) shardPlayed {
 }
 
 // move moves o from moveFrom to moveTo once the old shard has written some of its
-// objects to HoxtonAi: its objects first, then its Connection and the Connection's
+// Sites to HoxtonAi and an OAuthClient's credentials Secret: its objects first, then its Connection and the Connection's
 // Secret (docs/operations.md). It returns o's objects in sync and in all, and its
 // Sites in HoxtonAi, at the move.
 func (st shardStage) move(t *testing.T, ctx context.Context, o *organisation) (inSync, total, inAPI int) {
-	testenv.Eventually(t, time.Minute, "shard "+moveFrom+" writing "+o.ns+"'s Sites", func() (bool, string) {
+	testenv.Eventually(t, time.Minute, "shard "+moveFrom+" writing "+o.ns+"'s Sites and credentials", func() (bool, string) {
 		inAPI = len(o.api.Objects("sites"))
-		return inAPI > 0, "no Site in HoxtonAi"
+		var l corev1.SecretList
+		if err := st.kube.List(ctx, &l, client.InNamespace(o.ns)); err != nil {
+			return false, err.Error()
+		}
+		delivered := slices.ContainsFunc(l.Items, func(s corev1.Secret) bool { return s.Annotations[managed.AnnotationCredentialsOf] != "" })
+		return inAPI > 0 && delivered, fmt.Sprintf("%d Sites in HoxtonAi, OAuthClient credentials written: %t", inAPI, delivered)
 	})
 	fl, err := testenv.Fleet(ctx, st.kube, o.ns)
 	must(t, err)

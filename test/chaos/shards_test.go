@@ -3,10 +3,15 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
@@ -75,7 +80,7 @@ func TestChaosShardMove(t *testing.T) {
 		t.Cleanup(func() { proxy.close(); api.Close() })
 		o := &organisation{run: run{env: env, kube: kube, api: api, proxy: proxy, ns: fmt.Sprintf("org-%d", i),
 			shard: shardKeys[i%len(shardKeys)]}}
-		o.parts = waves(o.setUp(t, ctx, fleet.StoresFor(sp.objects)), fleetWaves)
+		o.parts = waves(oauthClientsFirst(o.setUp(t, ctx, fleet.StoresFor(sp.objects))), fleetWaves)
 		orgs[i] = o
 	}
 	managers := &shardManagers{t: t, env: env, kube: kube, replicas: map[string][]func() error{}, leader: map[string]string{}}
@@ -126,6 +131,7 @@ func TestChaosShardMove(t *testing.T) {
 		}
 		o.checkNoSecrets(t, ctx)
 	}
+	checkSecretsFollowed(t, ctx, orgs[0])
 	for _, shard := range shardKeys {
 		if managers.holder(shard) == "" {
 			t.Errorf("shard %s has no leader at the end", shard)
@@ -154,4 +160,53 @@ func (o *organisation) createPart(ctx context.Context, i int) error {
 		obj.SetLabels(map[string]string{managed.LabelShard: o.shard})
 	}
 	return testenv.CreateAll(ctx, o.kube, o.parts[i])
+}
+
+// oauthClientsFirst puts the OAuthClients (which refer to nothing) in the first
+// wave, so that the old shard delivers their credentials before the move: the
+// Secrets it wrote must follow them to the new shard.
+func oauthClientsFirst(objs []client.Object) []client.Object {
+	rank := func(o client.Object) int {
+		if _, ok := o.(*v1alpha1.OAuthClient); ok {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(objs, func(a, b client.Object) int { return rank(a) - rank(b) })
+	return objs
+}
+
+// checkSecretsFollowed: the moved organisation's Secrets that the shards cache (its
+// Connection's, relabelled with it, and those the old shard wrote for its
+// OAuthClients) are in the new shard; one deleted is delivered again at once by the
+// new shard, whose cache sees the deletion (its poll is minutes away).
+func checkSecretsFollowed(t *testing.T, ctx context.Context, o *organisation) {
+	var l corev1.SecretList
+	must(t, o.kube.List(ctx, &l, client.InNamespace(o.ns), client.MatchingLabels{v1alpha1.LabelConnectionSecret: "true"}))
+	var written []string
+	for _, s := range l.Items {
+		if shard := managed.ShardOf(&s); shard != moveTo {
+			t.Errorf("%s: Secret %s is in shard %q after the move to %s, whose cache does not see it", o.ns, s.Name, shard, moveTo)
+		}
+		if s.Annotations[managed.AnnotationCredentialsOf] != "" {
+			written = append(written, s.Name)
+		}
+	}
+	if len(written) == 0 {
+		t.Fatalf("%s: no credentials Secret written for an OAuthClient: the check would prove nothing", o.ns)
+	}
+	start := time.Now()
+	for _, name := range written {
+		must(t, o.kube.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: o.ns, Name: name}}))
+	}
+	testenv.Eventually(t, 30*time.Second, "the deleted credentials Secrets of "+o.ns+" delivered again", func() (bool, string) {
+		for _, name := range written {
+			if err := o.kube.Get(ctx, client.ObjectKey{Namespace: o.ns, Name: name}, &corev1.Secret{}); err != nil {
+				return false, name + ": " + err.Error()
+			}
+		}
+		return true, ""
+	})
+	fmt.Printf("chaos shards: %d Secrets of %s in shard %s; %d credentials Secrets deleted and delivered again in %s\n",
+		len(l.Items), o.ns, moveTo, len(written), time.Since(start).Round(100*time.Millisecond))
 }
