@@ -106,7 +106,7 @@ func TestChaosShardMove(t *testing.T) {
 	converged := time.Since(start)
 	fmt.Printf("chaos shards: organisation %s moved from shard %s to %s with %d of %d objects in sync (%d Sites in HoxtonAi); all %d organisations in sync %s after the first fault\n",
 		orgs[0].ns, moveFrom, moveTo, did.moveInSync, did.moveTotal, did.moveInAPI, len(orgs), converged.Round(time.Second))
-	fmt.Printf("chaos shards: shard %s's leader killed %d times, its standby leading %v later\n", moveTo, len(did.handovers), did.handovers)
+	fmt.Printf("chaos shards: shard %s's leader killed (kills: %d), its standby leading %v later\n", moveTo, len(did.handovers), did.handovers)
 	if did.moveInSync >= did.moveTotal || did.moveInAPI == 0 {
 		t.Errorf("the move met no object converging on shard %s (%d of %d in sync, %d Sites in HoxtonAi): it proves nothing",
 			moveFrom, did.moveInSync, did.moveTotal, did.moveInAPI)
