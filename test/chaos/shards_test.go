@@ -207,6 +207,6 @@ func checkSecretsFollowed(t *testing.T, ctx context.Context, o *organisation) {
 		}
 		return true, ""
 	})
-	fmt.Printf("chaos shards: %d Secrets of %s in shard %s; %d credentials Secrets deleted and delivered again in %s\n",
+	fmt.Printf("chaos shards: %d Secrets of %s checked for shard %s; %d credentials Secrets deleted and delivered again in %s\n",
 		len(l.Items), o.ns, moveTo, len(written), time.Since(start).Round(100*time.Millisecond))
 }
