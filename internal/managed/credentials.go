@@ -188,6 +188,14 @@ func readCredentials(ctx context.Context, r client.Reader, w client.Client, o Ob
 		return nil, notOurs(c)
 	}
 	c.secret = s
+	if ShardOf(s) != ShardOf(o) && o.GetManagedSpec().ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
+		// o moved to this shard after the Secret was written: the Secret follows it
+		// now, not at its next write, so that this shard's cache, which holds only
+		// its own Secrets, sees it deleted and delivers it again at once.
+		if err := c.write(ctx, func(*corev1.Secret) {}); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

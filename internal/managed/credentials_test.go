@@ -139,6 +139,40 @@ func TestCredentialsWriteErrorQuotesNoData(t *testing.T) {
 	}
 }
 
+// TestCredentialsSecretFollowsItsObjectsShard: a credentials Secret written while
+// its object was in shard a is relabelled when the object, moved to shard b, is
+// next reconciled there, not at its next write, so that shard b's cache sees it
+// deleted; an ObserveOnly object's Secret is not written.
+func TestCredentialsSecretFollowsItsObjectsShard(t *testing.T) {
+	ctx := t.Context()
+	for _, tc := range []struct {
+		policy v1alpha1.ManagementPolicy
+		want   string
+	}{{"", "b"}, {v1alpha1.ManagementPolicyObserveOnly, "a"}} {
+		site := newSite("hq", func(s *v1alpha1.Site) {
+			s.Labels = map[string]string{LabelShard: "b"}
+			s.Spec.ManagementPolicy = tc.policy
+		})
+		written := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: "hq-credentials",
+			Labels:      map[string]string{v1alpha1.LabelConnectionSecret: "true", LabelShard: "a"},
+			Annotations: map[string]string{AnnotationCredentialsOf: "Site/hq"}}, Data: map[string][]byte{"clientSecret": []byte("s-1")}}
+		c := fake.NewClientBuilder().WithScheme(newScheme(t)).WithObjects(site, written).Build()
+		r := &Reconciler[*v1alpha1.Site, string]{client: c, reader: c, secrets: c, kind: Kind[*v1alpha1.Site, string]{
+			Name: "Site", CredentialsSecret: func(*v1alpha1.Site) string { return "hq-credentials" },
+		}}
+		if _, err := r.resolve(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+		var s corev1.Secret
+		if err := c.Get(ctx, client.ObjectKeyFromObject(written), &s); err != nil {
+			t.Fatal(err)
+		}
+		if got := ShardOf(&s); got != tc.want || string(s.Data["clientSecret"]) != "s-1" {
+			t.Errorf("policy %q: the Secret is in shard %q holding keys %v, want shard %q and its data kept", tc.policy, got, keysOf(s.Data), tc.want)
+		}
+	}
+}
+
 func keysOf(m map[string][]byte) []string {
 	var keys []string
 	for k := range m {

@@ -13,6 +13,10 @@
 // bounded number of extra requests, and that no secret or token shows in the log,
 // the events or any status. The fault schedule follows from a seed, printed first
 // (CHAOS_SEED replays it).
+//
+// TestChaosShardMove does the same with three shards and a few organisations: one
+// moves to another shard while its objects converge, and the new shard's leader is
+// killed during the move (shards_test.go).
 package chaos
 
 import (

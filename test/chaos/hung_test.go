@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
-	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 )
@@ -45,22 +43,6 @@ func newHungTenant(t *testing.T, env *testenv.Env, kube client.Client) *hungTena
 			Spec: v1alpha1.SiteSpec{Name: fmt.Sprintf("Hung %d", i), Address: fmt.Sprintf("%d Low Street", i), TimeZone: "Europe/London"}})
 	}
 	return h
-}
-
-// waitConnected waits until the tenant's Connection is Ready, before its service hangs.
-func (h *hungTenant) waitConnected(t *testing.T, ctx context.Context) {
-	deadline := time.Now().Add(time.Minute)
-	conn := &v1alpha1.Connection{}
-	for {
-		must(t, h.kube.Get(ctx, client.ObjectKey{Namespace: h.ns, Name: v1alpha1.DefaultConnectionName}, conn))
-		if conditions.IsTrue(conn.Status.Conditions, conditions.TypeReady) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the hung tenant's Connection is not Ready after a minute: %v", conn.Status.Conditions)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
 }
 
 // release ends the hang and returns how many requests it held.

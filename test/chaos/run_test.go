@@ -15,8 +15,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
+	"github.com/hoxton-operator/hoxton-operator/internal/conditions"
 	"github.com/hoxton-operator/hoxton-operator/internal/hoxton/hoxtontest"
 	"github.com/hoxton-operator/hoxton-operator/internal/kinds"
+	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
 	"github.com/hoxton-operator/hoxton-operator/test/bench/fleet"
 )
@@ -28,6 +30,8 @@ type run struct {
 	api   *hoxtontest.Server
 	proxy *faultProxy
 	ns    string
+	// shard labels the Connection (managed.LabelShard); "" is the default shard.
+	shard string
 }
 
 // budgetRPS is the Connection's request budget in both runs.
@@ -37,10 +41,16 @@ const budgetRPS = 50
 func (r run) setUp(t *testing.T, ctx context.Context, stores int) []client.Object {
 	must(t, r.env.CreateNamespace(ctx, r.ns))
 	must(t, r.kube.Create(ctx, testenv.ConnectionSecret(r.ns, "default-credentials")))
-	conn := r.env.Connection(r.ns, "default", "default-credentials")
+	conn := r.env.Connection(r.ns, v1alpha1.DefaultConnectionName, "default-credentials")
+	if r.shard != "" {
+		conn.Labels = map[string]string{managed.LabelShard: r.shard}
+	}
 	conn.Spec.APIURL = r.proxy.srv.URL + "/api/v0"
 	conn.Spec.TokenURL = r.proxy.srv.URL + "/oauth/token"
 	conn.Spec.OrganisationID = r.api.OrganisationID()
+	// A Connection that can revoke its tokens, so that one revoked by mistake (a
+	// manager taking a Connection for deleted) shows in api.Revocations.
+	conn.Spec.RevocationURL = r.api.RevocationURL()
 	conn.Spec.RequestBudget = &v1alpha1.RequestBudget{RequestsPerSecond: budgetRPS, Burst: budgetRPS}
 	must(t, r.kube.Create(ctx, conn))
 	var objs []client.Object
@@ -65,6 +75,17 @@ func (r run) waitInSync(t *testing.T, timeout time.Duration) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// waitConnected waits until the namespace's Connection is Ready, before the faults.
+func (r run) waitConnected(t *testing.T, ctx context.Context) {
+	testenv.Eventually(t, time.Minute, "the Connection of "+r.ns+" Ready", func() (bool, string) {
+		conn := &v1alpha1.Connection{}
+		if err := r.kube.Get(ctx, client.ObjectKey{Namespace: r.ns, Name: v1alpha1.DefaultConnectionName}, conn); err != nil {
+			return false, err.Error()
+		}
+		return conditions.IsTrue(conn.Status.Conditions, conditions.TypeReady), fmt.Sprintf("%+v", conn.Status.Conditions)
+	})
 }
 
 // compare walks the fleet's YAML and HoxtonAi's state.
