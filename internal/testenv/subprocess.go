@@ -91,21 +91,46 @@ func (p *ManagerProcess) Kill() error {
 	return errors.Join(err, p.log.Close())
 }
 
-// RSS returns the process's resident set size, from /proc.
-func (p *ManagerProcess) RSS() (int64, error) {
+// Memory is a process's resident memory, from /proc.
+type Memory struct {
+	// RSS is all of it; Anon the process's own (heap, stacks); File the pages of the
+	// binary and other files it maps, which the kernel may drop and read again and which
+	// processes running the same binary share through the page cache.
+	RSS, Anon, File int64
+}
+
+// Max is the larger of m and o, figure by figure: for peaks over samples.
+func (m Memory) Max(o Memory) Memory {
+	return Memory{RSS: max(m.RSS, o.RSS), Anon: max(m.Anon, o.Anon), File: max(m.File, o.File)}
+}
+
+// Memory returns the process's resident memory.
+func (p *ManagerProcess) Memory() (Memory, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
-		return 0, err
+		return Memory{}, err
 	}
 	defer func() { _ = f.Close() }()
+	var m Memory
+	fields := map[string]*int64{"VmRSS:": &m.RSS, "RssAnon:": &m.Anon, "RssFile:": &m.File}
+	found := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb * 1024, err
+		for prefix, into := range fields {
+			if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+				kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+				if err != nil {
+					return Memory{}, err
+				}
+				*into = kb * 1024
+				found++
+			}
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc status")
+	if found != len(fields) {
+		return Memory{}, errors.New("no VmRSS, RssAnon or RssFile in /proc status")
+	}
+	return m, sc.Err()
 }
 
 // Metric returns the value of an unlabelled metric from the manager's endpoint, as r

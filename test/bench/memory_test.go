@@ -53,7 +53,7 @@ func BenchmarkManagerBinaryRestart2k(b *testing.B) {
 // with a fleet of 10,000 objects, made each way in madeByAll (create; kubectl's
 // client-side apply, which keeps each object whole in an annotation; kubectl's
 // server-side apply), and reports, once all are in sync, its memory (rss-MiB from
-// /proc; heap-inuse-MiB and live-heap-MiB from its metrics endpoint, scraped as
+// /proc, and anon-rss-MiB, its part that is not the binary's pages; heap-inuse-MiB and live-heap-MiB from its metrics endpoint, scraped as
 // Prometheus does). For the created fleet it then kills the manager, changes one
 // Site's spec while none runs, starts a new manager and reports the API requests of
 // the first minute (restart-req/min, beside the steady-state rate of one poll per
@@ -134,8 +134,9 @@ func runManagerBinary(tb testing.TB, fig figures, h *binaryHarness, p binaryProf
 		// From the first write: kubectl's own pace would count in the others.
 		fig.ReportMetric(time.Since(start).Seconds(), "s-to-in-sync")
 	}
-	rss, heap := peakMemory(tb, h, mgr, p.sample)
-	fig.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
+	mem, heap := peakMemory(tb, h, mgr, p.sample)
+	fig.ReportMetric(float64(mem.RSS)/(1<<20), "rss-MiB")
+	fig.ReportMetric(float64(mem.Anon)/(1<<20), "anon-rss-MiB")
 	fig.ReportMetric(heap/(1<<20), "heap-inuse-MiB")
 	fig.ReportMetric(liveHeap(tb, h, mgr, inSync, p.gcWait)/(1<<20), "live-heap-MiB")
 	if !how.restart {
@@ -173,18 +174,20 @@ func runManagerBinary(tb testing.TB, fig figures, h *binaryHarness, p binaryProf
 	fig.ReportMetric((liveHeap(tb, h, mgr, time.Now(), p.gcWait)-before)/float64(len(more))/(1<<10), "heap-KiB/extra-object")
 }
 
-// peakMemory samples the manager's RSS and heap in use over d and returns the peaks.
-func peakMemory(tb testing.TB, h *binaryHarness, mgr *testenv.ManagerProcess, d time.Duration) (int64, float64) {
-	var rss int64
+// peakMemory samples the manager's resident memory and heap in use over d and returns
+// the peaks (of RSS, of its anonymous part, and of the heap).
+func peakMemory(tb testing.TB, h *binaryHarness, mgr *testenv.ManagerProcess, d time.Duration) (testenv.Memory, float64) {
+	var peak testenv.Memory
 	var heap float64
 	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
-		r, err := mgr.RSS()
+		m, err := mgr.Memory()
 		must(tb, err)
 		hp, err := mgr.Metric(context.Background(), h.reader, "go_memstats_heap_inuse_bytes")
 		must(tb, err)
-		rss, heap = max(rss, r), max(heap, hp)
+		peak = peak.Max(m)
+		heap = max(heap, hp)
 	}
-	return rss, heap
+	return peak, heap
 }
 
 // liveHeap returns the heap the manager's first garbage collection after since found

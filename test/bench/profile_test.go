@@ -19,7 +19,7 @@ var shortProfile = binaryProfile{objects: 20, poll: 10 * time.Minute, budgetRPS:
 var (
 	fleetFigures      = []string{"objects", "required-writes", "floor-s", "s-to-in-sync", "x-floor", "api-req/object", "req/write", "token-req", "status-writes/object"}
 	saturationFigures = []string{"objects", "budget-req/s", "saturated-req/s", "s-to-apply-change"}
-	memoryFigures     = []string{"objects", "rss-MiB", "heap-inuse-MiB", "live-heap-MiB"}
+	memoryFigures     = []string{"objects", "rss-MiB", "anon-rss-MiB", "heap-inuse-MiB", "live-heap-MiB"}
 	restartFigures    = append(slices.Clone(memoryFigures), "s-to-in-sync", "s-to-apply-change", "restart-req/min", "restart-goal-req/min", "req/object/poll", "heap-KiB/extra-object")
 	// mayBeZero are figures a healthy short run can leave at zero: the Connection's
 	// check takes the token before the fleet is made, and a few dozen objects may
