@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/hoxton-operator/hoxton-operator/api/v1alpha1"
 	"github.com/hoxton-operator/hoxton-operator/internal/managed"
 	"github.com/hoxton-operator/hoxton-operator/internal/testenv"
@@ -30,7 +32,8 @@ var (
 
 	shardFigures = []string{"objects", "one-rss-MiB", "shards-rss-MiB", "max-shard-rss-MiB", "x-one-manager-rss",
 		"one-anon-MiB", "shards-anon-MiB", "x-one-manager-anon",
-		"one-s-to-in-sync", "shards-s-to-in-sync", "one-api-req", "shards-api-req"}
+		"one-s-to-in-sync", "shards-s-to-in-sync", "one-api-req", "shards-api-req",
+		"one-max-org-x-floor", "shards-max-org-x-floor", "one-busy-delay-s", "shards-busy-delay-s"}
 )
 
 // BenchmarkShards converges the same fleet (10 organisations of 100 objects) twice
@@ -39,7 +42,10 @@ var (
 // RSS (one-rss-MiB; shards-rss-MiB, the shards' sum, and max-shard-rss-MiB, the
 // largest shard), their ratio (x-one-manager-rss), the same without the binary's pages
 // (one-anon-MiB, shards-anon-MiB, x-one-manager-anon), the time until every object is in
-// sync and the API requests it took.
+// sync and the API requests it took; the slowest organisation's time to sync against its
+// own write floor (max-org-x-floor); and how much longer a spec change in an organisation
+// of shard b takes to reach HoxtonAi while a new organisation of shard a converges than
+// when nothing else runs (busy-delay-s; in one manager, both are its).
 func BenchmarkShards(b *testing.B) {
 	h := newBinaryHarness(b)
 	for i := range b.N {
@@ -68,6 +74,10 @@ func compareShards(tb testing.TB, fig figures, h *binaryHarness, p shardProfile,
 	fig.ReportMetric(sharded.toInSync.Seconds(), "shards-s-to-in-sync")
 	fig.ReportMetric(float64(one.requests), "one-api-req")
 	fig.ReportMetric(float64(sharded.requests), "shards-api-req")
+	fig.ReportMetric(one.maxOrgXFloor, "one-max-org-x-floor")
+	fig.ReportMetric(sharded.maxOrgXFloor, "shards-max-org-x-floor")
+	fig.ReportMetric(one.busyDelay.Seconds(), "one-busy-delay-s")
+	fig.ReportMetric(sharded.busyDelay.Seconds(), "shards-busy-delay-s")
 }
 
 // shardRun is what one run of runShardFleet measured.
@@ -76,6 +86,10 @@ type shardRun struct {
 	// peak is each manager's peak resident memory, in the order of the shards.
 	peak     []testenv.Memory
 	toInSync time.Duration
+	// maxOrgXFloor is the largest of the organisations' times to sync over their floors.
+	maxOrgXFloor float64
+	// busyDelay is how much longer a change took while another organisation converged.
+	busyDelay time.Duration
 }
 
 // runShardFleet starts a manager binary per key of shards ("": the default shard),
@@ -125,8 +139,9 @@ func runShardFleet(tb testing.TB, h *binaryHarness, p shardProfile, prefix strin
 	for _, org := range objs {
 		must(tb, testenv.CreateAll(ctx, kube, clientObjects(org)))
 	}
-	for i, ns := range namespaces {
-		waitInSync(tb, ns, len(objs[i]), p.inSyncTimeout)
+	for i, d := range waitOrgsInSync(tb, namespaces, objs, start, p.inSyncTimeout) {
+		floor := float64(fleet.Floor(objs[i])) / float64(p.budgetRPS)
+		run.maxOrgXFloor = max(run.maxOrgXFloor, d.Seconds()/floor)
 	}
 	reqs := env.API.Requests()
 	run.toInSync, run.requests = time.Since(start), len(reqs)
@@ -138,7 +153,57 @@ func runShardFleet(tb testing.TB, h *binaryHarness, p shardProfile, prefix strin
 			run.peak[i] = run.peak[i].Max(mem)
 		}
 	}
+	run.busyDelay = busyDelay(tb, prefix, namespaces[1], shards[0], p)
 	return run
+}
+
+// waitOrgsInSync waits until every organisation's objects are in sync and returns how
+// long after start each one was.
+func waitOrgsInSync(tb testing.TB, namespaces []string, objs [][]fleet.Object, start time.Time, timeout time.Duration) []time.Duration {
+	tb.Helper()
+	took := make([]time.Duration, len(namespaces))
+	for left := len(namespaces); left > 0; time.Sleep(200 * time.Millisecond) {
+		for i, ns := range namespaces {
+			if took[i] != 0 {
+				continue
+			}
+			st, err := testenv.Fleet(context.Background(), kube, ns)
+			must(tb, err)
+			if st.InSync >= len(objs[i]) {
+				took[i], left = time.Since(start), left-1
+			}
+		}
+		if time.Since(start) > timeout {
+			tb.Fatalf("organisations not in sync after %s: %v", timeout, took)
+		}
+	}
+	return took
+}
+
+// busyDelay renames a Site of the organisation in ns twice, once with nothing else to
+// do and once right after a new organisation of busyShard was made, and returns how
+// much longer the second change took to reach HoxtonAi.
+func busyDelay(tb testing.TB, prefix, ns, busyShard string, p shardProfile) time.Duration {
+	ctx := context.Background()
+	rename := func(name string) time.Duration {
+		site := &v1alpha1.Site{}
+		must(tb, kube.Get(ctx, client.ObjectKey{Namespace: ns, Name: "store-0-site"}, site))
+		site.Spec.Name = name
+		must(tb, kube.Update(ctx, site))
+		return waitSiteName(tb, site.Status.ExternalID, name, time.Minute)
+	}
+	idle := rename("Store 0 (renamed, nothing else to do)")
+	busy := prefix + "-busy"
+	must(tb, env.CreateNamespace(ctx, busy))
+	defer func() { must(tb, testenv.ClearNamespace(ctx, kube, busy)) }()
+	must(tb, createShardConnection(ctx, busy, busyShard, p.budgetRPS))
+	waitConnectionReady(tb, busy)
+	org := fleet.Build(busy, busy, fleet.StoresFor(p.objectsPerOrg))
+	for _, o := range org {
+		setShard(o.Obj, busyShard)
+	}
+	must(tb, testenv.CreateAll(ctx, kube, clientObjects(org)))
+	return rename("Store 0 (renamed while another organisation converges)") - idle
 }
 
 // setShard labels o for shard (no label for the default shard).
