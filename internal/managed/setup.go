@@ -91,7 +91,7 @@ func Setup[O Object, S any](ctx context.Context, mgr ctrl.Manager, kind Kind[O, 
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(kind.Name).
 		For(kind.New(), builder.WithPredicates(specOrLifecycleChanged())).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1)}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1), RateLimiter: RetryLimiter()}).
 		Watches(&v1alpha1.Connection{}, r.dependents([]valueIndex[O]{byConnection}, func(o client.Object) string {
 			return ConnectionIndexValue(v1alpha1.ConnectionReference{Kind: v1alpha1.ConnectionKindNamespaced, Name: o.GetName()})
 		}, true), builder.WithPredicates(readinessChanged(nil))).
