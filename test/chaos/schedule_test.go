@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -43,18 +44,41 @@ func waves(objs []client.Object, n int) [][]client.Object {
 	return out
 }
 
-func newSchedule(seed uint64, p profile) schedule {
-	rng := newRand(seed, "schedule")
-	at := func(from, to float64) time.Duration {
-		return time.Duration((from + rng.Float64()*(to-from)) * float64(p.faultPhase))
+// drawAt returns a function drawing a time between from and to, as fractions of phase.
+func drawAt(rng *rand.Rand, phase time.Duration) func(from, to float64) time.Duration {
+	return func(from, to float64) time.Duration {
+		return time.Duration((from + rng.Float64()*(to-from)) * float64(phase))
 	}
+}
+
+// waveEvents spreads the fleet's waves evenly over phase, and returns them and their times.
+func waveEvents(phase time.Duration) ([]event, []time.Duration) {
 	var ev []event
 	var wavesAt []time.Duration
 	for i := range fleetWaves {
-		w := time.Duration(float64(i) / fleetWaves * float64(p.faultPhase))
+		w := time.Duration(float64(i) / fleetWaves * float64(phase))
 		wavesAt = append(wavesAt, w)
 		ev = append(ev, event{at: w, what: "wave", d: time.Duration(i)})
 	}
+	return ev, wavesAt
+}
+
+// tokenAndThrottleEvents draws bursts 429 bursts of 1 to 3 s, a token outage of
+// tokenOutage and a revocation of every token; it returns them and when the outage starts.
+func tokenAndThrottleEvents(rng *rand.Rand, at func(from, to float64) time.Duration, bursts int, tokenOutage time.Duration) ([]event, time.Duration) {
+	var ev []event
+	for range bursts {
+		ev = append(ev, event{at: at(0, 0.9), what: "throttle", d: time.Duration(1+rng.IntN(3)) * time.Second})
+	}
+	outage := at(0.1, 0.5)
+	return append(ev, event{at: outage, what: "token-outage"}, event{at: outage + tokenOutage, what: "token-outage-end"},
+		event{at: at(0.2, 0.8), what: "revoke"}), outage
+}
+
+func newSchedule(seed uint64, p profile) schedule {
+	rng := newRand(seed, "schedule")
+	at := drawAt(rng, p.faultPhase)
+	ev, wavesAt := waveEvents(p.faultPhase)
 	for i := range p.kills {
 		e := event{at: at(0.05, 0.9), what: "kill", d: time.Duration(200+rng.IntN(1300)) * time.Millisecond}
 		if i == 0 {
@@ -63,12 +87,8 @@ func newSchedule(seed uint64, p profile) schedule {
 		}
 		ev = append(ev, e)
 	}
-	for range p.throttleBurst {
-		ev = append(ev, event{at: at(0, 0.9), what: "throttle", d: time.Duration(1+rng.IntN(3)) * time.Second})
-	}
-	outage := at(0.1, 0.5)
-	ev = append(ev, event{at: outage, what: "token-outage"}, event{at: outage + p.tokenOutage, what: "token-outage-end"},
-		event{at: at(0.2, 0.8), what: "revoke"})
+	faults, outage := tokenAndThrottleEvents(rng, at, p.throttleBurst, p.tokenOutage)
+	ev = append(ev, faults...)
 	// A rolling update in the middle of the third wave: the new manager starts, the
 	// old one stops and releases the lease. The Kubernetes API goes down after it.
 	mid := wavesAt[2]

@@ -32,16 +32,8 @@ import (
 // and a revocation of every token in every organisation.
 func newShardSchedule(seed uint64, sp shardProfile) schedule {
 	rng := newRand(seed, "shards")
-	at := func(from, to float64) time.Duration {
-		return time.Duration((from + rng.Float64()*(to-from)) * float64(sp.faultPhase))
-	}
-	var ev []event
-	var wavesAt []time.Duration
-	for i := range fleetWaves {
-		w := time.Duration(float64(i) / fleetWaves * float64(sp.faultPhase))
-		wavesAt = append(wavesAt, w)
-		ev = append(ev, event{at: w, what: "wave", d: time.Duration(i)})
-	}
+	at := drawAt(rng, sp.faultPhase)
+	ev, wavesAt := waveEvents(sp.faultPhase)
 	move := wavesAt[1+rng.IntN(fleetWaves-2)] + time.Millisecond
 	ev = append(ev, event{at: move, what: "move"})
 	for i := range sp.kills {
@@ -51,12 +43,8 @@ func newShardSchedule(seed uint64, sp shardProfile) schedule {
 		}
 		ev = append(ev, e)
 	}
-	for range sp.throttleBurst {
-		ev = append(ev, event{at: at(0, 0.9), what: "throttle", d: time.Duration(1+rng.IntN(3)) * time.Second})
-	}
-	outage := at(0.1, 0.5)
-	ev = append(ev, event{at: outage, what: "token-outage"}, event{at: outage + sp.tokenOutage, what: "token-outage-end"},
-		event{at: at(0.2, 0.8), what: "revoke"})
+	faults, outage := tokenAndThrottleEvents(rng, at, sp.throttleBurst, sp.tokenOutage)
+	ev = append(ev, faults...)
 	slices.SortStableFunc(ev, func(a, b event) int { return int(a.at - b.at) })
 	return schedule{events: ev, waves: wavesAt, phase: max(sp.faultPhase, outage+sp.tokenOutage+time.Second)}
 }
